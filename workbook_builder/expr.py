@@ -1,0 +1,103 @@
+"""Derived-quantity expressions: parsed once, evaluated in Python and rendered as Excel.
+
+The language is arithmetic over input ids: numbers, names, + - * /, unary minus and
+parentheses (``(this_year - last_year) / last_year``). Semantics, identical in both
+engines: if any referenced value is blank or not a number, or a division by zero
+occurs, the result is blank (Python ``None``, Excel ``""``).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from .numeric import fmt_num
+
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+class ExprError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Expr:
+    text: str
+    tree: ast.expr
+
+    @property
+    def names(self) -> list[str]:
+        seen: list[str] = []
+        for n in ast.walk(self.tree):
+            if isinstance(n, ast.Name) and n.id not in seen:
+                seen.append(n.id)
+        return seen
+
+    def evaluate(self, values: Mapping[str, float | None]) -> float | None:
+        def ev(n: ast.expr) -> float:
+            if isinstance(n, ast.Constant):
+                return float(n.value)
+            if isinstance(n, ast.Name):
+                v = values.get(n.id)
+                if v is None:
+                    raise _Blank
+                return v
+            if isinstance(n, ast.UnaryOp):
+                return -ev(n.operand)
+            if isinstance(n, ast.BinOp):
+                a, b = ev(n.left), ev(n.right)
+                op = type(n.op)
+                if op is ast.Add:
+                    return a + b
+                if op is ast.Sub:
+                    return a - b
+                if op is ast.Mult:
+                    return a * b
+                if b == 0:
+                    raise _Blank
+                return a / b
+            raise ExprError(f"unsupported expression {ast.dump(n)}")
+
+        try:
+            return ev(self.tree)
+        except _Blank:
+            return None
+
+    def excel(self, ref: Callable[[str], str]) -> str:
+        """Excel formula text (without '=') with ``ref(name)`` giving each cell reference."""
+
+        def render(n: ast.expr) -> str:
+            if isinstance(n, ast.Constant):
+                return fmt_num(n.value)
+            if isinstance(n, ast.Name):
+                return ref(n.id)
+            if isinstance(n, ast.UnaryOp):
+                return f"(-{render(n.operand)})"
+            if isinstance(n, ast.BinOp):
+                return f"({render(n.left)}{_BINOPS[type(n.op)]}{render(n.right)})"
+            raise ExprError(f"unsupported expression {ast.dump(n)}")
+
+        body = render(self.tree)
+        refs = ",".join(ref(n) for n in self.names)
+        if not refs:
+            return body
+        return f'IF(COUNT({refs})<{len(self.names)},"",IFERROR({body},""))'
+
+
+class _Blank(Exception):
+    pass
+
+
+def parse(text: str) -> Expr:
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError as e:
+        raise ExprError(f"cannot parse expression {text!r}: {e.msg}") from None
+    for n in ast.walk(tree):
+        ok = isinstance(n, (ast.Name, ast.Load, ast.BinOp, ast.UnaryOp, ast.USub)) or type(n) in _BINOPS
+        if isinstance(n, ast.Constant):
+            ok = isinstance(n.value, (int, float)) and not isinstance(n.value, bool)
+        if not ok:
+            raise ExprError(f"expression {text!r} uses {type(n).__name__}; only numbers, names, + - * / and ( ) are allowed")
+    return Expr(text, tree)

@@ -1,0 +1,149 @@
+"""Load a template YAML file into the model; every error names its path (``@ $.indicators[3].weight``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .model import (INPUT_TYPES, Actual, Column, Derived, GradeBand, Input, Layout, Node, Target,
+                    Template)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "template.schema.json"
+ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+LEVEL_HEADERS = {1: "一级指标", 2: "二级指标", 3: "三级指标", 4: "评分要点"}
+DEFAULT_COLUMNS = [
+    ("criteria", "评分标准", 36), ("target", "年度指标值", 12), ("actual", "实际完成值", 12),
+    ("unit", "单位", 6), ("weight", "分值", 7), ("score", "得分", 8), ("reason", "扣分原因", 20),
+]
+
+
+class TemplateError(ValueError):
+    """A template that cannot be loaded; ``errors`` holds ``(message, path)`` pairs."""
+
+    def __init__(self, source: str, errors: list[tuple[str, str]]):
+        self.source = source
+        self.errors = errors
+        super().__init__("\n".join(f"{source}: {m} @ {p}" for m, p in errors))
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _path(parts) -> str:
+    out = "$"
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def template_paths() -> list[Path]:
+    return sorted(TEMPLATES_DIR.glob("*.yaml"))
+
+
+def find_template(ref: str) -> Path:
+    """A template by id (``qingcheng_2024``) or by path."""
+    p = Path(ref)
+    if p.suffix in (".yaml", ".yml") and p.exists():
+        return p
+    for path in template_paths():
+        if path.stem == ref:
+            return path
+    known = ", ".join(p.stem for p in template_paths())
+    raise FileNotFoundError(f"no template {ref!r} (shipped: {known})")
+
+
+def load_template(ref: str | Path) -> Template:
+    path = find_template(str(ref))
+    return _load_cached(str(path.resolve()), path.stat().st_mtime)
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: str, mtime: float) -> Template:
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    return parse_template(data, source=path)
+
+
+def parse_template(data: Any, source: str = "<template>") -> Template:
+    errors: list[tuple[str, str]] = []
+    v = jsonschema.Draft202012Validator(schema())
+    for e in sorted(v.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        errors.append((e.message, _path(e.absolute_path)))
+    if errors:
+        raise TemplateError(source, errors)
+
+    inputs = [Input(id=i["id"], label=i["label"], type=i.get("type", "number"), unit=i.get("unit", ""),
+                    min=i.get("min"), max=i.get("max"), choices=i.get("choices", []),
+                    required=i.get("required", True), help=i.get("help", ""))
+              for i in data.get("inputs", [])]
+    derived = [Derived(id=d["id"], label=d["label"], expr=d["expr"], unit=d.get("unit", ""),
+                       type=d.get("type", "percent"), help=d.get("help", ""))
+               for d in data.get("derived", [])]
+
+    def node(d: dict, depth: int, parts: list) -> Node:
+        t = d.get("target")
+        target = None
+        if t is not None:
+            target = Target(op=t.get("op"), value=t.get("value"), entry=t.get("entry", False),
+                            text=t.get("text", ""), unit=t.get("unit", d.get("unit", "")))
+        a = d.get("actual")
+        actual = None
+        if d.get("rule"):
+            if a is None or a == "entry":
+                actual = Actual("entry", type=d.get("value_type", "number"))
+            elif "input" in a:
+                actual = Actual("input", a["input"], type=_type_of(a["input"], inputs, derived))
+            elif "derived" in a:
+                actual = Actual("derived", a["derived"], type=_type_of(a["derived"], inputs, derived))
+        n = Node(id=d["id"], name=d["name"], weight=float(d["weight"]), criteria=d.get("criteria", ""),
+                 explanation=d.get("explanation", ""), unit=d.get("unit", ""), target=target,
+                 actual=actual, rule=d.get("rule"), note=d.get("note", ""), depth=depth, path=_path(parts))
+        n.children = [node(c, depth + 1, parts + ["children", i]) for i, c in enumerate(d.get("children", []))]
+        if not n.children and not n.rule:
+            errors.append(("a leaf indicator needs a rule", _path(parts)))
+        if n.children and n.rule:
+            errors.append(("an indicator with children cannot have its own rule", _path(parts + ["rule"])))
+        return n
+
+    indicators = [node(d, 1, ["indicators", i]) for i, d in enumerate(data["indicators"])]
+    grades = [GradeBand(g["name"], float(g["min"])) for g in data["grades"]]
+    lay = data.get("layout", {})
+    cols = lay.get("columns")
+    if cols:
+        columns = [Column(c["key"], c["header"], c.get("width", 10)) for c in cols]
+    else:
+        depth = max(n.depth for t in indicators for n in t.walk())
+        columns = [Column(f"level{i}", LEVEL_HEADERS.get(i, f"{i}级指标"), 14) for i in range(1, depth + 1)]
+        columns += [Column(k, h, w) for k, h, w in DEFAULT_COLUMNS]
+    layout = Layout(title=lay.get("title", "部门整体支出绩效自评表"), columns=columns,
+                    budget_block=lay.get("budget_block"), notes=lay.get("notes", []))
+    if errors:
+        raise TemplateError(source, errors)
+    return Template(id=data["id"], title=data["title"], region=data["region"], year=int(data["year"]),
+                    version=str(data["version"]), inputs=inputs, derived=derived, indicators=indicators,
+                    grades=grades, layout=layout, description=data.get("description", ""),
+                    decisions=data.get("decisions", []), source_path=source)
+
+
+def _type_of(ref: str, inputs: list[Input], derived: list[Derived]) -> str:
+    for i in inputs:
+        if i.id == ref:
+            return i.type if i.type in ("number", "percent", "money", "integer") else "number"
+    for d in derived:
+        if d.id == ref:
+            return d.type
+    return "number"  # undeclared: reported by the checker
+
+
+__all__ = ["TemplateError", "load_template", "parse_template", "template_paths", "find_template",
+           "INPUT_TYPES", "ID_RE"]

@@ -1,0 +1,31 @@
+"""The rule library: each rule kind defined once, in its own module.
+
+Each kind gives a Python scorer (``Rule.score``), an Excel formula built from
+functions Excel 2010, WPS and LibreOffice share (``Rule.formula``) and the
+metadata a UDF needs (``udf_name``, ``udf_help``, ``slots``).
+"""
+
+from __future__ import annotations
+
+from ..model import Node
+from .bands import Bands
+from .base import Problem, Rule, Slot
+from .checklist import Checklist
+from .deduct import Deduct
+from .grade import Grade
+from .linear import Linear
+from .manual import Manual
+from .ratio import Ratio
+from .yes_no import YesNo
+
+RULES: dict[str, Rule] = {r.kind: r for r in (Ratio(), Linear(), Bands(), Deduct(), Checklist(), Grade(), YesNo(), Manual())}
+
+
+def rule_for(leaf: Node) -> Rule:
+    try:
+        return RULES[leaf.kind]
+    except KeyError:
+        raise KeyError(f"unknown rule kind {leaf.kind!r} (known: {', '.join(RULES)})") from None
+
+
+__all__ = ["RULES", "Rule", "Slot", "Problem", "rule_for"]

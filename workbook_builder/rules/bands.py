@@ -1,0 +1,73 @@
+"""`bands`: stepped bands on a value.
+
+``bands: [{min: 0.9, score: 5}, {min: 0.8, max: 0.9, score: 4}, ...]``. Each band's
+``min`` is inclusive and ``max`` exclusive unless ``min_inclusive: false`` /
+``max_inclusive: true`` says otherwise; a missing bound is open. The first band
+(in the order written) that contains the value gives the score; a value in no
+band scores ``else`` (default 0).
+"""
+
+from __future__ import annotations
+
+from ..numeric import fmt_num
+from .base import Problem, Rule
+
+
+def band_bounds(b: dict) -> tuple[float, float, bool, bool]:
+    lo = b.get("min", float("-inf"))
+    hi = b.get("max", float("inf"))
+    return lo, hi, b.get("min_inclusive", True), b.get("max_inclusive", False)
+
+
+def band_contains(b: dict, x: float) -> bool:
+    lo, hi, li, hi_inc = band_bounds(b)
+    return (x >= lo if li else x > lo) and (x <= hi if hi_inc else x < hi)
+
+
+class Bands(Rule):
+    kind = "bands"
+    label = "分档计分"
+    udf_name = "WB_BANDS"
+    udf_help = "分档计分：按指标值所在区间取对应分数"
+
+    def check(self, leaf):
+        bands = self.params(leaf).get("bands")
+        if not bands:
+            return [Problem("error", "rule 'bands' needs a non-empty 'bands' list")]
+        p = []
+        for i, b in enumerate(bands):
+            lo, hi, li, hinc = band_bounds(b)
+            if "score" not in b:
+                p.append(Problem("error", f"bands[{i}] has no score"))
+            elif not 0 <= b["score"] <= leaf.weight:
+                p.append(Problem("error", f"bands[{i}].score {b['score']} outside [0, weight {leaf.weight:g}]"))
+            if lo > hi or (lo == hi and not (li and hinc)):
+                p.append(Problem("error", f"bands[{i}] is empty: min {lo} max {hi}"))
+        # gaps and overlaps, over the sorted bands
+        iv = sorted((band_bounds(b) + (i,) for i, b in enumerate(bands)), key=lambda x: (x[0], not x[2]))
+        for (lo1, hi1, li1, hinc1, i1), (lo2, hi2, li2, hinc2, i2) in zip(iv, iv[1:]):
+            if hi1 > lo2 or (hi1 == lo2 and hinc1 and li2):
+                p.append(Problem("error", f"bands[{i1}] and bands[{i2}] overlap at {lo2:g}"))
+            elif hi1 < lo2 or (hi1 == lo2 and not hinc1 and not li2):
+                p.append(Problem("warning", f"gap between bands[{i1}] and bands[{i2}] ({hi1:g}..{lo2:g}) scores {self.params(leaf).get('else', 0)}"))
+        return p
+
+    def raw(self, leaf, v):
+        for b in self.params(leaf)["bands"]:
+            if band_contains(b, v["actual"]):
+                return b["score"]
+        return self.params(leaf).get("else", 0)
+
+    def raw_excel(self, leaf, r):
+        a = r["actual"]
+        out = fmt_num(self.params(leaf).get("else", 0))
+        for b in reversed(self.params(leaf)["bands"]):
+            lo, hi, li, hinc = band_bounds(b)
+            conds = []
+            if lo != float("-inf"):
+                conds.append(f"{a}{'>=' if li else '>'}{fmt_num(lo)}")
+            if hi != float("inf"):
+                conds.append(f"{a}{'<=' if hinc else '<'}{fmt_num(hi)}")
+            cond = "TRUE" if not conds else conds[0] if len(conds) == 1 else f"AND({','.join(conds)})"
+            out = f"IF({cond},{fmt_num(b['score'])},{out})"
+        return out

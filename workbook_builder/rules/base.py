@@ -1,0 +1,165 @@
+"""What every rule kind shares: slots, blank handling, clamping and rounding.
+
+A rule kind implements ``raw`` (Python) and ``raw_excel`` (formula text) for the
+case where all its values are present and valid; this base class wraps both the
+same way, so the two engines agree on blanks, bounds and rounding:
+
+* a required slot that is blank (or not a number, or not one of the allowed
+  choices) makes the score blank: ``None`` in Python, ``""`` in Excel;
+* numeric values are first rounded to ``VALUE_DECIMALS`` decimals;
+* the raw score is clamped to ``[0, weight]`` and rounded to 2 decimals with
+  Excel's ROUND (half away from zero).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..model import Input, Node
+from ..numeric import SCORE_DECIMALS, VALUE_DECIMALS, as_number, as_text, fmt_num, xl_round
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A value a leaf's rule reads: 'actual', 'target' or 'score'."""
+
+    name: str
+    type: str  # number | percent | integer | choice
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+    @property
+    def numeric(self) -> bool:
+        return self.type != "choice"
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # error | warning
+    message: str
+
+
+class Rule:
+    kind: str = ""
+    label: str = ""  # Chinese name shown in docs and UDF help
+    udf_name: str = ""
+    udf_help: str = ""
+
+    # --- to implement -----------------------------------------------------------
+    def slots(self, leaf: Node) -> list[Slot]:
+        return [Slot("actual", actual_type(leaf))]
+
+    def raw(self, leaf: Node, v: Mapping[str, Any]) -> float:
+        raise NotImplementedError
+
+    def raw_excel(self, leaf: Node, r: Mapping[str, str]) -> str:
+        raise NotImplementedError
+
+    def check(self, leaf: Node) -> list[Problem]:
+        return []
+
+    def needs_reason(self, leaf: Node, v: Mapping[str, Any], score: float) -> bool:
+        return score < leaf.weight
+
+    def needs_reason_excel(self, leaf: Node, r: Mapping[str, str], score_ref: str) -> str:
+        return f"{score_ref}<{fmt_num(leaf.weight)}"
+
+    # --- shared -----------------------------------------------------------------
+    def params(self, leaf: Node) -> dict[str, Any]:
+        return leaf.rule or {}
+
+    def entry_inputs(self, leaf: Node) -> list[Input]:
+        """Entry cells of the 自评表 that this leaf needs."""
+        out = []
+        for s in self.slots(leaf):
+            if s.name == "actual" and leaf.actual and leaf.actual.source != "entry":
+                continue
+            if s.name == "target" and not (leaf.target and leaf.target.entry):
+                continue
+            label = {"actual": "实际完成值", "target": "年度指标值", "score": "自评分"}[s.name]
+            lo, hi = (0, leaf.weight) if s.name == "score" else (None, None)
+            if s.type == "integer":
+                lo = 0
+            out.append(Input(
+                id=f"{leaf.id}.{s.name}", label=f"{leaf.name}·{label}",
+                type=s.type, unit=leaf.unit if s.name != "score" else "分",
+                min=lo, max=hi, choices=list(s.choices), required=s.required,
+                leaf=leaf.id, slot=s.name,
+            ))
+        return out
+
+    def values(self, leaf: Node, values: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Normalised slot values, or None if the score is blank."""
+        out: dict[str, Any] = {}
+        for s in self.slots(leaf):
+            raw = values.get(s.name)
+            if s.numeric:
+                x = as_number(raw)
+                if x is not None:
+                    x = xl_round(x, VALUE_DECIMALS)
+            else:
+                x = as_text(raw)
+                if x not in s.choices:
+                    x = None
+            if x is None and s.required:
+                return None
+            out[s.name] = x
+        return out
+
+    def score(self, leaf: Node, values: Mapping[str, Any]) -> float | None:
+        """The leaf's score from its slot values ({'actual': 0.95, 'target': 0.9})."""
+        v = self.values(leaf, values)
+        if v is None:
+            return None
+        return xl_round(min(leaf.weight, max(0.0, self.raw(leaf, v))), SCORE_DECIMALS)
+
+    def formula(self, leaf: Node, refs: Mapping[str, str]) -> str:
+        """Excel formula (without '=') for the leaf's score; ``refs`` maps slot -> cell or literal."""
+        blank, r = [], {}
+        for s in self.slots(leaf):
+            ref = refs[s.name]
+            if s.numeric:
+                if _is_literal(ref):
+                    r[s.name] = fmt_num(xl_round(float(ref), VALUE_DECIMALS))
+                    continue
+                r[s.name] = f"ROUND({ref},{VALUE_DECIMALS})"
+                r[s.name + "?"] = f"ISNUMBER({ref})"
+                if s.required:
+                    blank.append(f"NOT(ISNUMBER({ref}))")
+            else:
+                r[s.name] = ref
+                ok = ",".join(f'{ref}="{c}"' for c in s.choices)
+                if s.required:
+                    blank.append(f"NOT(OR({ok}))")
+                r[s.name + "?"] = f"OR({ok})"
+        body = f"ROUND(MIN({fmt_num(leaf.weight)},MAX(0,{self.raw_excel(leaf, r)})),{SCORE_DECIMALS})"
+        if not blank:
+            return body
+        cond = blank[0] if len(blank) == 1 else f"OR({','.join(blank)})"
+        return f'IF({cond},"",{body})'
+
+    def udf(self, leaf: Node, **values: Any) -> float | str:
+        """What the UDF returns: the score, or '' where the workbook shows blank."""
+        s = self.score(leaf, values)
+        return "" if s is None else s
+
+
+def _is_literal(ref: str) -> bool:
+    try:
+        float(ref)
+        return True
+    except ValueError:
+        return False
+
+
+def actual_type(leaf: Node) -> str:
+    if leaf.actual is not None:
+        return leaf.actual.type
+    return "number"
+
+
+def need(leaf: Node, *names: str) -> list[Problem]:
+    """Problems for parameters a rule needs but the leaf's rule lacks."""
+    p = leaf.rule or {}
+    return [Problem("error", f"rule '{p.get('kind')}' needs parameter '{n}'") for n in names if p.get(n) is None]

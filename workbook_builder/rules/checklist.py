@@ -1,0 +1,48 @@
+"""`checklist`: named items (①②③…), counted.
+
+The value typed is a count. ``mode: deduct`` (default): the count of failed items
+(不符合/不完备的项数); each deducts ``points`` or ``share`` × weight ("每发现一项不完备的，扣25%分值"),
+floor 0. ``mode: earn``: the count of completed items; each earns ``points`` ("每完成一项得1分"),
+capped at the weight. Counts are whole numbers ≥ 0.
+"""
+
+from __future__ import annotations
+
+from ..numeric import fmt_num
+from .base import Problem, Rule, Slot
+
+
+class Checklist(Rule):
+    kind = "checklist"
+    label = "清单计分"
+    udf_name = "WB_CHECKLIST"
+    udf_help = "清单计分：按不符合项数扣分（或按完成项数得分），扣完为止"
+
+    def slots(self, leaf):
+        return [Slot("actual", "integer")]
+
+    def check(self, leaf):
+        q = self.params(leaf)
+        p = []
+        if q.get("mode", "deduct") not in ("deduct", "earn"):
+            p.append(Problem("error", "checklist.mode must be 'deduct' or 'earn'"))
+        if (q.get("points") is None) == (q.get("share") is None):
+            p.append(Problem("error", "checklist needs exactly one of 'points' or 'share'"))
+        if q.get("mode") == "earn" and q.get("items") and q.get("points"):
+            if len(q["items"]) * q["points"] < leaf.weight:
+                p.append(Problem("warning", "checklist (earn): all items together earn less than the weight"))
+        return p
+
+    def _per(self, leaf):
+        q = self.params(leaf)
+        return q["points"] if q.get("points") is not None else q["share"] * leaf.weight
+
+    def raw(self, leaf, v):
+        n = v["actual"] * self._per(leaf)
+        return n if self.params(leaf).get("mode") == "earn" else leaf.weight - n
+
+    def raw_excel(self, leaf, r):
+        q = self.params(leaf)
+        per = fmt_num(q["points"]) if q.get("points") is not None else f"{fmt_num(q['share'])}*{fmt_num(leaf.weight)}"
+        n = f"{r['actual']}*{per}"
+        return n if q.get("mode") == "earn" else f"{fmt_num(leaf.weight)}-{n}"

@@ -1,0 +1,79 @@
+"""`grade`: a qualitative level chosen from a list.
+
+Fixed mode: each level gives ``share`` of the weight (达成目标 1 / 基本达成目标 0.75 / …) or
+an absolute ``score``. Range mode (the national rule): each level has ``min``/``max``
+shares and a ``default``; the evaluator types a score (自评分) which is clamped into the
+chosen level's [min × weight, max × weight]; left blank, default × weight is used
+(庆城 scores its 健全/规范 rows at 90%).
+"""
+
+from __future__ import annotations
+
+from ..numeric import fmt_num
+from .base import Problem, Rule, Slot
+
+
+def is_range(leaf) -> bool:
+    return any("min" in lv for lv in (leaf.rule or {}).get("levels", []))
+
+
+class Grade(Rule):
+    kind = "grade"
+    label = "等级评定"
+    udf_name = "WB_GRADE_SHARE"
+    udf_help = "等级评定：按所选评价等级取分值的相应比例"
+
+    def slots(self, leaf):
+        names = tuple(lv["name"] for lv in self.params(leaf).get("levels", []))
+        s = [Slot("actual", "choice", choices=names)]
+        if is_range(leaf):
+            s.append(Slot("score", "number", required=False))
+        return s
+
+    def check(self, leaf):
+        lv = self.params(leaf).get("levels")
+        if not lv:
+            return [Problem("error", "rule 'grade' needs a non-empty 'levels' list")]
+        p = []
+        names = [x.get("name") for x in lv]
+        if len(set(names)) != len(names):
+            p.append(Problem("error", "grade levels have duplicate names"))
+        for i, x in enumerate(lv):
+            if is_range(leaf):
+                if not all(k in x for k in ("min", "max", "default")):
+                    p.append(Problem("error", f"levels[{i}] needs min, max and default (range mode)"))
+                elif not 0 <= x["min"] <= x["default"] <= x["max"] <= 1:
+                    p.append(Problem("error", f"levels[{i}]: need 0 ≤ min ≤ default ≤ max ≤ 1"))
+            elif ("share" in x) == ("score" in x):
+                p.append(Problem("error", f"levels[{i}] needs exactly one of share or score"))
+            elif "share" in x and not 0 <= x["share"] <= 1:
+                p.append(Problem("error", f"levels[{i}].share must be within [0, 1]"))
+            elif "score" in x and not 0 <= x["score"] <= leaf.weight:
+                p.append(Problem("error", f"levels[{i}].score must be within [0, weight]"))
+        return p
+
+    def _points(self, leaf, x, key="share"):
+        return x["score"] if key == "share" and "score" in x else x[key] * leaf.weight
+
+    def raw(self, leaf, v):
+        x = next(x for x in self.params(leaf)["levels"] if x["name"] == v["actual"])
+        if not is_range(leaf):
+            return self._points(leaf, x)
+        lo, hi = x["min"] * leaf.weight, x["max"] * leaf.weight
+        s = v.get("score")
+        return x["default"] * leaf.weight if s is None else min(hi, max(lo, s))
+
+    def raw_excel(self, leaf, r):
+        a = r["actual"]
+        lv = self.params(leaf)["levels"]
+        w = fmt_num(leaf.weight)
+        out = "0"
+        for x in reversed(lv):
+            if not is_range(leaf):
+                val = fmt_num(x["score"]) if "score" in x else f"{fmt_num(x['share'])}*{w}"
+            else:
+                s = r["score"]
+                val = (f"IF({r['score?']},MIN({fmt_num(x['max'])}*{w},MAX({fmt_num(x['min'])}*{w},{s})),"
+                       f"{fmt_num(x['default'])}*{w})")
+            out = f'IF({a}="{x["name"]}",{val},{out})'
+        return out

@@ -1,0 +1,21 @@
+"""`manual`: the evaluator types a score (自评分), clamped to [0, weight]."""
+
+from __future__ import annotations
+
+from .base import Rule, Slot
+
+
+class Manual(Rule):
+    kind = "manual"
+    label = "人工评分"
+    udf_name = "WB_MANUAL"
+    udf_help = "人工评分：评价人填写得分，限定在0与分值之间"
+
+    def slots(self, leaf):
+        return [Slot("score", "number")]
+
+    def raw(self, leaf, v):
+        return v["score"]
+
+    def raw_excel(self, leaf, r):
+        return r["score"]

@@ -1,0 +1,97 @@
+"""`ratio`: the national rule for quantitative indicators (财预〔2020〕10号).
+
+Direction from the target's comparison (指标方向):
+
+* ``>=`` (正向): actual ≥ target → full marks; otherwise weight × actual/target
+  (0 when target ≤ 0).
+* ``<=`` (反向): actual ≤ target → full marks; otherwise weight × (1 − (actual − target)/target),
+  which reaches 0 at twice the target (0 when target ≤ 0).
+* ``=``: actual = target → full marks; otherwise weight × (1 − |actual − target|/target)
+  (0 when target ≤ 0).
+
+Options:
+
+* ``overshoot: {threshold: 1.5, k: 1}`` (庆城 三.4: a target set far too low): for ``>=``,
+  when actual/target > threshold the share is max(0, 1 − (actual/target − threshold) × k).
+* ``reason_at: 1.3``: a 偏差原因 is required once actual/target ≥ 1.3, even at full marks.
+"""
+
+from __future__ import annotations
+
+from ..numeric import fmt_num
+from .base import Problem, Rule, Slot, actual_type, need
+
+
+class Ratio(Rule):
+    kind = "ratio"
+    label = "完成比例"
+    udf_name = "WB_RATIO"
+    udf_help = "按完成比例计分：达到指标值得满分，否则按实际完成值/指标值×分值（反向指标按偏离度扣减）"
+
+    def slots(self, leaf):
+        t = actual_type(leaf)
+        return [Slot("actual", t), Slot("target", t)]
+
+    def check(self, leaf):
+        p = []
+        if leaf.target is None or leaf.target.op not in (">=", "<=", "="):
+            p.append(Problem("error", "rule 'ratio' needs a target with op >=, <= or ="))
+        elif leaf.target.value is None and not leaf.target.entry:
+            p.append(Problem("error", "rule 'ratio' needs a target value (or target.entry: true)"))
+        elif leaf.target.value is not None and leaf.target.value <= 0:
+            p.append(Problem("warning", "ratio target ≤ 0: an unmet target scores 0 (no ratio can be taken)"))
+        o = self.params(leaf).get("overshoot")
+        if o is not None:
+            if not isinstance(o, dict) or "threshold" not in o or o["threshold"] <= 1:
+                p.append(Problem("error", "overshoot.threshold must be a number above 1"))
+            if leaf.target and leaf.target.op != ">=":
+                p.append(Problem("error", "overshoot applies only to >= targets"))
+        ra = self.params(leaf).get("reason_at")
+        if ra is not None and (not isinstance(ra, (int, float)) or ra <= 1):
+            p.append(Problem("error", "reason_at must be a ratio above 1 (e.g. 1.3)"))
+        return p
+
+    def raw(self, leaf, v):
+        a, t, op = v["actual"], v["target"], leaf.target.op
+        w = leaf.weight
+        if op == ">=":
+            if a >= t:
+                o = self.params(leaf).get("overshoot")
+                if o and t > 0 and a / t > o["threshold"]:
+                    return max(0.0, 1 - (a / t - o["threshold"]) * o.get("k", 1)) * w
+                return w
+            return 0.0 if t <= 0 else a / t * w
+        if op == "<=":
+            if a <= t:
+                return w
+            return 0.0 if t <= 0 else (1 - (a - t) / t) * w
+        if a == t:
+            return w
+        return 0.0 if t <= 0 else (1 - abs(a - t) / t) * w
+
+    def raw_excel(self, leaf, r):
+        a, t, op, w = r["actual"], r["target"], leaf.target.op, fmt_num(leaf.weight)
+        if op == ">=":
+            met = w
+            o = self.params(leaf).get("overshoot")
+            if o:
+                th, k = fmt_num(o["threshold"]), fmt_num(o.get("k", 1))
+                met = f"IF(AND({t}>0,{a}/{t}>{th}),MAX(0,1-({a}/{t}-{th})*{k})*{w},{w})"
+            return f"IF({a}>={t},{met},IF({t}<=0,0,{a}/{t}*{w}))"
+        if op == "<=":
+            return f"IF({a}<={t},{w},IF({t}<=0,0,(1-({a}-{t})/{t})*{w}))"
+        return f"IF({a}={t},{w},IF({t}<=0,0,(1-ABS({a}-{t})/{t})*{w}))"
+
+    def needs_reason(self, leaf, v, score):
+        ra = self.params(leaf).get("reason_at")
+        if ra and v["target"] > 0 and v["actual"] / v["target"] >= ra:
+            return True
+        return score < leaf.weight
+
+    def needs_reason_excel(self, leaf, r, score_ref):
+        base = super().needs_reason_excel(leaf, r, score_ref)
+        ra = self.params(leaf).get("reason_at")
+        if not ra:
+            return base
+        a, t = r["actual"], r["target"]
+        return f"OR({base},AND({t}>0,{a}/{t}>={fmt_num(ra)}))"

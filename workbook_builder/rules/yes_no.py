@@ -1,0 +1,24 @@
+"""`yes_no`: 是 → full marks, 否 → 0."""
+
+from __future__ import annotations
+
+from ..numeric import fmt_num
+from .base import Rule, Slot
+
+YES, NO = "是", "否"
+
+
+class YesNo(Rule):
+    kind = "yes_no"
+    label = "是否判断"
+    udf_name = "WB_YES_NO"
+    udf_help = "是否判断：是得满分，否得0分"
+
+    def slots(self, leaf):
+        return [Slot("actual", "choice", choices=(YES, NO))]
+
+    def raw(self, leaf, v):
+        return leaf.weight if v["actual"] == YES else 0.0
+
+    def raw_excel(self, leaf, r):
+        return f'IF({r["actual"]}="{YES}",{fmt_num(leaf.weight)},0)'
