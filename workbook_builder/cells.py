@@ -1,0 +1,270 @@
+"""Every cell of the workbook as plain data (CellSpec), from the template and its layout.
+
+The renderer writes these; the reader compares a returned workbook's locked cells
+against them and the fingerprint is computed over them, so all three agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .layout import (HEADER_FIELDS, INPUT_COL, INPUT_FIRST_ROW, SHEET_INPUTS, SHEET_TABLE, Layout,
+                     cell, qualified)
+from .expr import parse
+from .model import Node, Template
+from .numeric import fmt_num
+from .rules import rule_for
+
+
+@dataclass
+class CellSpec:
+    sheet: str
+    row: int
+    col: int
+    value: Any = None  # str or float; None = empty
+    formula: str | None = None  # without '='
+    style: str = "text"
+    locked: bool = True
+    merge_to: tuple[int, int] | None = None  # (last_row, last_col)
+    input_id: str | None = None  # for unlocked input cells
+
+    @property
+    def ref(self) -> str:
+        return cell(self.row, self.col)
+
+
+def _input_ref(lay: Layout, iid: str) -> str:
+    sheet, r, c = lay.input_cells[iid]
+    return qualified(sheet, r, c)
+
+
+def _derived_ref(lay: Layout, did: str) -> str:
+    return qualified(SHEET_INPUTS, *lay.derived_cells[did])
+
+
+def input_style(type_: str) -> str:
+    return {"percent": "in_pct", "money": "in_money", "integer": "in_int", "date": "in_date",
+            "number": "in_num"}.get(type_, "in_text")
+
+
+def inputs_sheet(t: Template, lay: Layout) -> list[CellSpec]:
+    S = SHEET_INPUTS
+    out = [CellSpec(S, 0, 0, f"{t.title}·基础数据", style="title", merge_to=(0, 4)),
+           CellSpec(S, 1, 0, "黄色单元格为填报项；蓝色单元格为自动计算项，不可修改。", style="note", merge_to=(1, 4))]
+    for c, h in enumerate(("序号", "项目", "单位", "数值", "说明")):
+        out.append(CellSpec(S, 2, c, h, style="header"))
+    for i, inp in enumerate(t.inputs):
+        r = INPUT_FIRST_ROW + i
+        out += [CellSpec(S, r, 0, float(i + 1), style="center"), CellSpec(S, r, 1, inp.label),
+                CellSpec(S, r, 2, inp.unit, style="center"),
+                CellSpec(S, r, INPUT_COL, None, style=input_style(inp.type), locked=False, input_id=inp.id),
+                CellSpec(S, r, 4, ("（必填）" if inp.required else "") + inp.help)]
+    r0 = INPUT_FIRST_ROW + len(t.inputs)
+    if t.derived:
+        out.append(CellSpec(S, r0, 0, "计算指标（自动计算）", style="subheader", merge_to=(r0, 4)))
+    for i, d in enumerate(t.derived):
+        r, c = lay.derived_cells[d.id]
+        f = parse(d.expr).excel(lambda n: _name_ref(lay, n))
+        out += [CellSpec(S, r, 0, float(i + 1), style="center"), CellSpec(S, r, 1, d.label),
+                CellSpec(S, r, 2, d.unit or ("%" if d.type == "percent" else ""), style="center"),
+                CellSpec(S, r, c, None, formula=f, style="f_pct" if d.type == "percent" else "f_money"),
+                CellSpec(S, r, 4, d.help or f"= {d.expr}")]
+    return out
+
+
+def _name_ref(lay: Layout, name: str) -> str:
+    if name in lay.derived_cells:
+        return cell(*lay.derived_cells[name], absolute=True)
+    _, r, c = lay.input_cells[name]
+    return cell(r, c, absolute=True)
+
+
+def _num_style(type_: str, prefix: str) -> str:
+    return f"{prefix}_pct" if type_ == "percent" else f"{prefix}_int" if type_ == "integer" else f"{prefix}_num"
+
+
+def table_sheet(t: Template, lay: Layout, department: str, year: int) -> list[CellSpec]:
+    S = SHEET_TABLE
+    ncol = len(lay.columns)
+    out = [CellSpec(S, 0, 0, t.layout.title, style="title", merge_to=(0, ncol - 1)),
+           CellSpec(S, 1, 0, f"（{year}年度）", style="subtitle", merge_to=(1, ncol - 1))]
+    for fid, label in HEADER_FIELDS:
+        r, c = lay.header_cells[fid]
+        out.append(CellSpec(S, r, c - 1, label, style="header"))
+        end = (r, c + 1)
+        if fid == "department":
+            out.append(CellSpec(S, r, c, department, style="text", merge_to=end))
+        elif fid == "year":
+            out.append(CellSpec(S, r, c, float(year), style="center", merge_to=end))
+        else:
+            out.append(CellSpec(S, r, c, None, style="in_date" if fid == "fill_date" else "in_text",
+                                locked=False, merge_to=end, input_id=f"header.{fid}"))
+    bb = t.layout.budget_block
+    if bb:
+        r = lay.budget_rows[0][0] - 1
+        heads = [bb.get("title", "部门资金"), "年初预算数", "全年预算数", "全年执行数", "执行率"]
+        for c, h in enumerate(heads):
+            out.append(CellSpec(S, r, c, h, style="header"))
+        for r, br in lay.budget_rows:
+            out.append(CellSpec(S, r, 0, br["label"]))
+            for c, k in enumerate(("initial", "year", "executed"), start=1):
+                if k in br:
+                    ref = _input_ref(lay, br[k])
+                    out.append(CellSpec(S, r, c, None, formula=f'IF(ISNUMBER({ref}),{ref},"")', style="f_money"))
+                else:
+                    out.append(CellSpec(S, r, c, None))
+            if "rate" in br:
+                out.append(CellSpec(S, r, 4, None, formula=f"{_derived_ref(lay, br['rate'])}", style="f_pct"))
+    hr = lay.header_row
+    for c, colspec in enumerate(lay.columns):
+        out.append(CellSpec(S, hr, c, colspec.header, style="header"))
+
+    # hierarchy columns: names, weights, subtotals, merged over each node's rows
+    for n in t.nodes():
+        first, last = lay.node_span[n.id]
+        c = lay.col.get(f"level{n.depth}")
+        if c is not None:
+            out.append(CellSpec(S, first, c, n.name, style="text", merge_to=(last, c) if last > first else None))
+        c = lay.col.get(f"level{n.depth}_weight")
+        if c is not None:
+            out.append(CellSpec(S, first, c, n.weight, style="num", merge_to=(last, c) if last > first else None))
+        if n.children:
+            r, c = lay.score_cells[n.id]
+            refs = ",".join(cell(*lay.score_cells[ch.id]) for ch in n.children)
+            out.append(CellSpec(S, r, c, None, formula=f"ROUND(SUM({refs}),2)", style="f_score",
+                                merge_to=(last, c) if last > first else None))
+        else:
+            # deeper level columns of a shallow leaf stay empty but bordered
+            for d in range(n.depth + 1, t.depth + 1):
+                for key in (f"level{d}", f"level{d}_weight", f"level{d}_score"):
+                    if key in lay.col:
+                        out.append(CellSpec(S, first, lay.col[key], None))
+            out += leaf_cells(t, lay, n)
+    # the levelN_score columns of a leaf's own level hold nothing
+    for n in t.leaves():
+        c = lay.col.get(f"level{n.depth}_score")
+        if c is not None:
+            out.append(CellSpec(S, lay.leaf_rows[n.id].row, c, None))
+    tr, tc = lay.total_cell
+    gr, gc = lay.grade_cell
+    label_end = max(0, tc - 2)
+    out.append(CellSpec(S, tr, 0, "总分", style="header", merge_to=(tr, label_end) if label_end else None))
+    if "weight" in lay.col:
+        out.append(CellSpec(S, tr, lay.col["weight"], t.total_weight, style="num"))
+    tops = ",".join(cell(*lay.score_cells[n.id]) for n in t.indicators)
+    out.append(CellSpec(S, tr, tc, None, formula=f"ROUND(SUM({tops}),2)", style="f_total"))
+    out.append(CellSpec(S, gr, 0, "评价等级", style="header", merge_to=(gr, label_end) if label_end else None))
+    out.append(CellSpec(S, gr, gc, None, formula=grade_formula(t, cell(tr, tc)), style="f_total"))
+    bands = "；".join(f"{g.name}：{'≥' + fmt_num(g.min) if g.min > 0 else '<' + fmt_num(sorted(x.min for x in t.grades)[1]) if len(t.grades) > 1 else ''}"
+                      for g in sorted(t.grades, key=lambda g: -g.min))
+    out.append(CellSpec(S, gr + 2, 0, f"说明：评价等级 {bands}。黄色单元格为填报项，其余单元格由公式计算或为模板内容，已锁定。",
+                        style="note", merge_to=(gr + 2, ncol - 1)))
+    return out
+
+
+def grade_formula(t: Template, total_ref: str) -> str:
+    bands = sorted(t.grades, key=lambda g: -g.min)
+    out = f'"{bands[-1].name}"'
+    for g in reversed(bands[:-1]):
+        out = f'IF({total_ref}>={fmt_num(g.min)},"{g.name}",{out})'
+    return out
+
+
+def leaf_cells(t: Template, lay: Layout, n: Node) -> list[CellSpec]:
+    S = SHEET_TABLE
+    lr = lay.leaf_rows[n.id]
+    rule = rule_for(n)
+    slots = {s.name: s for s in rule.slots(n)}
+    row, col = lr.row, lay.col
+    out: list[CellSpec] = []
+    pct = n.actual is not None and n.actual.type == "percent"
+    for key, c in col.items():
+        if key.startswith("level"):
+            continue
+        spec = CellSpec(S, row, c, None)
+        if key == "criteria":
+            spec.value = n.criteria
+            spec.style = "small"
+        elif key == "explanation":
+            spec.value = n.explanation
+            spec.style = "small"
+        elif key == "unit":
+            spec.value = n.unit
+            spec.style = "center"
+        elif key == "weight":
+            spec.value = n.weight
+            spec.style = "num"
+        elif key == "target":
+            if n.target and n.target.entry:
+                spec.locked, spec.input_id = False, f"{n.id}.target"
+                spec.style = input_style(slots["target"].type)
+            else:
+                spec.value = n.target.display(pct) if n.target else ""
+                spec.style = "center"
+        elif key == "actual":
+            a = n.actual
+            if a and a.source == "input":
+                ref = _input_ref(lay, a.ref)
+                spec.formula, spec.style = f'IF(ISNUMBER({ref}),{ref},"")', _num_style(a.type, "f")
+            elif a and a.source == "derived":
+                ref = _derived_ref(lay, a.ref)
+                spec.formula, spec.style = f'IF(ISNUMBER({ref}),{ref},"")', _num_style(a.type, "f")
+            elif "actual" in slots:
+                s = slots["actual"]
+                spec.locked, spec.input_id = False, f"{n.id}.actual"
+                spec.style = "in_text" if s.type == "choice" else input_style(s.type)
+        elif key == "entry_score":
+            if "score" in slots:
+                spec.locked, spec.input_id, spec.style = False, f"{n.id}.score", "in_num"
+        elif key == "rate":
+            if n.kind == "ratio":
+                a, tg = lay.slot_refs(n)["actual"], lay.slot_refs(n)["target"]
+                spec.formula = f'IF(AND(ISNUMBER({a}),ISNUMBER({tg})),IF({tg}<>0,{a}/{tg},""),"")'
+                spec.style = "f_pct"
+        elif key == "score":
+            spec.formula = rule.formula(n, lay.slot_refs(n))
+            spec.style = "f_score"
+        elif key == "reason":
+            spec.locked, spec.input_id, spec.style = False, f"{n.id}.reason", "in_text"
+        out.append(spec)
+    return out
+
+
+def reason_flag_formula(lay: Layout, n: Node) -> str:
+    """True when the leaf needs a 扣分原因 (score below weight, or a large deviation)."""
+    rule = rule_for(n)
+    refs = lay.slot_refs(n)
+    r = {k: (v if _literal(v) else f"ROUND({v},9)") for k, v in refs.items()}
+    score = cell(*lay.score_cells[n.id])
+    return f"AND(ISNUMBER({score}),{rule.needs_reason_excel(n, r, score)})"
+
+
+def _literal(v: str) -> bool:
+    try:
+        float(v)
+        return True
+    except ValueError:
+        return False
+
+
+def all_cells(t: Template, lay: Layout, department: str, year: int) -> list[CellSpec]:
+    return inputs_sheet(t, lay) + table_sheet(t, lay, department, year)
+
+
+def locked_content(specs: list[CellSpec]) -> dict[str, Any]:
+    """What a department cannot change by honest use: every locked cell's value or formula."""
+    out = {}
+    for s in specs:
+        if s.locked and (s.value not in (None, "") or s.formula):
+            out[f"{s.sheet}!{s.ref}"] = ("=" + s.formula) if s.formula else s.value
+    return out
+
+
+def fingerprint(t: Template, lay: Layout, department: str, year: int) -> str:
+    content = locked_content(all_cells(t, lay, department, year))
+    blob = json.dumps({"template": t.id, "version": t.version, "cells": content},
+                      ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

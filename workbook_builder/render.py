@@ -1,0 +1,306 @@
+"""Write the 自评表 workbook with XlsxWriter from the cell specs.
+
+Formulas are written with the engine's values cached beside them, so viewers that
+do not calculate still show real scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+import zipfile
+from typing import Any, Mapping
+
+import xlsxwriter
+from xlsxwriter.utility import quote_sheetname
+
+from . import __version__
+from .cells import CellSpec, all_cells, fingerprint, grade_formula, reason_flag_formula
+from .engine import Result, compute
+from .layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, Layout, build_layout,
+                     cell)
+from .model import Input, Template
+from .rules import rule_for
+
+FONT = "宋体"
+INPUT_FILL = "#FFF2CC"
+CALC_FILL = "#DDEBF7"
+GRADE_COLOURS = ["#C6EFCE", "#DDEBF7", "#FFEB9C", "#FFC7CE", "#F4B084"]
+
+STYLES: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
+    "subtitle": {"align": "center", "valign": "vcenter"},
+    "note": {"font_size": 9, "text_wrap": True, "valign": "top"},
+    "header": {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True, "bg_color": "#D9D9D9"},
+    "subheader": {"bold": True, "border": 1, "valign": "vcenter", "bg_color": "#EDEDED"},
+    "text": {"border": 1, "text_wrap": True, "valign": "vcenter"},
+    "small": {"border": 1, "text_wrap": True, "valign": "top", "font_size": 9},
+    "center": {"border": 1, "align": "center", "valign": "vcenter", "text_wrap": True},
+    "num": {"border": 1, "align": "center", "valign": "vcenter", "num_format": "0.00"},
+    "in_num": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "0.00", "valign": "vcenter"},
+    "in_int": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "0", "valign": "vcenter"},
+    "in_pct": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "0.00%", "valign": "vcenter"},
+    "in_money": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "#,##0.00", "valign": "vcenter"},
+    "in_date": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "yyyy-mm-dd", "valign": "vcenter"},
+    "in_text": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "text_wrap": True, "valign": "vcenter"},
+    "f_num": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "valign": "vcenter"},
+    "f_int": {"border": 1, "bg_color": CALC_FILL, "num_format": "0", "valign": "vcenter"},
+    "f_pct": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00%", "valign": "vcenter"},
+    "f_money": {"border": 1, "bg_color": CALC_FILL, "num_format": "#,##0.00", "valign": "vcenter"},
+    "f_score": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter"},
+    "f_total": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter", "bold": True},
+}
+
+
+def _cached_values(t: Template, lay: Layout, res: Result) -> dict[tuple[str, int, int], Any]:
+    """What each formula cell shows for the prefilled values (the engine's results)."""
+    out: dict[tuple[str, int, int], Any] = {}
+    for did, (r, c) in lay.derived_cells.items():
+        out[(SHEET_INPUTS, r, c)] = res.derived[did]
+    for nid, (r, c) in lay.score_cells.items():
+        out[(SHEET_TABLE, r, c)] = res.scores[nid]
+    out[(SHEET_TABLE, *lay.total_cell)] = res.total
+    out[(SHEET_TABLE, *lay.grade_cell)] = res.grade
+    return out
+
+
+def sign(fp: str, department: str, year: int, key: bytes) -> str:
+    msg = json.dumps([fp, department, year], ensure_ascii=False).encode("utf-8")
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def metadata(t: Template, lay: Layout, department: str, year: int, sign_key: bytes | None = None,
+             built_at: str | None = None) -> dict[str, str]:
+    fp = fingerprint(t, lay, department, year)
+    meta = {"template_id": t.id, "template_version": t.version, "tool": "workbook-builder",
+            "tool_version": __version__,
+            "built_at": built_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "department": department, "year": str(year), "fingerprint": fp}
+    if sign_key:
+        meta["signature"] = sign(fp, department, year, sign_key)
+    return meta
+
+
+def build_workbook(t: Template, department: str, year: int | None = None, values: Mapping[str, Any] | None = None,
+                   password: str | None = None, sign_key: bytes | None = None) -> bytes:
+    """The finished .xlsx as bytes."""
+    year = year or t.year
+    values = dict(values or {})
+    lay = build_layout(t)
+    res = compute(t, values)
+    specs = all_cells(t, lay, department, year)
+    cached = _cached_values(t, lay, res)
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                   "strings_to_urls": False})
+    fmts = {k: wb.add_format({"font_name": FONT, "font_size": 10, **v}) for k, v in STYLES.items()}
+    guide = wb.add_worksheet(SHEET_GUIDE)
+    ws_in = wb.add_worksheet(SHEET_INPUTS)
+    ws_t = wb.add_worksheet(SHEET_TABLE)
+    ws_l = wb.add_worksheet(SHEET_LISTS)
+    ws_m = wb.add_worksheet(SHEET_META)
+    sheets = {SHEET_INPUTS: ws_in, SHEET_TABLE: ws_t}
+
+    entries = {e.id: e for e in lay.entries}
+    inputs = {i.id: i for i in t.inputs}
+    for s in specs:
+        ws = sheets[s.sheet]
+        f = fmts[s.style]
+        value = s.value
+        if s.input_id:
+            value = _prefill(values.get(s.input_id))
+        if s.merge_to:
+            ws.merge_range(s.row, s.col, s.merge_to[0], s.merge_to[1], "", f)
+        if s.formula:
+            v = cached.get((s.sheet, s.row, s.col))
+            ws.write_formula(s.row, s.col, "=" + s.formula, f, "" if v is None else v)
+        elif value is None or value == "":
+            ws.write_blank(s.row, s.col, None, f)
+        elif isinstance(value, str):
+            ws.write_string(s.row, s.col, value, f)  # never a formula, whatever it starts with
+        elif isinstance(value, (dt.date, dt.datetime)):
+            ws.write_datetime(s.row, s.col, value, f)
+        else:
+            ws.write_number(s.row, s.col, float(value), f)
+
+    _lists_and_validation(t, lay, ws_in, ws_t, ws_l, inputs, entries)
+    _conditional_formats(t, lay, wb, ws_in, ws_t, inputs, entries)
+    _guide(t, guide, fmts, department, year)
+    _page_setup(t, lay, ws_in, ws_t)
+
+    meta = metadata(t, lay, department, year, sign_key)
+    ws_m.write_string(0, 0, "key")
+    ws_m.write_string(0, 1, "value")
+    for i, (k, v) in enumerate(meta.items(), start=1):
+        ws_m.write_string(i, 0, k)
+        ws_m.write_string(i, 1, v)
+    ws_m.write_string(len(meta) + 1, 0, "json")
+    ws_m.write_string(len(meta) + 1, 1, json.dumps(meta, ensure_ascii=False))
+
+    for name, ref in lay.defined_names().items():
+        sheet, addr = ref.split("!")
+        wb.define_name(name, f"={quote_sheetname(sheet)}!{addr}")
+    for ws in (guide, ws_in, ws_t):
+        ws.protect(password or "", {"select_locked_cells": True, "select_unlocked_cells": True,
+                                    "format_columns": True, "format_rows": True})
+    ws_l.protect(password or "")
+    ws_m.protect(password or "")
+    ws_l.very_hidden()
+    ws_m.very_hidden()
+    ws_t.activate()
+    wb.close()
+    return lock_structure(buf.getvalue(), password)
+
+
+def _prefill(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return v
+
+
+def _lists_and_validation(t, lay, ws_in, ws_t, ws_l, inputs, entries) -> None:
+    col_for: dict[tuple[str, ...], int] = {}
+
+    def list_source(choices: tuple[str, ...]) -> str:
+        if choices not in col_for:
+            c = len(col_for)
+            col_for[choices] = c
+            for r, ch in enumerate(choices):
+                ws_l.write_string(r, c, ch)
+        c = col_for[choices]
+        return f"={SHEET_LISTS}!{cell(0, c, True)}:{cell(len(choices) - 1, c, True)}"
+
+    def validate(ws, r, c, inp: Input):
+        label = inp.label[:32]
+        msg = inp.help or ""
+        opts: dict[str, Any] = {"input_title": label, "error_title": "输入有误", "ignore_blank": True,
+                                "show_error": True, "show_input": True}
+        if inp.type == "choice" or inp.choices:
+            opts.update(validate="list", source=list_source(tuple(inp.choices)),
+                        error_message=f"请从下拉列表中选择：{'、'.join(inp.choices)}"[:255],
+                        input_message=(msg or "请从下拉列表中选择")[:255])
+        elif inp.type == "date":
+            opts.update(validate="date", criteria="between", minimum=dt.date(2000, 1, 1),
+                        maximum=dt.date(2100, 12, 31), error_message="请输入日期，如 2025-03-17",
+                        input_message="请输入日期，如 2025-03-17")
+        elif inp.type in ("number", "percent", "money", "integer"):
+            lo = inp.min if inp.min is not None else -1e12
+            hi = inp.max if inp.max is not None else 1e12
+            kind = "integer" if inp.type == "integer" else "decimal"
+            rng = _range_text(inp, lo, hi)
+            opts.update(validate=kind, criteria="between", minimum=lo, maximum=hi,
+                        error_message=f"请输入{'整数' if kind == 'integer' else '数值'}{rng}。"[:255],
+                        input_message=(f"{msg} 单位：{inp.unit}。" if inp.unit else msg or "请输入数值")[:255])
+        else:
+            return
+        ws.data_validation(r, c, r, c, opts)
+
+    for iid, (sheet, r, c) in lay.input_cells.items():
+        inp = inputs.get(iid) or entries[iid]
+        validate(ws_in if sheet == SHEET_INPUTS else ws_t, r, c, inp)
+    fr, fc = lay.header_cells["fill_date"]
+    validate(ws_t, fr, fc, Input("fill_date", "填报时间", type="date"))
+
+
+def _range_text(inp: Input, lo: float, hi: float) -> str:
+    pct = inp.type == "percent"
+    show = lambda x: f"{x * 100:g}%" if pct else f"{x:g}"  # noqa: E731
+    if inp.min is not None and inp.max is not None:
+        return f"，范围 {show(lo)} 至 {show(hi)}"
+    if inp.min is not None:
+        return f"，不小于 {show(lo)}"
+    if inp.max is not None:
+        return f"，不大于 {show(hi)}"
+    return ""
+
+
+def _conditional_formats(t, lay, wb, ws_in, ws_t, inputs, entries) -> None:
+    missing = wb.add_format({"bg_color": "#F8CBAD"})
+    red = wb.add_format({"bg_color": "#FF0000", "font_color": "#FFFFFF"})
+    for iid, (sheet, r, c) in lay.input_cells.items():
+        inp = inputs.get(iid) or entries[iid]
+        if inp.required:
+            ws = ws_in if sheet == SHEET_INPUTS else ws_t
+            ws.conditional_format(r, c, r, c, {"type": "blanks", "format": missing})
+    for n in t.leaves():
+        lr = lay.leaf_rows[n.id]
+        rr, rc = lr.at("reason")
+        ws_t.conditional_format(rr, rc, rr, rc, {
+            "type": "formula", "criteria": f"=AND({reason_flag_formula(lay, n)},LEN({cell(rr, rc)})=0)", "format": red})
+    tr, tc = lay.total_cell
+    gr, gc = lay.grade_cell
+    total = cell(tr, tc, True)
+    for i, g in enumerate(sorted(t.grades, key=lambda g: -g.min)):
+        f = wb.add_format({"bg_color": GRADE_COLOURS[min(i, len(GRADE_COLOURS) - 1)], "bold": True})
+        for r, c in ((tr, tc), (gr, gc)):
+            ws_t.conditional_format(r, c, r, c, {"type": "formula", "criteria": f"=AND(ISNUMBER({total}),{total}>={g.min:g})",
+                                                 "format": f, "stop_if_true": True})
+
+
+def _guide(t: Template, ws, fmts, department: str, year: int) -> None:
+    ws.set_column(0, 0, 100)
+    lines = [
+        (f"{t.title}·填报说明", "title"),
+        (f"部门(单位)：{department}    年度：{year}", "text"),
+        (f"模板：{t.id}  版本：{t.version}  地区：{t.region}", "text"),
+        ("一、填报方法", "subheader"),
+        ("1. 先在“基础数据”表填写黄色单元格（预算数、执行数、人数等），蓝色单元格的比率由公式自动计算。", "text"),
+        ("2. 再在“自评表”中填写黄色单元格：实际完成值、下拉选择的评价等级或“是/否”、自评分、扣分原因。", "text"),
+        ("3. 得分、小计、总分和评价等级由公式自动计算，已锁定，不能也不需要手工填写。", "text"),
+        ("4. 得分低于分值的指标必须填写扣分原因；未填写时该单元格显示为红色。必填项为空时显示为橙色。", "text"),
+        ("二、颜色说明", "subheader"),
+        ("黄色：填报项（可编辑）；蓝色：公式计算项（锁定）；灰色：表头；橙色：必填项尚未填写；红色：缺少扣分原因。", "text"),
+        ("三、评价等级", "subheader"),
+    ]
+    bands = sorted(t.grades, key=lambda g: -g.min)
+    for i, g in enumerate(bands):
+        hi = f"，且低于 {bands[i - 1].min:g} 分" if i > 0 else ""
+        lines.append((f"{g.name}：总分不低于 {g.min:g} 分{hi}", "text"))
+    if t.decisions:
+        lines.append(("四、模板说明", "subheader"))
+        lines += [(f"{i}. {d}", "text") for i, d in enumerate(t.decisions, start=1)]
+    for r, (text, style) in enumerate(lines):
+        ws.write_string(r, 0, text, fmts[style])
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
+def _page_setup(t: Template, lay: Layout, ws_in, ws_t) -> None:
+    for i, c in enumerate(lay.columns):
+        ws_t.set_column(i, i, c.width)
+    ws_in.set_column(0, 0, 6)
+    ws_in.set_column(1, 1, 36)
+    ws_in.set_column(2, 2, 8)
+    ws_in.set_column(3, 3, 18)
+    ws_in.set_column(4, 4, 40)
+    for ws, hr in ((ws_t, lay.header_row), (ws_in, 2)):
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(hr)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.freeze_panes(hr + 1, 0)
+        ws.center_horizontally()
+    ws_t.set_row(0, 28)
+
+
+def lock_structure(data: bytes, password: str | None = None) -> bytes:
+    """Add workbook structure protection (XlsxWriter cannot) by editing xl/workbook.xml."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                prot = '<workbookProtection lockStructure="1"/>'
+                body = body.replace(b"<bookViews>", prot.encode() + b"<bookViews>", 1)
+            dst.writestr(item, body)
+    return out.getvalue()
