@@ -63,7 +63,7 @@ class FormulasBook:
 def _plain(v: Any) -> Any:
     if isinstance(v, np.ndarray):
         v = v.ravel()[0]
-    if v is sh.EMPTY:
+    if v is sh.EMPTY or v is None:
         return ""
     if isinstance(v, (np.floating, np.integer)):
         return float(v)
