@@ -131,6 +131,8 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
     _conditional_formats(t, lay, wb, ws_in, ws_t, inputs, entries)
     _guide(t, guide, fmts, department, year)
     _page_setup(t, lay, ws_in, ws_t)
+    for (sheet, r), h in row_heights(specs, lay).items():
+        sheets[sheet].set_row(r, h)
 
     meta = metadata(t, lay, department, year, sign_key)
     ws_m.write_string(0, 0, "key")
@@ -267,6 +269,8 @@ def _guide(t: Template, ws, fmts, department: str, year: int) -> None:
         lines += [(f"{i}. {d}", "text") for i, d in enumerate(t.decisions, start=1)]
     for r, (text, style) in enumerate(lines):
         ws.write_string(r, 0, text, fmts[style])
+        if style == "text":
+            ws.set_row(r, 14 * _lines(text, 100))
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -290,6 +294,24 @@ def _page_setup(t: Template, lay: Layout, ws_in, ws_t) -> None:
         ws.freeze_panes(hr + 1, 0)
         ws.center_horizontally()
     ws_t.set_row(0, 28)
+
+
+def _lines(text: str, width: float) -> int:
+    """Wrapped line count of text in a column of ``width`` characters (a CJK character is two)."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return max(1, -(-units // max(1, int(width * 0.95))))
+
+
+def row_heights(specs: list[CellSpec], lay: Layout) -> dict[tuple[str, int], float]:
+    """Heights for rows whose wrapped text needs more than one line (LibreOffice does not grow them)."""
+    widths = {SHEET_TABLE: [c.width for c in lay.columns], SHEET_INPUTS: [6, 36, 8, 18, 40]}
+    out: dict[tuple[str, int], float] = {}
+    for s in specs:
+        if isinstance(s.value, str) and s.value and not s.merge_to and s.style not in ("title", "subtitle", "note"):
+            w = widths[s.sheet][s.col] if s.col < len(widths[s.sheet]) else 10
+            h = 13.5 * _lines(s.value, w) + 2
+            out[(s.sheet, s.row)] = max(out.get((s.sheet, s.row), 15), min(h, 400))
+    return out
 
 
 def lock_structure(data: bytes, password: str | None = None) -> bytes:
