@@ -18,8 +18,10 @@ def _edges(leaf) -> list[float]:
             pts.append(p[k])
     if leaf.target and leaf.target.value is not None:
         pts.append(leaf.target.value)
-    out = []
-    for x in pts:
+    if "per" in p:  # whole and half steps either side of a deduct threshold
+        pts += [round(p["threshold"] + sgn * p["per"] * k, 6) for k in (0.5, 1, 1.5, 2.5, 3) for sgn in (1, -1)]
+    out = list(pts)
+    for x in pts[:8]:
         out += [x, round(x - 0.01, 6), round(x + 0.01, 6), round(x * 1.31, 6), round(x * 2, 6)]
     return out or [0.0, 1.0]
 
