@@ -23,8 +23,7 @@ def main() -> None:
         d = yaml.safe_load(f.read_text(encoding="utf-8"))
         t = load_template(d["template"])
         out = HERE / f"{d['department']}-{d['year']}.xlsx"
-        out.write_bytes(build_workbook(t, d["department"], d["year"], d["values"],
-                                       ))
+        out.write_bytes(build_workbook(t, d["department"], d["year"], d["values"]))
         res = compute(t, d["values"])
         print(f"{out.name}: 总分 {res.total:g}（种子表所列 {d['stated']['total']:g}），等级 {res.grade}")
         built.append((t, out))

@@ -92,7 +92,3 @@ def expected(template, values) -> dict[str, Any]:
     out["__total__"] = res.total
     out["__grade__"] = res.grade
     return out
-
-
-def _none_to_blank(v):
-    return "" if v is None else v

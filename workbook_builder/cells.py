@@ -17,6 +17,7 @@ from .expr import parse
 from .model import Node, Template
 from .numeric import fmt_num
 from .rules import rule_for
+from .rules.base import _is_literal
 
 
 @dataclass
@@ -237,17 +238,9 @@ def reason_flag_formula(lay: Layout, n: Node) -> str:
     """True when the leaf needs a 扣分原因 (score below weight, or a large deviation)."""
     rule = rule_for(n)
     refs = lay.slot_refs(n)
-    r = {k: (v if _literal(v) else f"ROUND({v},9)") for k, v in refs.items()}
+    r = {k: (v if _is_literal(v) else f"ROUND({v},9)") for k, v in refs.items()}
     score = cell(*lay.score_cells[n.id])
     return f"AND(ISNUMBER({score}),{rule.needs_reason_excel(n, r, score)})"
-
-
-def _literal(v: str) -> bool:
-    try:
-        float(v)
-        return True
-    except ValueError:
-        return False
 
 
 def all_cells(t: Template, lay: Layout, department: str, year: int) -> list[CellSpec]:
