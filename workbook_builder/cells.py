@@ -174,6 +174,11 @@ def grade_formula(t: Template, total_ref: str) -> str:
     return out
 
 
+#: leaf columns copied from the template as they are: column key -> (node attribute, style)
+STATIC_LEAF_FIELDS = {"criteria": ("criteria", "small"), "explanation": ("explanation", "small"),
+                      "unit": ("unit", "center"), "weight": ("weight", "num")}
+
+
 def leaf_cells(t: Template, lay: Layout, n: Node) -> list[CellSpec]:
     S = SHEET_TABLE
     lr = lay.leaf_rows[n.id]
@@ -186,18 +191,9 @@ def leaf_cells(t: Template, lay: Layout, n: Node) -> list[CellSpec]:
         if key.startswith("level"):
             continue
         spec = CellSpec(S, row, c, None)
-        if key == "criteria":
-            spec.value = n.criteria
-            spec.style = "small"
-        elif key == "explanation":
-            spec.value = n.explanation
-            spec.style = "small"
-        elif key == "unit":
-            spec.value = n.unit
-            spec.style = "center"
-        elif key == "weight":
-            spec.value = n.weight
-            spec.style = "num"
+        if key in STATIC_LEAF_FIELDS:
+            attr, spec.style = STATIC_LEAF_FIELDS[key]
+            spec.value = getattr(n, attr)
         elif key == "target":
             if n.target and n.target.entry:
                 spec.locked, spec.input_id = False, f"{n.id}.target"
