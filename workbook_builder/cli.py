@@ -139,12 +139,14 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true")
     v.add_argument("--report", help="write the findings to this .xlsx")
     v.add_argument("--sign-key", help="verify signatures with this key file")
+    v.add_argument("--jobs", type=int, default=1, help="processes")
     v.set_defaults(fn=cmd_validate)
 
     c = sub.add_parser("consolidate", help="validate a folder and write a 汇总表")
     c.add_argument("folder")
     c.add_argument("-o", "--output", required=True)
     c.add_argument("--sign-key")
+    c.add_argument("--jobs", type=int, default=1)
     c.set_defaults(fn=cmd_consolidate)
     return p
 

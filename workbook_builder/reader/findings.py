@@ -1,0 +1,119 @@
+"""Typed findings of a validation, modelled on frictionless-py's report.
+
+Each finding has a stable kebab-case code (documented in docs/findings.md), a severity,
+a Chinese message, and where known the sheet, the cell and expected vs found values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: code -> (severity, Chinese message template)
+CODES: dict[str, tuple[str, str]] = {
+    # the file itself
+    "not-a-workbook": ("error", "文件不是有效的 .xlsx 工作簿（{detail}）"),
+    "encrypted-or-legacy": ("error", "文件为加密工作簿或旧版 .xls 格式，无法读取，请另存为未加密的 .xlsx"),
+    "macros-present": ("error", "文件包含宏（VBA 项目），出于安全原因拒绝读取"),
+    "external-links": ("error", "文件包含外部链接：{detail}"),
+    "zip-bomb": ("error", "文件解压后过大（{detail}），疑似压缩炸弹，拒绝读取"),
+    "xml-entities": ("error", "文件的 XML 含有 DTD/实体声明（{detail}），拒绝读取"),
+    "file-too-large": ("error", "文件或工作表过大（{detail}），拒绝读取"),
+    "xml-invalid": ("error", "文件内部 XML 无法解析（{detail}）"),
+    # identity
+    "metadata-missing": ("error", "找不到模板元数据（_meta 工作表），无法识别模板"),
+    "template-unknown": ("error", "未知模板 {found}"),
+    "template-version-unknown": ("error", "模板 {template} 的版本 {found} 不是本工具所带的版本 {expected}"),
+    "metadata-edited": ("error", "元数据或锁定内容的指纹不符，文件的模板信息被修改过"),
+    "signature-invalid": ("error", "签名校验失败：锁定内容或部门信息被修改，或签名密钥不同"),
+    "signature-missing": ("error", "文件没有签名，但本次校验要求签名"),
+    # structure and locked content
+    "sheet-missing": ("error", "缺少工作表 {sheet}"),
+    "sheet-added": ("warning", "多出工作表 {sheet}"),
+    "formula-replaced": ("error", "公式被替换为手工填写的值"),
+    "formula-edited": ("error", "公式被修改"),
+    "locked-value-changed": ("error", "锁定内容被修改（分值、指标值、评分标准或指标名称等）"),
+    "unexpected-content": ("error", "模板之外的单元格有内容（可能插入或移动了行、列）"),
+    "protection-removed": ("warning", "工作表保护被取消"),
+    "validation-removed": ("warning", "数据有效性设置被删除或减少"),
+    # values
+    "required-missing": ("error", "必填项未填写：{detail}"),
+    "not-a-number": ("error", "应为数值，实际为文本：{detail}"),
+    "value-out-of-range": ("error", "数值超出允许范围：{detail}"),
+    "value-not-in-list": ("error", "取值不在可选项中：{detail}"),
+    "reason-missing": ("error", "得分低于分值（或偏差较大），但未填写扣分原因：{detail}"),
+    # computed values
+    "not-recalculated": ("warning", "文件没有保存计算结果（从未在 Excel/WPS 中重新计算并保存），以下得分为本工具重新计算的结果"),
+    "cached-value-mismatch": ("error", "单元格显示的值与重新计算的结果不符"),
+    "grade-mismatch": ("error", "评价等级与总分不符"),
+}
+
+
+@dataclass
+class Finding:
+    code: str
+    sheet: str = ""
+    cell: str = ""
+    expected: Any = None
+    found: Any = None
+    detail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> str:
+        return CODES[self.code][0]
+
+    @property
+    def message(self) -> str:
+        return CODES[self.code][1].format(detail=self.detail, sheet=self.sheet, found=self.found,
+                                          expected=self.expected, **self.extra)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("extra")
+        d["severity"] = self.severity
+        d["message"] = self.message
+        return d
+
+
+@dataclass
+class FileReport:
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    template: str = ""
+    version: str = ""
+    department: str = ""
+    year: str = ""
+    total: float | None = None  # recomputed
+    grade: str = ""
+    found_total: Any = None  # what the workbook shows
+    found_grade: Any = None
+    scores: dict[str, float | None] = field(default_factory=dict)
+
+    def add(self, code: str, **kw) -> Finding:
+        f = Finding(code, **kw)
+        self.findings.append(f)
+        return f
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def flatten(self, fields: list[str]) -> list[list[Any]]:
+        """Findings as rows of the named fields, e.g. ``["code", "sheet", "cell"]``."""
+        return [[getattr(f, k) for k in fields] for f in self.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "valid": self.valid, "template": self.template, "version": self.version,
+                "department": self.department, "year": self.year, "total": self.total, "grade": self.grade,
+                "found_total": self.found_total, "found_grade": self.found_grade,
+                "errors": len(self.errors), "warnings": len(self.warnings),
+                "findings": [f.to_dict() for f in self.findings]}

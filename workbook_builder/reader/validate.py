@@ -1,0 +1,211 @@
+"""Validate one returned workbook: identify, verify, recompute, compare, and report with cells."""
+
+from __future__ import annotations
+
+import hmac
+import math
+from pathlib import Path
+from typing import Any
+
+from ..cells import CellSpec, all_cells, fingerprint
+from ..engine import compute
+from ..layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout,
+                      cell)
+from ..loader import load_template, template_paths
+from ..model import Template
+from ..render import sign
+from .container import Refused, open_container
+from .findings import FileReport
+from .normalize import normalise_formula
+from .xlsx import Book, Cell, read_book
+
+EXPECTED_SHEETS = (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE, SHEET_LISTS, SHEET_META)
+
+
+def shipped_templates() -> dict[str, Template]:
+    return {t.id: t for t in (load_template(p) for p in template_paths())}
+
+
+def validate_file(path: str | Path, sign_key: bytes | None = None) -> FileReport:
+    """Never modifies the file; every problem becomes a finding, never an exception."""
+    path = Path(path)
+    rep = FileReport(file=str(path))
+    try:
+        c = open_container(path)
+        book = read_book(c, load={SHEET_META, SHEET_INPUTS, SHEET_TABLE})
+        _validate(book, rep, sign_key)
+    except Refused as e:
+        rep.add(e.code, detail=e.detail)
+    except OSError as e:
+        rep.add("not-a-workbook", detail=str(e))
+    return rep
+
+
+def read_meta(book: Book) -> dict[str, str]:
+    sh = book.sheets.get(SHEET_META)
+    if sh is None:
+        return {}
+    rows: dict[int, dict[int, Any]] = {}
+    for (r, c), v in sh.cells.items():
+        rows.setdefault(r, {})[c] = v.value
+    return {str(cols.get(0)): "" if cols.get(1) is None else str(cols.get(1)) for cols in rows.values() if cols.get(0)}
+
+
+def _validate(book: Book, rep: FileReport, sign_key: bytes | None) -> None:
+    meta = read_meta(book)
+    if not meta.get("template_id"):
+        rep.add("metadata-missing", sheet=SHEET_META)
+        return
+    rep.template, rep.version = meta["template_id"], meta.get("template_version", "")
+    rep.department, rep.year = meta.get("department", ""), meta.get("year", "")
+    templates = shipped_templates()
+    t = templates.get(rep.template)
+    if t is None:
+        rep.add("template-unknown", sheet=SHEET_META, found=rep.template)
+        return
+    if t.version != rep.version:
+        rep.add("template-version-unknown", sheet=SHEET_META, found=rep.version, expected=t.version,
+                extra={"template": t.id})
+        return
+    for name in EXPECTED_SHEETS:
+        if name not in book.sheets:
+            rep.add("sheet-missing", sheet=name)
+    for name in book.sheets:
+        if name not in EXPECTED_SHEETS:
+            rep.add("sheet-added", sheet=name)
+    if SHEET_TABLE not in book.sheets or SHEET_INPUTS not in book.sheets:
+        return
+    try:
+        year = int(float(rep.year))
+    except ValueError:
+        rep.add("metadata-edited", sheet=SHEET_META, detail=f"year={rep.year!r}")
+        return
+    lay = build_layout(t)
+    fp = fingerprint(t, lay, rep.department, year)
+    if meta.get("fingerprint") != fp:
+        rep.add("metadata-edited", sheet=SHEET_META, expected=fp, found=meta.get("fingerprint"))
+    if sign_key is not None:
+        if not meta.get("signature"):
+            rep.add("signature-missing", sheet=SHEET_META)
+        elif not hmac.compare_digest(meta["signature"], sign(fp, rep.department, year, sign_key)):
+            rep.add("signature-invalid", sheet=SHEET_META)
+
+    specs = all_cells(t, lay, rep.department, year)
+    _compare_locked(book, specs, rep)
+    _protection(book, lay, rep)
+    values = _read_inputs(book, t, lay, rep)
+    res = compute(t, values)
+    rep.total, rep.grade = res.total, res.grade
+    rep.scores = dict(res.scores)
+    _compare_computed(book, t, lay, res, specs, rep)
+    for n in t.leaves():
+        r, c = lay.leaf_rows[n.id].at("reason")
+        if res.needs_reason.get(n.id) and _blank(_get(book, SHEET_TABLE, r, c).value):
+            rep.add("reason-missing", sheet=SHEET_TABLE, cell=cell(r, c), detail=n.name,
+                    expected=n.weight, found=res.scores[n.id])
+
+
+def _get(book: Book, sheet: str, r: int, c: int) -> Cell:
+    return book.sheets[sheet].cells.get((r, c)) or Cell()
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-9)
+    if _blank(a) and _blank(b):
+        return True
+    return isinstance(a, str) and isinstance(b, str) and a.strip() == b.strip()
+
+
+def _compare_locked(book: Book, specs: list[CellSpec], rep: FileReport) -> None:
+    expected: dict[tuple[str, int, int], CellSpec] = {}
+    for s in specs:
+        expected[(s.sheet, s.row, s.col)] = s
+        if s.merge_to:
+            for r in range(s.row, s.merge_to[0] + 1):
+                for c in range(s.col, s.merge_to[1] + 1):
+                    expected.setdefault((s.sheet, r, c), CellSpec(s.sheet, r, c, None, locked=s.locked,
+                                                                  input_id=s.input_id))
+    for (sheet, r, c), s in expected.items():
+        if not s.locked:
+            continue
+        got = _get(book, sheet, r, c)
+        where = dict(sheet=sheet, cell=cell(r, c))
+        if s.formula:
+            if got.formula is None:
+                rep.add("formula-replaced", expected="=" + s.formula, found=got.value, **where)
+            elif normalise_formula(got.formula) != normalise_formula(s.formula):
+                rep.add("formula-edited", expected="=" + s.formula, found="=" + got.formula, **where)
+        elif got.formula is not None or not _same_value(s.value, got.value):
+            rep.add("locked-value-changed", expected=s.value, found=("=" + got.formula) if got.formula else got.value, **where)
+    for sheet in (SHEET_INPUTS, SHEET_TABLE):
+        for (r, c), got in sorted(book.sheets[sheet].cells.items()):
+            if (sheet, r, c) not in expected and (got.formula is not None or not _blank(got.value)):
+                rep.add("unexpected-content", sheet=sheet, cell=cell(r, c),
+                        found=("=" + got.formula) if got.formula else got.value)
+
+
+def _protection(book: Book, lay, rep: FileReport) -> None:
+    for sheet in (SHEET_INPUTS, SHEET_TABLE):
+        if not book.sheets[sheet].protected:
+            rep.add("protection-removed", sheet=sheet)
+    for iid, (sheet, r, c) in lay.input_cells.items():
+        if (r, c) not in book.sheets[sheet].validated:
+            rep.add("validation-removed", sheet=sheet, cell=cell(r, c), detail=iid)
+
+
+def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    decl = {i.id: i for i in t.all_inputs()}
+    for iid, (sheet, r, c) in lay.input_cells.items():
+        inp = decl[iid]
+        v = _get(book, sheet, r, c).value
+        where = dict(sheet=sheet, cell=cell(r, c), found=v)
+        if _blank(v):
+            if inp.required:
+                rep.add("required-missing", detail=inp.label, **where)
+            continue
+        values[iid] = v
+        if inp.choices or inp.type == "choice":
+            if str(v) not in inp.choices:
+                rep.add("value-not-in-list", detail=f"{inp.label}（可选：{'、'.join(inp.choices)}）", **where)
+        elif inp.numeric:
+            if isinstance(v, str) or isinstance(v, bool):
+                rep.add("not-a-number", detail=inp.label, **where)
+            elif (inp.min is not None and v < inp.min) or (inp.max is not None and v > inp.max):
+                rep.add("value-out-of-range", detail=f"{inp.label}（{inp.min if inp.min is not None else ''}～{inp.max if inp.max is not None else ''}）", **where)
+            elif inp.type == "integer" and not float(v).is_integer():
+                rep.add("value-out-of-range", detail=f"{inp.label} 应为整数", **where)
+    return values
+
+
+def _compare_computed(book: Book, t: Template, lay, res, specs: list[CellSpec], rep: FileReport) -> None:
+    sheet_t = book.sheets[SHEET_TABLE]
+    tr, tc = lay.total_cell
+    gr, gc = lay.grade_cell
+    rep.found_total = _get(book, SHEET_TABLE, tr, tc).value
+    rep.found_grade = _get(book, SHEET_TABLE, gr, gc).value
+    if not book.has_cached_values():
+        rep.add("not-recalculated", sheet=SHEET_TABLE, cell=cell(tr, tc), expected=res.total, found=rep.found_total)
+        return
+    want: dict[tuple[str, int, int], Any] = {}
+    for did, (r, c) in lay.derived_cells.items():
+        want[(SHEET_INPUTS, r, c)] = res.derived[did]
+    for nid, (r, c) in lay.score_cells.items():
+        want[(SHEET_TABLE, r, c)] = res.scores[nid]
+    want[(SHEET_TABLE, tr, tc)] = res.total
+    want[(SHEET_TABLE, gr, gc)] = res.grade
+    for (sheet, r, c), w in want.items():
+        got = _get(book, sheet, r, c)
+        if got.formula is None:
+            continue  # already reported as formula-replaced
+        if not _same_value("" if w is None else w, got.value):
+            rep.add("cached-value-mismatch", sheet=sheet, cell=cell(r, c), expected=w, found=got.value)
+    ft, fg = rep.found_total, rep.found_grade
+    if isinstance(ft, (int, float)) and not isinstance(ft, bool) and isinstance(fg, str) and fg != t.grade_for(ft):
+        rep.add("grade-mismatch", sheet=SHEET_TABLE, cell=cell(gr, gc), expected=t.grade_for(ft), found=fg)
+    del sheet_t
