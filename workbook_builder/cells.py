@@ -151,7 +151,8 @@ def table_sheet(t: Template, lay: Layout, department: str, year: int) -> list[Ce
             out.append(CellSpec(S, lay.leaf_rows[n.id].row, c, None))
     tr, tc = lay.total_cell
     gr, gc = lay.grade_cell
-    label_end = max(0, tc - 2)
+    # the 总分/评价等级 labels span the columns before the first of weight and score
+    label_end = max(0, min(c for c in (lay.col.get("weight"), tc) if c is not None) - 1)
     out.append(CellSpec(S, tr, 0, "总分", style="header", merge_to=(tr, label_end) if label_end else None))
     if "weight" in lay.col:
         out.append(CellSpec(S, tr, lay.col["weight"], t.total_weight, style="num"))
