@@ -31,6 +31,7 @@ class CellSpec:
     locked: bool = True
     merge_to: tuple[int, int] | None = None  # (last_row, last_col)
     input_id: str | None = None  # for unlocked input cells
+    comment: str | None = None
 
     @property
     def ref(self) -> str:
@@ -87,7 +88,7 @@ def _num_style(type_: str, prefix: str) -> str:
     return f"{prefix}_pct" if type_ == "percent" else f"{prefix}_int" if type_ == "integer" else f"{prefix}_num"
 
 
-def table_sheet(t: Template, lay: Layout, department: str, year: int) -> list[CellSpec]:
+def table_sheet(t: Template, lay: Layout, department: str, year: int, udf_cells: bool = False) -> list[CellSpec]:
     S = SHEET_TABLE
     ncol = len(lay.columns)
     out = [CellSpec(S, 0, 0, t.layout.title, style="title", merge_to=(0, ncol - 1)),
@@ -143,7 +144,7 @@ def table_sheet(t: Template, lay: Layout, department: str, year: int) -> list[Ce
                 for key in (f"level{d}", f"level{d}_weight", f"level{d}_score"):
                     if key in lay.col:
                         out.append(CellSpec(S, first, lay.col[key], None))
-            out += leaf_cells(t, lay, n)
+            out += leaf_cells(t, lay, n, udf_cells)
     # the levelN_score columns of a leaf's own level hold nothing
     for n in t.leaves():
         c = lay.col.get(f"level{n.depth}_score")
@@ -180,7 +181,7 @@ STATIC_LEAF_FIELDS = {"criteria": ("criteria", "small"), "explanation": ("explan
                       "unit": ("unit", "center"), "weight": ("weight", "num")}
 
 
-def leaf_cells(t: Template, lay: Layout, n: Node) -> list[CellSpec]:
+def leaf_cells(t: Template, lay: Layout, n: Node, udf_cells: bool = False) -> list[CellSpec]:
     S = SHEET_TABLE
     lr = lay.leaf_rows[n.id]
     rule = rule_for(n)
@@ -225,6 +226,10 @@ def leaf_cells(t: Template, lay: Layout, n: Node) -> list[CellSpec]:
         elif key == "score":
             spec.formula = rule.formula(n, lay.slot_refs(n))
             spec.style = "f_score"
+            if udf_cells:  # the xlwings variant: the UDF scores, the plain formula stays in a comment
+                from .udf import udf_call
+                spec.comment = "不用 xlwings 时的公式：=" + spec.formula
+                spec.formula = udf_call(n, lay.slot_refs(n))
         elif key == "reason":
             spec.locked, spec.input_id, spec.style = False, f"{n.id}.reason", "in_text"
         out.append(spec)
@@ -240,8 +245,8 @@ def reason_flag_formula(lay: Layout, n: Node) -> str:
     return f"AND(ISNUMBER({score}),{rule.needs_reason_excel(n, r, score)})"
 
 
-def all_cells(t: Template, lay: Layout, department: str, year: int) -> list[CellSpec]:
-    return inputs_sheet(t, lay) + table_sheet(t, lay, department, year)
+def all_cells(t: Template, lay: Layout, department: str, year: int, udf_cells: bool = False) -> list[CellSpec]:
+    return inputs_sheet(t, lay) + table_sheet(t, lay, department, year, udf_cells)
 
 
 def locked_content(specs: list[CellSpec]) -> dict[str, Any]:
@@ -253,8 +258,8 @@ def locked_content(specs: list[CellSpec]) -> dict[str, Any]:
     return out
 
 
-def fingerprint(t: Template, lay: Layout, department: str, year: int) -> str:
-    content = locked_content(all_cells(t, lay, department, year))
+def fingerprint(t: Template, lay: Layout, department: str, year: int, udf_cells: bool = False) -> str:
+    content = locked_content(all_cells(t, lay, department, year, udf_cells))
     blob = json.dumps({"template": t.id, "version": t.version, "cells": content},
                       ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()

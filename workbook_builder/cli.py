@@ -72,8 +72,12 @@ def cmd_build(a) -> int:
         print("错误: 需要 --department（或 --inputs 文件中的 department）", file=sys.stderr)
         return 2
     year = a.year or doc.get("year") or t.year
-    out = Path(a.output or f"{dept}-{year}.xlsx")
-    data = build_workbook(t, dept, year, doc.get("values", {}), password=a.password, sign_key=key)
+    out = Path(a.output or f"{dept}-{year}.{'xlsm' if a.macros else 'xlsx'}")
+    if a.macros and out.suffix.lower() != ".xlsm":
+        print("错误: --macros 生成的文件必须以 .xlsm 结尾", file=sys.stderr)
+        return 2
+    data = build_workbook(t, dept, year, doc.get("values", {}), password=a.password, sign_key=key,
+                          macros=a.macros, udf_cells=a.udf_cells)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     res = compute(t, doc.get("values", {}))
@@ -126,6 +130,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--password", help="sheet protection password (none by default)")
     b.add_argument("--sign-key", help="file holding an HMAC key; embeds a signature of the locked content")
     b.add_argument("--jobs", type=int, default=1, help="processes for --prefill")
+    b.add_argument("--macros", action="store_true", help="an .xlsm with the xlwings VBA module and UDF settings")
+    b.add_argument("--udf-cells", action="store_true", help="with --macros: leaf scores call the WB_* UDFs")
     b.set_defaults(fn=cmd_build)
 
     s = sub.add_parser("score", help="compute scores with the Python engine from an inputs YAML")

@@ -72,26 +72,35 @@ def sign(fp: str, department: str, year: int, key: bytes) -> str:
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
+VARIANTS = ("xlsx", "xlsm", "xlsm-udf")
+
+
 def metadata(t: Template, lay: Layout, department: str, year: int, sign_key: bytes | None = None,
-             built_at: str | None = None) -> dict[str, str]:
-    fp = fingerprint(t, lay, department, year)
+             built_at: str | None = None, variant: str = "xlsx") -> dict[str, str]:
+    fp = fingerprint(t, lay, department, year, udf_cells=variant == "xlsm-udf")
     meta = {"template_id": t.id, "template_version": t.version, "tool": "workbook-builder",
             "tool_version": __version__,
             "built_at": built_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "department": department, "year": str(year), "fingerprint": fp}
+            "department": department, "year": str(year), "variant": variant, "fingerprint": fp}
     if sign_key:
         meta["signature"] = sign(fp, department, year, sign_key)
     return meta
 
 
 def build_workbook(t: Template, department: str, year: int | None = None, values: Mapping[str, Any] | None = None,
-                   password: str | None = None, sign_key: bytes | None = None) -> bytes:
-    """The finished .xlsx as bytes."""
+                   password: str | None = None, sign_key: bytes | None = None, macros: bool = False,
+                   udf_cells: bool = False) -> bytes:
+    """The finished workbook as bytes: .xlsx, or .xlsm with the xlwings VBA module when ``macros``.
+
+    ``udf_cells`` (with ``macros``) makes leaf score cells call the UDFs, the plain formula kept in a comment.
+    """
     year = year or t.year
+    udf_cells = udf_cells and macros
+    variant = "xlsm-udf" if udf_cells else "xlsm" if macros else "xlsx"
     values = dict(values or {})
     lay = build_layout(t)
     res = compute(t, values)
-    specs = all_cells(t, lay, department, year)
+    specs = all_cells(t, lay, department, year, udf_cells)
     cached = _cached_values(t, lay, res)
 
     buf = io.BytesIO()
@@ -115,6 +124,8 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
             value = _prefill(values.get(s.input_id))
         if s.merge_to:
             ws.merge_range(s.row, s.col, s.merge_to[0], s.merge_to[1], "", f)
+        if s.comment:
+            ws.write_comment(s.row, s.col, s.comment, {"x_scale": 3, "y_scale": 2})
         if s.formula:
             v = cached.get((s.sheet, s.row, s.col))
             ws.write_formula(s.row, s.col, "=" + s.formula, f, "" if v is None else v)
@@ -134,7 +145,9 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
     for (sheet, r), h in row_heights(specs, lay).items():
         sheets[sheet].set_row(r, h)
 
-    meta = metadata(t, lay, department, year, sign_key)
+    if macros:
+        _macro_parts(wb, fmts)
+    meta = metadata(t, lay, department, year, sign_key, variant=variant)
     ws_m.write_string(0, 0, "key")
     ws_m.write_string(0, 1, "value")
     for i, (k, v) in enumerate(meta.items(), start=1):
@@ -156,6 +169,27 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
     ws_t.activate()
     wb.close()
     return lock_structure(buf.getvalue(), password)
+
+
+def _macro_parts(wb, fmts) -> None:
+    from .macros import CHECK_SHEET, CHECK_TEXT, CONF_ROWS, CONF_SHEET, VBA_PATH
+
+    wb.add_vba_project(str(VBA_PATH))
+    chk = wb.add_worksheet(CHECK_SHEET)
+    chk.set_column(0, 1, 12)
+    chk.set_column(2, 3, 22)
+    chk.set_column(4, 4, 80)
+    for r, text in enumerate(CHECK_TEXT):
+        chk.write_string(r, 0, text, fmts["note"] if r else fmts["subheader"])
+    chk.write_formula(3, 0, "=WB_CHECK()", None, "")
+    conf = wb.add_worksheet(CONF_SHEET)
+    for r, (k, v) in enumerate(CONF_ROWS):
+        conf.write_string(r, 0, k)
+        if isinstance(v, bool):
+            conf.write_boolean(r, 1, v)
+        elif v:
+            conf.write_string(r, 1, v)
+    conf.hide()
 
 
 def _prefill(v: Any) -> Any:

@@ -33,6 +33,7 @@ class Container:
     path: Path
     zf: zipfile.ZipFile
     names: set[str]
+    vba: bool = False  # holds exactly the VBA project our builder ships (the .xlsm variant)
 
     def read(self, name: str) -> bytes:
         info = self.zf.getinfo(name)
@@ -45,7 +46,7 @@ class Container:
         return name in self.names
 
 
-def open_container(path: Path, vba_allowed: bool = False) -> Container:
+def open_container(path: Path) -> Container:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise Refused("file-too-large", f"{size / 1e6:.1f} MB")
@@ -73,9 +74,14 @@ def open_container(path: Path, vba_allowed: bool = False) -> Container:
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
         raise Refused("not-a-workbook", "缺少 xl/workbook.xml")
-    if not vba_allowed and any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise Refused("macros-present")
+    vba = False
+    for n in names:
+        if "vbaproject" in n.lower():  # the project, or a signature of it: only our exact project passes
+            from ..macros import is_our_vba
+            if not is_our_vba(zf.read(n)):
+                raise Refused("macros-present")
+            vba = True
     links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     if links:
         raise Refused("external-links", "、".join(links))
-    return Container(path, zf, names)
+    return Container(path, zf, names, vba)

@@ -12,6 +12,7 @@ from ..engine import compute
 from ..layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout,
                       cell)
 from ..loader import load_template, template_paths
+from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
 from ..render import sign
 from .container import Refused, open_container
@@ -33,7 +34,7 @@ def validate_file(path: str | Path, sign_key: bytes | None = None) -> FileReport
     try:
         c = open_container(path)
         book = read_book(c, load={SHEET_META, SHEET_INPUTS, SHEET_TABLE})
-        _validate(book, rep, sign_key)
+        _validate(book, rep, sign_key, c.vba)
     except Refused as e:
         rep.add(e.code, detail=e.detail)
     except OSError as e:
@@ -51,7 +52,7 @@ def read_meta(book: Book) -> dict[str, str]:
     return {str(cols.get(0)): "" if cols.get(1) is None else str(cols.get(1)) for cols in rows.values() if cols.get(0)}
 
 
-def _validate(book: Book, rep: FileReport, sign_key: bytes | None) -> None:
+def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = False) -> None:
     meta = read_meta(book)
     if not meta.get("template_id"):
         rep.add("metadata-missing", sheet=SHEET_META)
@@ -67,11 +68,15 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None) -> None:
         rep.add("template-version-unknown", sheet=SHEET_META, found=rep.version, expected=t.version,
                 extra={"template": t.id})
         return
-    for name in EXPECTED_SHEETS:
+    variant = meta.get("variant", "xlsx")
+    expected_sheets = EXPECTED_SHEETS + ((CHECK_SHEET, CONF_SHEET) if variant.startswith("xlsm") else ())
+    if vba and not variant.startswith("xlsm"):
+        rep.add("macros-present", detail="xlsx 模板中出现了 VBA 项目")
+    for name in expected_sheets:
         if name not in book.sheets:
             rep.add("sheet-missing", sheet=name)
     for name in book.sheets:
-        if name not in EXPECTED_SHEETS:
+        if name not in expected_sheets:
             rep.add("sheet-added", sheet=name)
     if SHEET_TABLE not in book.sheets or SHEET_INPUTS not in book.sheets:
         return
@@ -81,7 +86,8 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None) -> None:
         rep.add("metadata-edited", sheet=SHEET_META, detail=f"year={rep.year!r}")
         return
     lay = build_layout(t)
-    fp = fingerprint(t, lay, rep.department, year)
+    udf_cells = variant == "xlsm-udf"
+    fp = fingerprint(t, lay, rep.department, year, udf_cells)
     if meta.get("fingerprint") != fp:
         rep.add("metadata-edited", sheet=SHEET_META, expected=fp, found=meta.get("fingerprint"))
     if sign_key is not None:
@@ -90,7 +96,7 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None) -> None:
         elif not hmac.compare_digest(meta["signature"], sign(fp, rep.department, year, sign_key)):
             rep.add("signature-invalid", sheet=SHEET_META)
 
-    specs = all_cells(t, lay, rep.department, year)
+    specs = all_cells(t, lay, rep.department, year, udf_cells)
     _compare_locked(book, specs, rep)
     _protection(book, lay, rep)
     values = _read_inputs(book, t, lay, rep)

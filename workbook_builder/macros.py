@@ -1,0 +1,40 @@
+"""The macro-enabled (.xlsm) variant: the xlwings VBA module, its settings sheet and a check sheet.
+
+``macros/vbaProject.bin`` is the VBA project of ``xlwings quickstart NAME --standalone``
+(xlwings 0.37, BSD-3): the ``xlwings`` and ``Dictionary`` modules, no code of ours. The reader
+accepts a VBA project only when it is byte-identical to this one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+MACROS_DIR = Path(__file__).resolve().parent.parent / "macros"
+VBA_PATH = MACROS_DIR / "vbaProject.bin"
+CONF_SHEET = "xlwings.conf"  # xlwings.bas reads Sheets(PROJECT_NAME & ".conf")
+CHECK_SHEET = "校验结果"
+UDF_MODULE = "workbook_builder.udf"
+
+#: the settings rows xlwings reads from the conf sheet (A: key, B: value)
+CONF_ROWS = [
+    ("Interpreter_Win", "python"), ("Interpreter_Mac", ""), ("PYTHONPATH", ""), ("Conda Path", ""),
+    ("Conda Env", ""), ("UDF Modules", UDF_MODULE), ("Debug UDFs", False), ("Use UDF Server", False),
+    ("Show Console", False),
+]
+
+CHECK_TEXT = [
+    "校验结果（需要 Windows Excel 与 xlwings，见 macros/README.md）",
+    "保存工作簿后，按 Ctrl+Alt+F9 重新计算：A4 起列出本文件的问题（工作表、单元格、代码、严重程度、说明）。",
+    "未安装 xlwings 时下方显示 #NAME?，不影响自评表的计分；也可把文件交给财政局用 workbook-builder validate 校验。",
+]
+
+
+@lru_cache(maxsize=1)
+def vba_sha256() -> str:
+    return hashlib.sha256(VBA_PATH.read_bytes()).hexdigest()
+
+
+def is_our_vba(data: bytes) -> bool:
+    return VBA_PATH.exists() and hashlib.sha256(data).hexdigest() == vba_sha256()

@@ -1,0 +1,279 @@
+"""xlwings user-defined functions: one per rule kind, plus the grade and a workbook check.
+
+Each UDF only marshals its arguments into a leaf and calls the rule library
+(``Rule.udf``), so it scores exactly as the engine and the workbook formulas do.
+Blank inputs give "" like the workbook. Off Windows, xlwings' decorators do nothing
+and the functions are plain Python.
+
+Parameter texts (used in cells, e.g. ``=WB_BANDS(E9,5,"[0.9,+):5;[0.8,0.9):4;(-,0.8):0")``):
+
+* bands: ``[min,max):score`` items separated by ``;`` — ``[``/``]`` inclusive, ``(``/``)``
+  exclusive, ``-``/``+`` for an open end;
+* grade levels: ``名称=0.75`` (share), ``名称=3分`` (points) or ``名称=0.8~1@0.9`` (range with default);
+* grade bands: ``优=90;良=80;中=60;差=0``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from .model import Actual, GradeBand, Node, Target, Template
+from .numeric import fmt_num
+from .rules import RULES
+
+try:  # pragma: no cover - exercised only where xlwings is installed
+    import xlwings as xw
+
+    func, arg, ret = xw.func, xw.arg, xw.ret
+except ImportError:  # pragma: no cover
+    def func(f=None, **_):
+        return f if f is not None else (lambda g: g)
+
+    def arg(*_, **__):
+        return lambda g: g
+
+    ret = arg
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and v == "")
+
+
+def _leaf(kind: str, weight: Any, rule: dict | None = None, op: str | None = None, atype: str = "number") -> Node:
+    return Node(id="udf", name="udf", weight=float(weight), target=Target(op=op) if op else None,
+                actual=Actual("entry", type=atype), rule={"kind": kind, **(rule or {})})
+
+
+# --- parameter texts: parse and render ---------------------------------------------------------
+
+_BAND = re.compile(r"^\s*([\[(])\s*([^,]*)\s*,\s*([^\])]*)\s*([\])])\s*:\s*(.+?)\s*$")
+
+
+def parse_bands(text: str) -> list[dict]:
+    out = []
+    for item in filter(None, (x.strip() for x in str(text).split(";"))):
+        m = _BAND.match(item)
+        if not m:
+            raise ValueError(f"cannot read band {item!r}; write [min,max):score")
+        lb, lo, hi, rb, score = m.groups()
+        b: dict[str, Any] = {"score": float(score)}
+        if lo not in ("", "-"):
+            b["min"] = float(lo)
+            b["min_inclusive"] = lb == "["
+        if hi not in ("", "+"):
+            b["max"] = float(hi)
+            b["max_inclusive"] = rb == "]"
+        out.append(b)
+    return out
+
+
+def render_bands(bands: list[dict]) -> str:
+    items = []
+    for b in bands:
+        lo = fmt_num(b["min"]) if "min" in b else "-"
+        hi = fmt_num(b["max"]) if "max" in b else "+"
+        lb = "[" if "min" in b and b.get("min_inclusive", True) else "("
+        rb = "]" if "max" in b and b.get("max_inclusive", False) else ")"
+        items.append(f"{lb}{lo},{hi}{rb}:{fmt_num(b['score'])}")
+    return ";".join(items)
+
+
+def parse_levels(text: str) -> list[dict]:
+    out = []
+    for item in filter(None, (x.strip() for x in str(text).split(";"))):
+        name, _, v = item.rpartition("=")
+        if "~" in v:
+            rng, _, default = v.partition("@")
+            lo, _, hi = rng.partition("~")
+            out.append({"name": name, "min": float(lo), "max": float(hi), "default": float(default or lo)})
+        elif v.endswith("分"):
+            out.append({"name": name, "score": float(v[:-1])})
+        else:
+            out.append({"name": name, "share": float(v)})
+    return out
+
+
+def render_levels(levels: list[dict]) -> str:
+    def one(x):
+        if "min" in x:
+            return f"{x['name']}={fmt_num(x['min'])}~{fmt_num(x['max'])}@{fmt_num(x['default'])}"
+        if "score" in x:
+            return f"{x['name']}={fmt_num(x['score'])}分"
+        return f"{x['name']}={fmt_num(x['share'])}"
+    return ";".join(one(x) for x in levels)
+
+
+# --- the UDFs ---------------------------------------------------------------------------------
+
+@func
+@arg("actual", doc="实际完成值")
+@arg("target", doc="年度指标值")
+@arg("weight", doc="分值")
+@arg("direction", doc='指标方向：">="正向、"<="反向、"="等于')
+@arg("overshoot_threshold", doc="可选：实际值/指标值超过此比例时调减分值（如 1.5）")
+@arg("overshoot_k", doc="可选：超出部分每 1 倍调减的分值比例，默认 1")
+def WB_RATIO(actual, target, weight, direction=">=", overshoot_threshold="", overshoot_k=1):
+    """按完成比例计分：达到年度指标值得满分，未达到按 实际完成值/年度指标值×分值；反向指标按偏离度扣减。"""
+    rule = {} if _blank(overshoot_threshold) else {"overshoot": {"threshold": float(overshoot_threshold), "k": float(overshoot_k)}}
+    n = _leaf("ratio", weight, rule, op=direction)
+    return RULES["ratio"].udf(n, actual=actual, target=target)
+
+
+@func
+@arg("value", doc="指标值")
+@arg("weight", doc="分值")
+@arg("floor", doc="得 0 分的指标值（如 0.6）")
+@arg("full", doc="得满分的指标值（如 1）")
+def WB_LINEAR(value, weight, floor, full):
+    """线性插值计分：(指标值−下限)/(满分值−下限)×分值，限定在 0 与分值之间。"""
+    return RULES["linear"].udf(_leaf("linear", weight, {"floor": float(floor), "full": float(full)}), actual=value)
+
+
+@func
+@arg("value", doc="指标值")
+@arg("weight", doc="分值")
+@arg("bands", doc='分档，如 "[0.9,+):5;[0.8,0.9):4;(-,0.8):0"')
+@arg("else_score", doc="不在任何档内时的得分，默认 0")
+def WB_BANDS(value, weight, bands, else_score=0):
+    """分档计分：按指标值所在区间取对应分数。"""
+    return RULES["bands"].udf(_leaf("bands", weight, {"bands": parse_bands(bands), "else": float(else_score)}), actual=value)
+
+
+@func
+@arg("value", doc="指标值")
+@arg("weight", doc="分值")
+@arg("threshold", doc="满分阈值（如 1 表示 100%）")
+@arg("per", doc="每多少扣一次（如 0.01 表示每个百分点）")
+@arg("points", doc="每次扣的分数")
+@arg("direction", doc='"above" 超过阈值扣分，"below" 低于阈值扣分')
+@arg("step", doc='"continuous" 按实际扣，"floor" 只扣整档，"ceil" 不足一档按一档')
+def WB_DEDUCT(value, weight, threshold, per, points, direction="above", step="continuous"):
+    """超限扣分：阈值以内得满分，每超过（或低于）一个单位扣若干分，扣完为止。"""
+    rule = {"threshold": float(threshold), "per": float(per), "points": float(points), "direction": direction, "step": step}
+    return RULES["deduct"].udf(_leaf("deduct", weight, rule), actual=value)
+
+
+@func
+@arg("count", doc="不符合（或已完成）的项数")
+@arg("weight", doc="分值")
+@arg("per_item", doc="每项扣（得）的分数，或分值的比例")
+@arg("mode", doc='"deduct" 按不符合项扣分，"earn" 按完成项得分')
+@arg("unit", doc='"points" per_item 为分数，"share" 为分值的比例')
+def WB_CHECKLIST(count, weight, per_item, mode="deduct", unit="points"):
+    """清单计分：每出现一项不符合扣分（或每完成一项得分），扣完为止。"""
+    rule = {"mode": mode, ("share" if unit == "share" else "points"): float(per_item)}
+    return RULES["checklist"].udf(_leaf("checklist", weight, rule), actual=count)
+
+
+@func
+@arg("level", doc="评价等级")
+@arg("weight", doc="分值")
+@arg("levels", doc='等级表，如 "达成目标=1;基本达成目标=0.75" 或 "达成年度指标=0.8~1@0.9"')
+@arg("score", doc="区间等级时评价人填写的自评分，可空")
+def WB_GRADE_SHARE(level, weight, levels, score=""):
+    """等级评定：按所选等级取分值的相应比例；区间等级时取自评分（限定在等级区间内），空白时取默认比例。"""
+    return RULES["grade"].udf(_leaf("grade", weight, {"levels": parse_levels(levels)}), actual=level, score=score)
+
+
+@func
+@arg("answer", doc="是 / 否")
+@arg("weight", doc="分值")
+def WB_YES_NO(answer, weight):
+    """是否判断：是得满分，否得 0 分。"""
+    return RULES["yes_no"].udf(_leaf("yes_no", weight), actual=answer)
+
+
+@func
+@arg("score", doc="评价人填写的得分")
+@arg("weight", doc="分值")
+def WB_MANUAL(score, weight):
+    """人工评分：限定在 0 与分值之间。"""
+    return RULES["manual"].udf(_leaf("manual", weight), score=score)
+
+
+@func
+@arg("total", doc="总分")
+@arg("bands", doc='等级线，如 "优=90;良=80;中=60;差=0"')
+def WB_GRADE(total, bands):
+    """评价等级：按总分所在的等级线给出等级。"""
+    if _blank(total) or isinstance(total, str):
+        return ""
+    grades = [GradeBand(n.strip(), float(v)) for n, _, v in (x.rpartition("=") for x in str(bands).split(";") if x.strip())]
+    t = Template("udf", "", "", 0, "", [], [], [], grades, None)  # type: ignore[arg-type]
+    return t.grade_for(float(total))
+
+
+# --- calls for cells --------------------------------------------------------------------------
+
+def _q(s: str) -> str:
+    return '"' + s.replace('"', '""') + '"'
+
+
+def udf_call(leaf: Node, refs: dict[str, str]) -> str:
+    """The UDF call (without '=') that scores this leaf, for the optional UDF-cell variant."""
+    p, w, k = leaf.rule or {}, fmt_num(leaf.weight), leaf.kind
+    if k == "ratio":
+        o = p.get("overshoot")
+        extra = f",{fmt_num(o['threshold'])},{fmt_num(o.get('k', 1))}" if o else ""
+        return f"WB_RATIO({refs['actual']},{refs['target']},{w},{_q(leaf.target.op)}{extra})"
+    if k == "linear":
+        return f"WB_LINEAR({refs['actual']},{w},{fmt_num(p['floor'])},{fmt_num(p['full'])})"
+    if k == "bands":
+        return f"WB_BANDS({refs['actual']},{w},{_q(render_bands(p['bands']))},{fmt_num(p.get('else', 0))})"
+    if k == "deduct":
+        return (f"WB_DEDUCT({refs['actual']},{w},{fmt_num(p['threshold'])},{fmt_num(p['per'])},{fmt_num(p['points'])},"
+                f"{_q(p.get('direction', 'above'))},{_q(p.get('step', 'continuous'))})")
+    if k == "checklist":
+        unit = "share" if p.get("share") is not None else "points"
+        return f"WB_CHECKLIST({refs['actual']},{w},{fmt_num(p[unit])},{_q(p.get('mode', 'deduct'))},{_q(unit)})"
+    if k == "grade":
+        score = refs.get("score", '""')
+        return f"WB_GRADE_SHARE({refs['actual']},{w},{_q(render_levels(p['levels']))},{score})"
+    if k == "yes_no":
+        return f"WB_YES_NO({refs['actual']},{w})"
+    if k == "manual":
+        return f"WB_MANUAL({refs['score']},{w})"
+    raise KeyError(k)
+
+
+def grade_bands_text(t: Template) -> str:
+    return ";".join(f"{g.name}={fmt_num(g.min)}" for g in t.grades)
+
+
+UDFS: dict[str, Callable] = {f.__name__: f for f in (WB_RATIO, WB_LINEAR, WB_BANDS, WB_DEDUCT, WB_CHECKLIST,
+                                                      WB_GRADE_SHARE, WB_YES_NO, WB_MANUAL, WB_GRADE)}
+
+
+# --- checking from inside Excel ----------------------------------------------------------------
+
+CHECK_HEADER = ["工作表", "单元格", "代码", "严重程度", "说明"]
+
+
+def findings_rows(path: str) -> list[list[str]]:
+    """The 校验结果 rows for a saved workbook: header, then one row per finding (or a pass line)."""
+    from .reader import validate_file
+
+    rep = validate_file(path)
+    rows = [CHECK_HEADER]
+    rows += [[f.sheet, f.cell, f.code, f.severity, f.message] for f in rep.findings]
+    if not rep.findings:
+        rows.append(["", "", "ok", "info", f"未发现问题。重新计算总分 {rep.total:g}，等级 {rep.grade}"])
+    return rows
+
+
+@func
+@ret(expand="table")
+def WB_CHECK(caller=None):  # xlwings passes the calling range to an argument named "caller"
+    """校验本工作簿（按最近一次保存的文件）：返回问题清单（工作表、单元格、代码、严重程度、说明）。"""
+    return findings_rows(caller.sheet.book.fullname)
+
+
+def check_workbook():  # pragma: no cover - needs Windows Excel (RunPython)
+    """RunPython entry point: validate the active, saved workbook and write a 校验结果 sheet."""
+    book = xw.Book.caller()
+    rows = findings_rows(book.fullname)
+    name = "校验结果"
+    sheet = book.sheets[name] if name in [s.name for s in book.sheets] else book.sheets.add(name, after=book.sheets[-1])
+    sheet.clear_contents()
+    sheet["A1"].value = rows
