@@ -120,15 +120,22 @@ def safe_filename(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .") or "未命名"
 
 
+_distributors: dict = {}
+
+
 def _build_one(args) -> str:
+    """One department's workbook, through a per-process Distributor (the template is rendered once)."""
+    from .fastbuild import Distributor
     from .loader import load_template
-    from .render import build_workbook
 
     tref, row, out_dir, year, password, key = args
     t = load_template(tref)
     y = row["year"] or year or t.year
+    dkey = (tref, y, password, key)
+    if dkey not in _distributors:
+        _distributors[dkey] = Distributor(t, y, password=password, sign_key=key)
     path = Path(out_dir) / f"{safe_filename(row['department'])}-{y}.xlsx"
-    path.write_bytes(build_workbook(t, row["department"], y, row["values"], password=password, sign_key=key))
+    path.write_bytes(_distributors[dkey].build(row["department"], row["values"]))
     return str(path)
 
 

@@ -80,7 +80,7 @@ def metadata(t: Template, lay: Layout, department: str, year: int, sign_key: byt
     fp = fingerprint(t, lay, department, year, udf_cells=variant == "xlsm-udf")
     meta = {"template_id": t.id, "template_version": t.version, "tool": "workbook-builder",
             "tool_version": __version__,
-            "built_at": built_at or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if built_at is None else built_at,
             "department": department, "year": str(year), "variant": variant, "fingerprint": fp}
     if sign_key:
         meta["signature"] = sign(fp, department, year, sign_key)
@@ -89,7 +89,7 @@ def metadata(t: Template, lay: Layout, department: str, year: int, sign_key: byt
 
 def build_workbook(t: Template, department: str, year: int | None = None, values: Mapping[str, Any] | None = None,
                    password: str | None = None, sign_key: bytes | None = None, macros: bool = False,
-                   udf_cells: bool = False) -> bytes:
+                   udf_cells: bool = False, built_at: str | None = None) -> bytes:
     """The finished workbook as bytes: .xlsx, or .xlsm with the xlwings VBA module when ``macros``.
 
     ``udf_cells`` (with ``macros``) makes leaf score cells call the UDFs, the plain formula kept in a comment.
@@ -147,7 +147,7 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
 
     if macros:
         _macro_parts(wb, fmts)
-    meta = metadata(t, lay, department, year, sign_key, variant=variant)
+    meta = metadata(t, lay, department, year, sign_key, built_at=built_at, variant=variant)
     ws_m.write_string(0, 0, "key")
     ws_m.write_string(0, 1, "value")
     for i, (k, v) in enumerate(meta.items(), start=1):
@@ -279,11 +279,15 @@ def _conditional_formats(t, lay, wb, ws_in, ws_t, inputs, entries) -> None:
                                                  "format": f, "stop_if_true": True})
 
 
+def guide_department_line(department: str, year: int) -> str:
+    return f"部门(单位)：{department}    年度：{year}"
+
+
 def _guide(t: Template, ws, fmts, department: str, year: int) -> None:
     ws.set_column(0, 0, 100)
     lines = [
         (f"{t.title}·填报说明", "title"),
-        (f"部门(单位)：{department}    年度：{year}", "text"),
+        (guide_department_line(department, year), "text"),
         (f"模板：{t.id}  版本：{t.version}  地区：{t.region}", "text"),
         ("一、填报方法", "subheader"),
         ("1. 先在“基础数据”表填写黄色单元格（预算数、执行数、人数等），蓝色单元格的比率由公式自动计算。", "text"),
