@@ -259,7 +259,11 @@ def locked_content(specs: list[CellSpec]) -> dict[str, Any]:
 
 
 def fingerprint(t: Template, lay: Layout, department: str, year: int, udf_cells: bool = False) -> str:
-    content = locked_content(all_cells(t, lay, department, year, udf_cells))
+    return fingerprint_of(t, all_cells(t, lay, department, year, udf_cells))
+
+
+def fingerprint_of(t: Template, specs: list[CellSpec]) -> str:
+    content = locked_content(specs)
     blob = json.dumps({"template": t.id, "version": t.version, "cells": content},
                       ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()

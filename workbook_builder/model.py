@@ -7,6 +7,7 @@ describes an indicator system.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator
 
 INPUT_TYPES = ("number", "percent", "money", "integer", "text", "choice", "date")
@@ -164,7 +165,7 @@ class Template:
         for n in self.indicators:
             yield from n.leaves()
 
-    @property
+    @cached_property
     def depth(self) -> int:
         return max(n.depth for n in self.nodes())
 

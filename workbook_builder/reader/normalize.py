@@ -7,10 +7,16 @@ case or spacing; Excel may add ``_xlfn.`` prefixes. None of that changes what a 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _STRING = re.compile(r'"(?:[^"]|"")*"')
+_SPACE = re.compile(r"\s+")
+_PREFIX = re.compile(r"_xlfn\.|_xlws\.", re.I)
+_BOOLCALL = re.compile(r"\b(TRUE|FALSE)\(\)")
+_TRAILING_ZEROS = re.compile(r"(?<![A-Z0-9_.])(\d+)\.0+(?![0-9])")
 
 
+@lru_cache(maxsize=20_000)
 def normalise_formula(f: str | None) -> str:
     if f is None:
         return ""
@@ -27,10 +33,6 @@ def normalise_formula(f: str | None) -> str:
 
 def _norm_code(s: str) -> str:
     s = s.replace("$", "").replace("'", "")
-    s = re.sub(r"\s+", "", s)
-    s = re.sub(r"_xlfn\.|_xlws\.", "", s, flags=re.I)
-    s = s.upper()
-    s = re.sub(r"\b(TRUE|FALSE)\(\)", r"\1", s)
-    # numbers: 1.0 -> 1, .5 -> 0.5
-    s = re.sub(r"(?<![A-Z0-9_.])(\d+)\.0+(?![0-9])", r"\1", s)
-    return s
+    s = _PREFIX.sub("", _SPACE.sub("", s)).upper()
+    s = _BOOLCALL.sub(r"\1", s)
+    return _TRAILING_ZEROS.sub(r"\1", s)  # numbers: 1.0 -> 1

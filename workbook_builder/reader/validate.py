@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hmac
+from functools import lru_cache
 import math
 from pathlib import Path
 from typing import Any
 
-from ..cells import CellSpec, all_cells, fingerprint
+from ..cells import CellSpec, all_cells, fingerprint_of
 from ..engine import compute
 from ..layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout,
                       cell)
@@ -23,8 +24,18 @@ from .xlsx import Book, Cell, read_book
 EXPECTED_SHEETS = (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE, SHEET_LISTS, SHEET_META)
 
 
+@lru_cache(maxsize=1)
 def shipped_templates() -> dict[str, Template]:
     return {t.id: t for t in (load_template(p) for p in template_paths())}
+
+
+@lru_cache(maxsize=64)
+def _layout(tid: str, version: str):
+    return build_layout(shipped_templates()[tid])
+
+
+def layout_for(t: Template):
+    return _layout(t.id, t.version)
 
 
 def validate_file(path: str | Path, sign_key: bytes | None = None) -> FileReport:
@@ -85,9 +96,10 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     except ValueError:
         rep.add("metadata-edited", sheet=SHEET_META, detail=f"year={rep.year!r}")
         return
-    lay = build_layout(t)
+    lay = layout_for(t)
     udf_cells = variant == "xlsm-udf"
-    fp = fingerprint(t, lay, rep.department, year, udf_cells)
+    specs = all_cells(t, lay, rep.department, year, udf_cells)
+    fp = fingerprint_of(t, specs)
     if meta.get("fingerprint") != fp:
         rep.add("metadata-edited", sheet=SHEET_META, expected=fp, found=meta.get("fingerprint"))
     if sign_key is not None:
@@ -96,7 +108,6 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
         elif not hmac.compare_digest(meta["signature"], sign(fp, rep.department, year, sign_key)):
             rep.add("signature-invalid", sheet=SHEET_META)
 
-    specs = all_cells(t, lay, rep.department, year, udf_cells)
     _compare_locked(book, specs, rep)
     _protection(book, lay, rep)
     values = _read_inputs(book, t, lay, rep)
