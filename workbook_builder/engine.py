@@ -2,6 +2,9 @@
 
 ``values`` maps input ids (基础数据) and entry ids (``<leaf id>.actual``, ``.target``,
 ``.score``) to what the cells hold; blanks may be missing or None.
+
+A template is compiled once into a plan (leaves with where each slot's value comes from,
+parents in post-order); ``compute`` then runs the plan.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any, Mapping
 from .expr import parse
 from .model import Node, Template
 from .numeric import SCORE_DECIMALS, as_number, xl_round
-from .rules import rule_for
+from .rules import Rule, rule_for
 
 
 @dataclass
@@ -42,39 +45,69 @@ def compute_derived(template: Template, values: Mapping[str, Any]) -> dict[str, 
     return out
 
 
-def slot_values(leaf: Node, values: Mapping[str, Any], derived: Mapping[str, float | None]) -> dict[str, Any]:
-    """The values a leaf's rule reads, by slot name."""
-    out: dict[str, Any] = {}
-    for s in rule_for(leaf).slots(leaf):
+def _sources(leaf: Node) -> list[tuple[str, str, Any]]:
+    """For each slot: (slot name, 'value' | 'derived' | 'const', key or constant)."""
+    out = []
+    for s in rule_for(leaf).slots_of(leaf):
         if s.name == "actual" and leaf.actual and leaf.actual.source == "input":
-            out["actual"] = values.get(leaf.actual.ref)
+            out.append((s.name, "value", leaf.actual.ref))
         elif s.name == "actual" and leaf.actual and leaf.actual.source == "derived":
-            out["actual"] = derived.get(leaf.actual.ref)
+            out.append((s.name, "derived", leaf.actual.ref))
         elif s.name == "target" and leaf.target and not leaf.target.entry:
-            out["target"] = leaf.target.value
+            out.append((s.name, "const", leaf.target.value))
         else:
-            out[s.name] = values.get(f"{leaf.id}.{s.name}")
+            out.append((s.name, "value", f"{leaf.id}.{s.name}"))
     return out
 
 
-def compute(template: Template, values: Mapping[str, Any]) -> Result:
-    res = Result(derived=compute_derived(template, values))
+def slot_values(leaf: Node, values: Mapping[str, Any], derived: Mapping[str, float | None]) -> dict[str, Any]:
+    """The values a leaf's rule reads, by slot name."""
+    src = {"value": values, "derived": derived}
+    return {name: key if kind == "const" else src[kind].get(key) for name, kind, key in _sources(leaf)}
 
-    def visit(n: Node) -> float:
-        if n.is_leaf:
-            rule = rule_for(n)
-            sv = slot_values(n, values, res.derived)
-            s = rule.score(n, sv)
-            res.scores[n.id] = s
-            if s is not None:
-                res.needs_reason[n.id] = rule.needs_reason(n, rule.values(n, sv), s)
+
+@dataclass
+class _Plan:
+    leaves: list[tuple[Node, Rule, list[tuple[str, str, Any]]]]
+    parents: list[tuple[str, list[str]]]  # post-order: children before parents
+    tops: list[str]
+
+
+def _plan(t: Template) -> _Plan:
+    p = t.memo.get("plan")
+    if p is None:
+        leaves, parents = [], []
+
+        def visit(n: Node) -> None:
+            if n.is_leaf:
+                leaves.append((n, rule_for(n), _sources(n)))
             else:
-                res.needs_reason[n.id] = False
-            return s or 0.0
-        sub = xl_round(sum(visit(c) for c in n.children), SCORE_DECIMALS)
-        res.scores[n.id] = sub
-        return sub
+                for c in n.children:
+                    visit(c)
+                parents.append((n.id, [c.id for c in n.children]))
 
-    res.total = xl_round(sum(visit(n) for n in template.indicators), SCORE_DECIMALS)
+        for n in t.indicators:
+            visit(n)
+        p = t.memo["plan"] = _Plan(leaves, parents, [n.id for n in t.indicators])
+    return p
+
+
+def compute(template: Template, values: Mapping[str, Any]) -> Result:
+    plan = _plan(template)
+    derived = compute_derived(template, values) if template.derived else {}
+    res = Result(derived=derived)
+    scores, reasons = res.scores, res.needs_reason
+    src = {"value": values, "derived": derived}
+    for n, rule, sources in plan.leaves:
+        sv = {name: key if kind == "const" else src[kind].get(key) for name, kind, key in sources}
+        v = rule.values(n, sv)
+        if v is None:
+            scores[n.id], reasons[n.id] = None, False
+        else:
+            s = scores[n.id] = rule.score_values(n, v)
+            reasons[n.id] = rule.needs_reason(n, v, s)
+    for nid, children in plan.parents:
+        scores[nid] = xl_round(sum(scores[c] or 0.0 for c in children), SCORE_DECIMALS)
+    res.total = xl_round(sum(scores[n] for n in plan.tops), SCORE_DECIMALS)
     res.grade = template.grade_for(res.total)
     return res

@@ -98,6 +98,8 @@ class Node:
     note: str = ""  # a decision taken where the seed is ambiguous
     depth: int = 1
     path: str = ""  # $.indicators[0].children[2] in the template file
+    #: values derived from the node alone (its rule's slots), memoised by the rule library
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_leaf(self) -> bool:
@@ -156,6 +158,7 @@ class Template:
     description: str = ""
     decisions: list[str] = field(default_factory=list)
     source_path: str = ""
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def nodes(self) -> Iterator[Node]:
         for n in self.indicators:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 #: decimals used to normalise every numeric input before a rule compares it
 #: (Excel and LibreOffice compare to ~15 significant digits; rounding first makes
@@ -11,12 +12,21 @@ VALUE_DECIMALS = 9
 SCORE_DECIMALS = 2
 
 
+@lru_cache(maxsize=1 << 16)
 def xl_round(x: float, digits: int = 0) -> float:
     """Excel's ROUND: half away from zero, on the value's 15-significant-digit decimal form.
 
     ``xl_round(1.005, 2) == 1.01`` (Python's ``round`` gives 1.0).
     """
-    d = Decimal(format(float(x), ".15g"))
+    x = float(x)
+    if x.is_integer() and -1e15 < x < 1e15:
+        return x
+    r = repr(x)
+    if "e" not in r and "n" not in r:  # fast path: a short decimal already within `digits` decimals
+        whole, _, frac = r.partition(".")
+        if len(frac) <= digits and len(whole.lstrip("-0")) + len(frac) <= 15:
+            return x
+    d = Decimal(format(x, ".15g"))
     q = Decimal(1).scaleb(-digits)
     return float(d.quantize(q, rounding=ROUND_HALF_UP))
 

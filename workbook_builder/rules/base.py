@@ -13,7 +13,7 @@ same way, so the two engines agree on blanks, bounds and rounding:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..model import Input, Node
@@ -28,10 +28,10 @@ class Slot:
     type: str  # number | percent | integer | choice
     required: bool = True
     choices: tuple[str, ...] = ()
+    numeric: bool = field(init=False)
 
-    @property
-    def numeric(self) -> bool:
-        return self.type != "choice"
+    def __post_init__(self):
+        object.__setattr__(self, "numeric", self.type != "choice")
 
 
 @dataclass(frozen=True)
@@ -89,10 +89,17 @@ class Rule:
             ))
         return out
 
+    def slots_of(self, leaf: Node) -> list[Slot]:
+        """``slots(leaf)``, memoised on the leaf (slots depend on the leaf alone)."""
+        s = leaf.memo.get("slots")
+        if s is None:
+            s = leaf.memo["slots"] = self.slots(leaf)
+        return s
+
     def values(self, leaf: Node, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """Normalised slot values, or None if the score is blank."""
         out: dict[str, Any] = {}
-        for s in self.slots(leaf):
+        for s in self.slots_of(leaf):
             raw = values.get(s.name)
             if s.numeric:
                 x = as_number(raw)
@@ -110,8 +117,10 @@ class Rule:
     def score(self, leaf: Node, values: Mapping[str, Any]) -> float | None:
         """The leaf's score from its slot values ({'actual': 0.95, 'target': 0.9})."""
         v = self.values(leaf, values)
-        if v is None:
-            return None
+        return None if v is None else self.score_values(leaf, v)
+
+    def score_values(self, leaf: Node, v: Mapping[str, Any]) -> float:
+        """The score from already-normalised slot values (see ``values``)."""
         return xl_round(min(leaf.weight, max(0.0, self.raw(leaf, v))), SCORE_DECIMALS)
 
     def formula(self, leaf: Node, refs: Mapping[str, str]) -> str:

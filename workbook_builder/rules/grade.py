@@ -14,7 +14,10 @@ from .base import Problem, Rule, Slot
 
 
 def is_range(leaf) -> bool:
-    return any("min" in lv for lv in (leaf.rule or {}).get("levels", []))
+    r = leaf.memo.get("grade_range")
+    if r is None:
+        r = leaf.memo["grade_range"] = any("min" in lv for lv in (leaf.rule or {}).get("levels", []))
+    return r
 
 
 class Grade(Rule):
@@ -56,7 +59,10 @@ class Grade(Rule):
         return x["score"] if key == "share" and "score" in x else x[key] * leaf.weight
 
     def raw(self, leaf, v):
-        x = next(x for x in self.params(leaf)["levels"] if x["name"] == v["actual"])
+        by_name = leaf.memo.get("levels")
+        if by_name is None:
+            by_name = leaf.memo["levels"] = {x["name"]: x for x in self.params(leaf)["levels"]}
+        x = by_name[v["actual"]]
         if not is_range(leaf):
             return self._points(leaf, x)
         lo, hi = x["min"] * leaf.weight, x["max"] * leaf.weight
