@@ -162,6 +162,17 @@ def main(argv=None) -> int:
             ro_double.append(timed(lambda: [openpyxl_ro_double(f) for f in files]) * 1000 / len(files))
             parse.append(timed(lambda: [unzip_parse(f) for f in files]) * 1000 / len(files))
 
+        # memory while streaming the batch: traced peak for the first half vs the whole batch
+        import tracemalloc
+        from workbook_builder.reader import validate_many
+        peaks = []
+        for part in (files[: len(files) // 2], files):
+            tracemalloc.start()
+            for _ in validate_many(part, progress=False):
+                pass
+            peaks.append(tracemalloc.get_traced_memory()[1] / 1024)
+            tracemalloc.stop()
+
         # engine vs the formulas package, on one filled workbook
         name, values = depts[0]
         engine = [timed(lambda: [compute(t, values) for _ in range(200)]) * 1000 / 200 for _ in range(a.repeat)]
@@ -175,6 +186,7 @@ def main(argv=None) -> int:
         print(line("validate a return (per file)", validate))
         print(line("  floor: openpyxl read_only double load", ro_double))
         print(line("  floor: unzip + ElementTree parse of every part", parse))
+        print(f"{'validate memory: traced peak, half batch / whole batch':<52} {peaks[0]:8.0f} KB / {peaks[1]:.0f} KB")
         print(line("engine: recompute the whole table", engine))
         print(line("formulas package: calculate() the workbook", fcalc))
         b, v = statistics.median(build), statistics.median(validate)

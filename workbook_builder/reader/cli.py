@@ -23,21 +23,29 @@ def validate_main(a) -> int:
     if not files:
         print("错误: 没有找到要校验的文件", file=sys.stderr)
         return 2
-    reports = list(validate_many(files, _key(a), jobs=getattr(a, "jobs", 1), progress=not a.json))
+    all_valid = True
+    summaries = []  # only what --report needs, never the workbooks
     if a.json:
-        print(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=1, default=str))
-    else:
-        for r in reports:
-            head = f"{r.file}: {'通过' if r.valid else '未通过'}"
-            if r.template:
-                head += f"  [{r.template} v{r.version}] {r.department} {r.year}  重算总分 {r.total:g} {r.grade}" if r.total is not None else ""
-            print(head)
-            for f in r.findings:
-                where = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
-                print(f"  {f.severity:<7} {f.code:<24} {where:<14} {f.message}")
+        print("[")
+    for i, r in enumerate(validate_many(files, _key(a), jobs=getattr(a, "jobs", 1), progress=not a.json)):
+        all_valid &= r.valid
+        if a.report:
+            summaries.append(r)
+        if a.json:
+            print(("," if i else "") + json.dumps(r.to_dict(), ensure_ascii=False, default=str))
+            continue
+        head = f"{r.file}: {'通过' if r.valid else '未通过'}"
+        if r.template and r.total is not None:
+            head += f"  [{r.template} v{r.version}] {r.department} {r.year}  重算总分 {r.total:g} {r.grade}"
+        print(head)
+        for f in r.findings:
+            where = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
+            print(f"  {f.severity:<7} {f.code:<24} {where:<14} {f.message}")
+    if a.json:
+        print("]")
     if a.report:
-        write_frames(frames(reports), Path(a.report))
-    return 0 if all(r.valid for r in reports) else 1
+        write_frames(frames(summaries), Path(a.report))
+    return 0 if all_valid else 1
 
 
 def consolidate_main(a) -> int:
