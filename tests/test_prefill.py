@@ -36,3 +36,11 @@ def test_build_command_from_inputs_file(tmp_path, capsys):
     assert "总分 94.26" in capsys.readouterr().out
     wb = openpyxl.load_workbook(out, data_only=True)
     assert wb.defined_names["TOTAL_SCORE"] is not None
+
+
+def test_prefill_with_processes(tmp_path):
+    csv = tmp_path / "部门.csv"
+    csv.write_text("部门名称,编制数\n" + "".join(f"局{i},{10 + i}\n" for i in range(6)), encoding="utf-8")
+    assert main(["build", "--template", "zizhou_2024", "--prefill", str(csv), "--out-dir", str(tmp_path / "o"), "--jobs", "2"]) == 0
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [f"局{i}-2024.xlsx" for i in range(6)]
+    assert openpyxl.load_workbook(tmp_path / "o" / "局3-2024.xlsx")["基础数据"]["D4"].value == 13

@@ -61,6 +61,7 @@ def test_batch_reports_every_bad_file_and_consolidates_the_good(tmp_path):
     assert summary.loc["good-1.xlsx", "结论"] == "通过" and summary.loc["good-1.xlsx", "总分"] == 93
     assert summary.loc["good-2.xlsx", "部门"] == "衡阳县自然资源局"
     assert set(frames["得分"]["文件"]) >= {"good-1.xlsx", "good-2.xlsx"}
+    assert frames["得分"].set_index("文件").loc["good-1.xlsx", "投入·预算配置·在职人员控制率 (staff_control)"] == 5
 
 
 def test_validate_command_exit_codes_json_and_report(tmp_path, capsys):
@@ -86,10 +87,12 @@ def test_report_writes_formula_like_text_as_text(tmp_path):
     assert cells and all(c.data_type == "s" for c in cells)
 
 
-def test_consolidate_command(tmp_path, capsys):
+def test_consolidate_command_with_processes(tmp_path, capsys):
     honest_file(tmp_path, name="a.xlsx")
+    honest_file(tmp_path, "longxian_2023", name="b.xlsx")
     out = tmp_path / "汇总表.xlsx"
-    assert main(["consolidate", str(tmp_path), "-o", str(out)]) == 0
+    assert main(["consolidate", str(tmp_path), "-o", str(out), "--jobs", "2"]) == 0
+    assert "已汇总 2 份" in capsys.readouterr().out
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["汇总", "得分", "问题"] and wb["汇总"].auto_filter.ref
 

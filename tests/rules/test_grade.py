@@ -32,3 +32,19 @@ def test_range_mode_clamps_typed_score_into_level(level, typed, want):
 def test_absolute_level_scores():
     n = leaf("grade", weight=3, levels=[{"name": "无结余", "score": 3}, {"name": "有结余", "score": 2}])
     assert score(n, actual="有结余") == 2
+
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+@given(st.sampled_from([LONGXIAN, NATIONAL]), st.data(), st.sampled_from([0.5, 2, 12.5]))
+def test_within_weight_and_inside_the_chosen_level(levels, data, w):
+    level = data.draw(st.sampled_from(levels))
+    typed = data.draw(st.one_of(st.none(), st.floats(-100, 100)))
+    s = score(leaf("grade", weight=w, levels=levels), actual=level["name"], score=typed)
+    assert 0 <= s <= w
+    if "min" in level:  # range mode: the score stays in the level's band (to rounding)
+        assert level["min"] * w - 0.005 <= s <= level["max"] * w + 0.005
+    else:
+        assert s == round(level["share"] * w + 1e-9, 2)

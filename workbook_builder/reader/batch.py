@@ -53,7 +53,9 @@ def frames(reports: Iterable[FileReport]) -> dict[str, pd.DataFrame]:
                         "表内等级": r.found_grade, "错误数": len(r.errors), "警告数": len(r.warnings),
                         "结论": "通过" if r.valid else "未通过"})
         if r.scores:
-            scores.append({"文件": Path(r.file).name, "部门": r.department, "模板": r.template, **r.scores})
+            labels = _labels(r.template)
+            scores.append({"文件": Path(r.file).name, "部门": r.department, "模板": r.template,
+                           **{labels.get(k, k): v for k, v in r.scores.items()}})
         for f in r.findings:
             findings.append({"文件": Path(r.file).name, "部门": r.department, "严重程度": f.severity, "代码": f.code,
                              "工作表": f.sheet, "单元格": f.cell, "说明": f.message,
@@ -63,6 +65,26 @@ def frames(reports: Iterable[FileReport]) -> dict[str, pd.DataFrame]:
     s = s.sort_values(["结论", "总分"], ascending=[True, False], na_position="last", kind="stable")
     return {"汇总": s.reset_index(drop=True), "得分": pd.DataFrame(scores),
             "问题": pd.DataFrame(findings, columns=["文件", "部门", "严重程度", "代码", "工作表", "单元格", "说明", "应为", "实为"])}
+
+
+def _labels(template_id: str) -> dict[str, str]:
+    """Score-matrix column names: 一级/二级/… indicator names with their id, e.g. 投入·预算配置 (allocation)."""
+    from .validate import shipped_templates
+
+    t = shipped_templates().get(template_id)
+    if t is None:
+        return {}
+    out = {}
+
+    def walk(n, prefix):
+        name = f"{prefix}·{n.name}" if prefix else n.name
+        out[n.id] = f"{name} ({n.id})"
+        for c in n.children:
+            walk(c, name)
+
+    for n in t.indicators:
+        walk(n, "")
+    return out
 
 
 def _text(v):
