@@ -104,3 +104,31 @@ def test_signature(tmp_path):
     forged = edit(signed, _meta("department", "别的局"))
     codes = [c for (c,) in validate_file(forged, sign_key=b"bureau-secret").flatten(["code"])]
     assert "signature-invalid" in codes and "metadata-edited" in codes
+
+
+def test_excel_style_shared_formulas_are_expanded(tmp_path):
+    """Excel saves runs of same-shape formulas as one shared formula; that is not tampering."""
+    import re
+
+    lay = layout("longxian_2023")
+    a, b, c = (cell(*lay.score_cells[f"goal_fit_{i}"]) for i in (1, 2, 3))
+    src = honest_file(tmp_path, "longxian_2023", name="lx.xlsx")
+
+    def share(x):
+        x = re.sub(rf'(<c r="{a}"[^>]*>)<f>', rf'\1<f t="shared" ref="{a}:{c}" si="0">', x)
+        for ref in (b, c):
+            x = re.sub(rf'(<c r="{ref}"[^>]*>)<f>[^<]*</f>', r'\1<f t="shared" si="0"/>', x)
+        return x
+
+    shared = patch_part(src, TABLE_PART, share, tmp_path / "shared.xlsx")
+    assert 'si="0"/>' in zipfile_text(shared)
+    assert validate_file(shared).flatten(["code"]) == validate_file(src).flatten(["code"])
+    # a shared formula that really differs is still caught
+    edited = patch_part(src, TABLE_PART, lambda x: share(x).replace("0.25*0.5", "0*0.5", 1), tmp_path / "edited.xlsx")
+    found = validate_file(edited).flatten(["code", "cell"])
+    assert ["formula-edited", a] in found and ["formula-edited", b] in found and ["formula-edited", c] in found
+
+
+def zipfile_text(path):
+    import zipfile
+    return zipfile.ZipFile(path).read(TABLE_PART).decode()
