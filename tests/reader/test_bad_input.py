@@ -103,4 +103,5 @@ def test_honest_return_resaved_by_libreoffice_has_no_error(tmp_path):
     for q in convert(files, tmp_path / "lo"):
         rep = validate_file(q)
         assert rep.errors == [], (q.name, rep.flatten(["code", "sheet", "cell", "expected", "found"]))
+        assert [f.code for f in rep.warnings] == [], q.name  # names, protection, validation all survive
         assert rep.found_total == rep.total

@@ -57,6 +57,7 @@ MUTATIONS = [
     ("reason removed", lambda wb: wb[T].__setitem__(at("reason", "budget_adjust"), None),
      ("reason-missing", T, at("reason", "budget_adjust"))),
     ("protection removed", lambda wb: setattr(wb[T].protection, "sheet", False), ("protection-removed", T, "")),
+    ("defined name removed", lambda wb: wb.defined_names.pop("TOTAL_SCORE"), ("defined-name-changed", "", "")),
     ("validation removed", lambda wb: wb[T].data_validations.dataValidation.clear(),
      ("validation-removed", T, at("actual", "relocation"))),
 ]
@@ -66,7 +67,7 @@ MUTATIONS = [
 def test_mutation_is_found(tmp_path, name, fn, want):
     rep = validate_file(edit(honest_file(tmp_path), fn))
     assert list(want) in rep.flatten(["code", "sheet", "cell"]), rep.flatten(["code", "sheet", "cell"])
-    assert not rep.valid or want[0] in ("protection-removed", "validation-removed", "sheet-added")
+    assert not rep.valid or want[0] in ("protection-removed", "validation-removed", "sheet-added", "defined-name-changed")
 
 
 def test_honest_file_from_the_builder_has_no_findings(tmp_path):

@@ -36,6 +36,7 @@ CODES: dict[str, tuple[str, str]] = {
     "unexpected-content": ("error", "模板之外的单元格有内容（可能插入或移动了行、列）"),
     "protection-removed": ("warning", "工作表保护被取消"),
     "validation-removed": ("warning", "数据有效性设置被删除或减少"),
+    "defined-name-changed": ("warning", "名称 {detail} 被删除或指向了别的单元格"),
     # values
     "required-missing": ("error", "必填项未填写：{detail}"),
     "not-a-number": ("error", "应为数值，实际为文本：{detail}"),

@@ -110,6 +110,7 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
 
     _compare_locked(book, specs, rep)
     _protection(book, lay, rep)
+    _names(book, lay, rep)
     values = _read_inputs(book, t, lay, rep)
     res = compute(t, values)
     rep.total, rep.grade = res.total, res.grade
@@ -164,6 +165,14 @@ def _compare_locked(book: Book, specs: list[CellSpec], rep: FileReport) -> None:
             if (sheet, r, c) not in expected and (got.formula is not None or not _blank(got.value)):
                 rep.add("unexpected-content", sheet=sheet, cell=cell(r, c),
                         found=("=" + got.formula) if got.formula else got.value)
+
+
+def _names(book: Book, lay, rep: FileReport) -> None:
+    norm = lambda ref: ref.replace("$", "").replace("'", "").lstrip("=")  # noqa: E731
+    for name, ref in lay.defined_names().items():
+        got = book.defined_names.get(name)
+        if got is None or norm(got) != norm(ref):
+            rep.add("defined-name-changed", detail=name, expected=ref, found=got)
 
 
 def _protection(book: Book, lay, rep: FileReport) -> None:
