@@ -1,4 +1,5 @@
 import copy
+from pathlib import Path
 
 import pytest
 import yaml
@@ -63,3 +64,16 @@ def test_cli_check_exit_codes(tmp_path, capsys):
     assert main(["templates", "check", str(p)]) == 1
     out = capsys.readouterr().out
     assert "weights-mismatch" in out and "@ $.indicators[0].weight" in out
+
+
+BROKEN = sorted(Path("tests/data/broken").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
+def test_broken_template_files_fail_with_their_message(path, capsys):
+    code, where = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ").split(" @ ")
+    assert main(["templates", "check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and f"@ {where}" in out
+    if code != "load-error":
+        assert f"[{code}]" in out
