@@ -137,3 +137,30 @@ def test_prints_on_a4_landscape_one_page_wide(tid, tmp_path):
     assert (round(w), round(h)) == (842, 595)  # A4 landscape on every page LibreOffice reports
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "总分" in text and t.indicators[0].name in text
+
+
+@needs_lo
+def test_blank_workbooks_recalculated_by_libreoffice_show_no_error_values(tmp_path):
+    files = []
+    for p in template_paths():
+        f = tmp_path / f"{p.stem}.xlsx"
+        f.write_bytes(build_workbook(load_template(p), "空白单位", 2024))
+        files.append(f)
+    for out in convert(files, tmp_path / "lo"):
+        wb = openpyxl.load_workbook(out, data_only=True)
+        errors = [(ws.title, c.coordinate, c.value) for ws in wb for row in ws.iter_rows() for c in row
+                  if isinstance(c.value, str) and c.value.startswith("#")]
+        assert errors == [], (out.name, errors[:5])
+        lay = build_layout(load_template(out.stem))
+        r, c = lay.total_cell
+        assert wb[SHEET_TABLE].cell(r + 1, c + 1).value == 0
+
+
+def test_print_setup():
+    t, _, wb = built("longxian_2023")
+    lay = build_layout(t)
+    ws = wb[SHEET_TABLE]
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # OOXML default width is 1
+    assert ws.print_title_rows == f"{lay.header_row + 1}:{lay.header_row + 1}"
+    assert "&P" in ws.oddFooter.center.text and ws.freeze_panes == f"A{lay.header_row + 2}"
