@@ -11,10 +11,10 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .paths import templates_dir
 from .model import (INPUT_TYPES, Actual, Column, Derived, GradeBand, Input, Layout, Node, Target,
                     Template)
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "template.schema.json"
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -47,7 +47,7 @@ def _path(parts) -> str:
 
 
 def template_paths() -> list[Path]:
-    return sorted(TEMPLATES_DIR.glob("*.yaml"))
+    return sorted(templates_dir().glob("*.yaml"))
 
 
 def find_template(ref: str) -> Path:

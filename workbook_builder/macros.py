@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from pathlib import Path
 
-MACROS_DIR = Path(__file__).resolve().parent.parent / "macros"
-VBA_PATH = MACROS_DIR / "vbaProject.bin"
+from .paths import macros_dir
+
+VBA_PATH = macros_dir() / "vbaProject.bin"
 CONF_SHEET = "xlwings.conf"  # xlwings.bas reads Sheets(PROJECT_NAME & ".conf")
 CHECK_SHEET = "校验结果"
 UDF_MODULE = "workbook_builder.udf"
