@@ -105,3 +105,17 @@ def test_honest_return_resaved_by_libreoffice_has_no_error(tmp_path):
         assert rep.errors == [], (q.name, rep.flatten(["code", "sheet", "cell", "expected", "found"]))
         assert [f.code for f in rep.warnings] == [], q.name  # names, protection, validation all survive
         assert rep.found_total == rep.total
+
+
+def test_sign_key_files_on_the_command_line(tmp_path, capsys):
+    key = tmp_path / "bureau.key"
+    key.write_bytes(b"secret\n")
+    other = tmp_path / "other.key"
+    other.write_bytes(b"another")
+    out = tmp_path / "signed.xlsx"
+    assert main(["build", "--inputs", "examples/zizhou_2024.inputs.yaml", "--sign-key", str(key), "-o", str(out)]) == 0
+    capsys.readouterr()
+    main(["validate", "--json", "--sign-key", str(key), str(out)])
+    assert "signature-invalid" not in capsys.readouterr().out
+    assert main(["validate", "--json", "--sign-key", str(other), str(out)]) == 1
+    assert "signature-invalid" in capsys.readouterr().out

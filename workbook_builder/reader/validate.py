@@ -115,7 +115,7 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     res = compute(t, values)
     rep.total, rep.grade = res.total, res.grade
     rep.scores = dict(res.scores)
-    _compare_computed(book, t, lay, res, specs, rep)
+    _compare_computed(book, t, lay, res, rep)
     for n in t.leaves():
         r, c = lay.leaf_rows[n.id].at("reason")
         if res.needs_reason.get(n.id) and _blank(_get(book, SHEET_TABLE, r, c).value):
@@ -209,8 +209,7 @@ def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any
     return values
 
 
-def _compare_computed(book: Book, t: Template, lay, res, specs: list[CellSpec], rep: FileReport) -> None:
-    sheet_t = book.sheets[SHEET_TABLE]
+def _compare_computed(book: Book, t: Template, lay, res, rep: FileReport) -> None:
     tr, tc = lay.total_cell
     gr, gc = lay.grade_cell
     rep.found_total = _get(book, SHEET_TABLE, tr, tc).value
@@ -234,4 +233,3 @@ def _compare_computed(book: Book, t: Template, lay, res, specs: list[CellSpec], 
     ft, fg = rep.found_total, rep.found_grade
     if isinstance(ft, (int, float)) and not isinstance(ft, bool) and isinstance(fg, str) and fg != t.grade_for(ft):
         rep.add("grade-mismatch", sheet=SHEET_TABLE, cell=cell(gr, gc), expected=t.grade_for(ft), found=fg)
-    del sheet_t
