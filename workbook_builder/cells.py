@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from .layout import (HEADER_FIELDS, INPUT_COL, INPUT_FIRST_ROW, SHEET_INPUTS, SHEET_TABLE, Layout,
                      cell, qualified)
 from .expr import parse
 from .model import Node, Template
-from .numeric import fmt_num
+from .engine import Result, slot_values
+from .numeric import as_number, fmt_num
 from .rules import rule_for
 from .rules.base import _is_literal
 
@@ -32,6 +34,9 @@ class CellSpec:
     merge_to: tuple[int, int] | None = None  # (last_row, last_col)
     input_id: str | None = None  # for unlocked input cells
     comment: str | None = None
+    #: for formula cells, what the formula shows, as the engine computes it (see ``formula_values``):
+    #: ('input', id) | ('derived', id) | ('rate', leaf id) | ('score', node id) | ('total',) | ('grade',)
+    calc: tuple | None = None
 
     @property
     def ref(self) -> str:
@@ -72,7 +77,8 @@ def inputs_sheet(t: Template, lay: Layout) -> list[CellSpec]:
         f = parse(d.expr).excel(lambda n: _name_ref(lay, n))
         out += [CellSpec(S, r, 0, float(i + 1), style="center"), CellSpec(S, r, 1, d.label),
                 CellSpec(S, r, 2, d.unit or ("%" if d.type == "percent" else ""), style="center"),
-                CellSpec(S, r, c, None, formula=f, style="f_pct" if d.type == "percent" else "f_money"),
+                CellSpec(S, r, c, None, formula=f, style="f_pct" if d.type == "percent" else "f_money",
+                         calc=("derived", d.id)),
                 CellSpec(S, r, 4, d.help or f"= {d.expr}")]
     return out
 
@@ -115,11 +121,13 @@ def table_sheet(t: Template, lay: Layout, department: str, year: int, udf_cells:
             for c, k in enumerate(("initial", "year", "executed"), start=1):
                 if k in br:
                     ref = _input_ref(lay, br[k])
-                    out.append(CellSpec(S, r, c, None, formula=f'IF(ISNUMBER({ref}),{ref},"")', style="f_money"))
+                    out.append(CellSpec(S, r, c, None, formula=f'IF(ISNUMBER({ref}),{ref},"")', style="f_money",
+                                        calc=("input", br[k])))
                 else:
                     out.append(CellSpec(S, r, c, None))
             if "rate" in br:
-                out.append(CellSpec(S, r, 4, None, formula=f"{_derived_ref(lay, br['rate'])}", style="f_pct"))
+                out.append(CellSpec(S, r, 4, None, formula=f"{_derived_ref(lay, br['rate'])}", style="f_pct",
+                                    calc=("derived", br["rate"])))
     hr = lay.header_row
     for c, colspec in enumerate(lay.columns):
         out.append(CellSpec(S, hr, c, colspec.header, style="header"))
@@ -137,7 +145,7 @@ def table_sheet(t: Template, lay: Layout, department: str, year: int, udf_cells:
             r, c = lay.score_cells[n.id]
             refs = ",".join(cell(*lay.score_cells[ch.id]) for ch in n.children)
             out.append(CellSpec(S, r, c, None, formula=f"ROUND(SUM({refs}),2)", style="f_score",
-                                merge_to=(last, c) if last > first else None))
+                                merge_to=(last, c) if last > first else None, calc=("score", n.id)))
         else:
             # deeper level columns of a shallow leaf stay empty but bordered
             for d in range(n.depth + 1, t.depth + 1):
@@ -158,9 +166,9 @@ def table_sheet(t: Template, lay: Layout, department: str, year: int, udf_cells:
     if "weight" in lay.col:
         out.append(CellSpec(S, tr, lay.col["weight"], t.total_weight, style="num"))
     tops = ",".join(cell(*lay.score_cells[n.id]) for n in t.indicators)
-    out.append(CellSpec(S, tr, tc, None, formula=f"ROUND(SUM({tops}),2)", style="f_total"))
+    out.append(CellSpec(S, tr, tc, None, formula=f"ROUND(SUM({tops}),2)", style="f_total", calc=("total",)))
     out.append(CellSpec(S, gr, 0, "评价等级", style="header", merge_to=(gr, label_end) if label_end else None))
-    out.append(CellSpec(S, gr, gc, None, formula=grade_formula(t, cell(tr, tc)), style="f_total"))
+    out.append(CellSpec(S, gr, gc, None, formula=grade_formula(t, cell(tr, tc)), style="f_total", calc=("grade",)))
     bands = "；".join(f"{g.name}：{'≥' + fmt_num(g.min) if g.min > 0 else '<' + fmt_num(sorted(x.min for x in t.grades)[1]) if len(t.grades) > 1 else ''}"
                       for g in sorted(t.grades, key=lambda g: -g.min))
     out.append(CellSpec(S, gr + 2, 0, f"说明：评价等级 {bands}。黄色单元格为填报项，其余单元格由公式计算或为模板内容，已锁定。",
@@ -205,12 +213,10 @@ def leaf_cells(t: Template, lay: Layout, n: Node, udf_cells: bool = False) -> li
                 spec.style = "center"
         elif key == "actual":
             a = n.actual
-            if a and a.source == "input":
-                ref = _input_ref(lay, a.ref)
+            if a and a.source in ("input", "derived"):
+                ref = _input_ref(lay, a.ref) if a.source == "input" else _derived_ref(lay, a.ref)
                 spec.formula, spec.style = f'IF(ISNUMBER({ref}),{ref},"")', _num_style(a.type, "f")
-            elif a and a.source == "derived":
-                ref = _derived_ref(lay, a.ref)
-                spec.formula, spec.style = f'IF(ISNUMBER({ref}),{ref},"")', _num_style(a.type, "f")
+                spec.calc = (a.source, a.ref)
             elif "actual" in slots:
                 s = slots["actual"]
                 spec.locked, spec.input_id = False, f"{n.id}.actual"
@@ -222,10 +228,10 @@ def leaf_cells(t: Template, lay: Layout, n: Node, udf_cells: bool = False) -> li
             if n.kind == "ratio":
                 a, tg = lay.slot_refs(n)["actual"], lay.slot_refs(n)["target"]
                 spec.formula = f'IF(AND(ISNUMBER({a}),ISNUMBER({tg})),IF({tg}<>0,{a}/{tg},""),"")'
-                spec.style = "f_pct"
+                spec.style, spec.calc = "f_pct", ("rate", n.id)
         elif key == "score":
             spec.formula = rule.formula(n, lay.slot_refs(n))
-            spec.style = "f_score"
+            spec.style, spec.calc = "f_score", ("score", n.id)
             if udf_cells:  # the xlwings variant: the UDF scores, the plain formula stays in a comment
                 from .udf import udf_call
                 spec.comment = "不用 xlwings 时的公式：=" + spec.formula
@@ -243,6 +249,34 @@ def reason_flag_formula(lay: Layout, n: Node) -> str:
     r = {k: (v if _is_literal(v) else f"ROUND({v},9)") for k, v in refs.items()}
     score = cell(*lay.score_cells[n.id])
     return f"AND(ISNUMBER({score}),{rule.needs_reason_excel(n, r, score)})"
+
+
+def formula_values(t: Template, specs: list[CellSpec], values: Mapping[str, Any], res: Result
+                   ) -> dict[tuple[str, int, int], Any]:
+    """What every formula cell shows for ``values`` (``res`` is the engine's result for them)."""
+    out: dict[tuple[str, int, int], Any] = {}
+    leaves: dict[str, Node] = {}
+    for s in specs:
+        if s.formula is None:
+            continue
+        kind, *key = s.calc
+        if kind == "input":
+            v = as_number(values.get(key[0]))
+        elif kind == "derived":
+            v = res.derived.get(key[0])
+        elif kind == "rate":
+            leaves = leaves or {n.id: n for n in t.leaves()}
+            sv = slot_values(leaves[key[0]], values, res.derived)
+            a, tg = as_number(sv.get("actual")), as_number(sv.get("target"))
+            v = a / tg if a is not None and tg else None
+        elif kind == "score":
+            v = res.scores[key[0]]
+        else:
+            v = res.total if kind == "total" else res.grade
+        if isinstance(v, float) and not math.isfinite(v):
+            v = None
+        out[(s.sheet, s.row, s.col)] = v
+    return out
 
 
 def all_cells(t: Template, lay: Layout, department: str, year: int, udf_cells: bool = False) -> list[CellSpec]:

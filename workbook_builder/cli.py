@@ -12,6 +12,7 @@ import yaml
 from .checker import check_template, errors
 from .engine import compute
 from .loader import TemplateError, load_template, template_paths
+from .values import ValuesError, normalise
 
 
 def _load(ref: str):
@@ -76,19 +77,30 @@ def cmd_build(a) -> int:
     if a.macros and out.suffix.lower() != ".xlsm":
         print("错误: --macros 生成的文件必须以 .xlsm 结尾", file=sys.stderr)
         return 2
-    data = build_workbook(t, dept, year, doc.get("values", {}), password=a.password, sign_key=key,
+    try:
+        values = normalise(t, doc.get("values") or {})
+    except ValuesError as e:
+        for p in e.problems:
+            print(f"错误: {a.inputs}: {p}", file=sys.stderr)
+        return 2
+    data = build_workbook(t, dept, year, values, password=a.password, sign_key=key,
                           macros=a.macros, udf_cells=a.udf_cells)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    res = compute(t, doc.get("values", {}))
+    res = compute(t, values)
     print(f"已生成 {out}（模板 {t.id} v{t.version}，总分 {res.total:g}，等级 {res.grade}）")
     return 0
 
 
 def cmd_score(a) -> int:
     doc = read_inputs_file(a.inputs)
-    t = _load(a.template or doc["template"])
-    res = compute(t, doc.get("values", {}))
+    t = _load(a.template or doc.get("template") or "")
+    try:
+        res = compute(t, normalise(t, doc.get("values") or {}))
+    except ValuesError as e:
+        for p in e.problems:
+            print(f"错误: {a.inputs}: {p}", file=sys.stderr)
+        return 2
     if a.json:
         print(json.dumps({"template": t.id, "total": res.total, "grade": res.grade, "scores": res.scores,
                           "derived": res.derived}, ensure_ascii=False, indent=1))

@@ -2,8 +2,9 @@
 
 The language is arithmetic over input ids: numbers, names, + - * /, unary minus and
 parentheses (``(this_year - last_year) / last_year``). Semantics, identical in both
-engines: if any referenced value is blank or not a number, or a division by zero
-occurs, the result is blank (Python ``None``, Excel ``""``).
+engines: if any referenced value is blank or not a number, a division by zero
+occurs, or the result is not finite or beyond ±1e15, the result is blank (Python
+``None``, Excel ``""``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from .numeric import fmt_num
+from .numeric import MAX_MAGNITUDE_TEXT, bounded, fmt_num
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
@@ -60,8 +61,8 @@ class Expr:
             raise ExprError(f"unsupported expression {ast.dump(n)}")
 
         try:
-            return ev(self.tree)
-        except _Blank:
+            return bounded(ev(self.tree))
+        except (_Blank, OverflowError):
             return None
 
     def excel(self, ref: Callable[[str], str]) -> str:
@@ -82,7 +83,8 @@ class Expr:
         refs = ",".join(ref(n) for n in self.names)
         if not refs:
             return body
-        return f'IF(COUNT({refs})<{len(self.names)},"",IFERROR({body},""))'
+        bound = f'IF(ABS({body})<={MAX_MAGNITUDE_TEXT},{body},"")'
+        return f'IF(COUNT({refs})<{len(self.names)},"",IFERROR({bound},""))'
 
 
 class _Blank(Exception):

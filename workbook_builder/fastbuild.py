@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from xml.sax.saxutils import escape
 
-from .cells import all_cells
+from .cells import all_cells, formula_values
 from .engine import compute
 from .layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_META, SHEET_TABLE, build_layout, cell
 from .model import Template
-from .render import _cached_values, _prefill, build_workbook, guide_department_line, metadata
+from .values import normalise
+from .render import _prefill, build_workbook, guide_department_line, metadata
 
 _CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"((?: [a-z]+="[^"]*")*)(?:/>|>(.*?)</c>)', re.S)
 _FORMULA = re.compile(r"<f>.*?</f>|<f/>", re.S)
@@ -99,9 +100,9 @@ class Distributor:
         refs: dict[str, set[str]] = {name: set() for name in SHEET_PARTS}
         for sheet, ref in self.inputs.values():
             refs[sheet].add(ref)
-        self.formula_cells = {}
-        for (sheet, r, c) in _cached_values(t, self.lay, compute(t, {})):
-            refs[sheet].add(cell(r, c))
+        self.formula_specs = [s for s in specs if s.formula]
+        for s in self.formula_specs:
+            refs[s.sheet].add(cell(s.row, s.col))
         for fid in ("department", "year"):
             refs[SHEET_TABLE].add(cell(*self.lay.header_cells[fid]))
         refs[SHEET_TABLE].add(cell(1, 0))  # （YYYY年度）
@@ -115,7 +116,7 @@ class Distributor:
         out: dict[str, dict[str, Any]] = {name: {} for name in SHEET_PARTS}
         for iid, (sheet, ref) in self.inputs.items():
             out[sheet][ref] = _prefill(values.get(iid))
-        for (sheet, r, c), v in _cached_values(t, lay, compute(t, values)).items():
+        for (sheet, r, c), v in formula_values(t, self.formula_specs, values, compute(t, values)).items():
             out[sheet][cell(r, c)] = "" if v is None else v
         out[SHEET_TABLE][cell(*lay.header_cells["department"])] = department
         out[SHEET_TABLE][cell(*lay.header_cells["year"])] = float(year)
@@ -128,7 +129,7 @@ class Distributor:
         return out
 
     def build(self, department: str, values: Mapping[str, Any] | None = None, built_at: str | None = None) -> bytes:
-        cv = self.cell_values(department, values or {}, built_at)
+        cv = self.cell_values(department, normalise(self.t, values), built_at)
         patched = {SHEET_PARTS[name]: self.sheets[name].render(cv[name]).encode("utf-8") for name in SHEET_PARTS}
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:

@@ -18,12 +18,13 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 
 from . import __version__
-from .cells import CellSpec, all_cells, fingerprint, grade_formula, reason_flag_formula
-from .engine import Result, compute
+from .cells import CellSpec, all_cells, fingerprint, formula_values, grade_formula, reason_flag_formula
+from .engine import compute
 from .layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, Layout, build_layout,
                      cell)
 from .model import Input, Template
 from .rules import rule_for
+from .values import normalise
 
 FONT = "宋体"
 INPUT_FILL = "#FFF2CC"
@@ -53,18 +54,6 @@ STYLES: dict[str, dict[str, Any]] = {
     "f_score": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter"},
     "f_total": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter", "bold": True},
 }
-
-
-def _cached_values(t: Template, lay: Layout, res: Result) -> dict[tuple[str, int, int], Any]:
-    """What each formula cell shows for the prefilled values (the engine's results)."""
-    out: dict[tuple[str, int, int], Any] = {}
-    for did, (r, c) in lay.derived_cells.items():
-        out[(SHEET_INPUTS, r, c)] = res.derived[did]
-    for nid, (r, c) in lay.score_cells.items():
-        out[(SHEET_TABLE, r, c)] = res.scores[nid]
-    out[(SHEET_TABLE, *lay.total_cell)] = res.total
-    out[(SHEET_TABLE, *lay.grade_cell)] = res.grade
-    return out
 
 
 def sign(fp: str, department: str, year: int, key: bytes) -> str:
@@ -97,11 +86,11 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
     year = year or t.year
     udf_cells = udf_cells and macros
     variant = "xlsm-udf" if udf_cells else "xlsm" if macros else "xlsx"
-    values = dict(values or {})
+    values = normalise(t, values)
     lay = build_layout(t)
     res = compute(t, values)
     specs = all_cells(t, lay, department, year, udf_cells)
-    cached = _cached_values(t, lay, res)
+    cached = formula_values(t, specs, values, res)
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,

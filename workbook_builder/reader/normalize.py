@@ -1,7 +1,9 @@
 """Formulas compared in a normalised form, so an honest re-save by Excel, WPS or LibreOffice matches.
 
-LibreOffice writes ``FALSE()`` for ``FALSE``, drops quotes around sheet names and may change
-case or spacing; Excel may add ``_xlfn.`` prefixes. None of that changes what a formula computes.
+LibreOffice writes ``FALSE()`` for ``FALSE``, drops quotes around sheet names, may change
+case or spacing and writes ``1E+15`` as ``1000000000000000``; Gnumeric writes ``0.8`` as
+``0.800000000000000000011``; Excel may add ``_xlfn.`` prefixes. None of that changes what a
+formula computes: number literals are compared as the doubles they denote.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ _STRING = re.compile(r'"(?:[^"]|"")*"')
 _SPACE = re.compile(r"\s+")
 _PREFIX = re.compile(r"_xlfn\.|_xlws\.", re.I)
 _BOOLCALL = re.compile(r"\b(TRUE|FALSE)\(\)")
-_TRAILING_ZEROS = re.compile(r"(?<![A-Z0-9_.])(\d+)\.0+(?![0-9])")
+_NUMBER = re.compile(r"(?<![A-Z0-9_.])(?:\d+(?:\.\d*)?|\.\d+)(?:E[+-]?\d+)?(?![A-Z0-9_.(])")
+
+
+def _canonical_number(m: re.Match) -> str:
+    x = float(m.group(0))
+    if x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return repr(x)
 
 
 @lru_cache(maxsize=20_000)
@@ -35,4 +44,4 @@ def _norm_code(s: str) -> str:
     s = s.replace("$", "").replace("'", "")
     s = _PREFIX.sub("", _SPACE.sub("", s)).upper()
     s = _BOOLCALL.sub(r"\1", s)
-    return _TRAILING_ZEROS.sub(r"\1", s)  # numbers: 1.0 -> 1
+    return _NUMBER.sub(_canonical_number, s)  # 1.0 -> 1, 1E+15 -> 1000000000000000

@@ -4,8 +4,8 @@ A rule kind implements ``raw`` (Python) and ``raw_excel`` (formula text) for the
 case where all its values are present and valid; this base class wraps both the
 same way, so the two engines agree on blanks, bounds and rounding:
 
-* a required slot that is blank (or not a number, or not one of the allowed
-  choices) makes the score blank: ``None`` in Python, ``""`` in Excel;
+* a required slot that is blank (or not a number within ±1e15, or not one of the
+  allowed choices) makes the score blank: ``None`` in Python, ``""`` in Excel;
 * numeric values are first rounded to ``VALUE_DECIMALS`` decimals;
 * the raw score is clamped to ``[0, weight]`` and rounded to 2 decimals with
   Excel's ROUND (half away from zero).
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..model import Input, Node
-from ..numeric import SCORE_DECIMALS, VALUE_DECIMALS, as_number, as_text, fmt_num, xl_round
+from ..numeric import SCORE_DECIMALS, VALUE_DECIMALS, as_text, as_value, fmt_num, valid_number_excel, xl_round
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class Rule:
         for s in self.slots_of(leaf):
             raw = values.get(s.name)
             if s.numeric:
-                x = as_number(raw)
+                x = as_value(raw)
                 if x is not None:
                     x = xl_round(x, VALUE_DECIMALS)
             else:
@@ -133,9 +133,9 @@ class Rule:
                     r[s.name] = fmt_num(xl_round(float(ref), VALUE_DECIMALS))
                     continue
                 r[s.name] = f"ROUND({ref},{VALUE_DECIMALS})"
-                r[s.name + "?"] = f"ISNUMBER({ref})"
+                r[s.name + "?"] = valid_number_excel(ref)
                 if s.required:
-                    blank.append(f"NOT(ISNUMBER({ref}))")
+                    blank.append(f"NOT({valid_number_excel(ref)})")
             else:
                 r[s.name] = ref
                 ok = ",".join(f'{ref}="{c}"' for c in s.choices)
