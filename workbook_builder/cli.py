@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -122,9 +123,34 @@ def cmd_consolidate(a) -> int:
     return consolidate_main(a)
 
 
+_ARG_ERRORS = [
+    (re.compile(r"argument cmd: invalid choice: (\S+)"), "没有这个命令：{0}"),
+    (re.compile(r"the following arguments are required: (.+)"), "缺少参数 {0}"),
+    (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数 {0}"),
+    (re.compile(r"argument (\S+): invalid int value: (.+)"), "参数 {0} 应为整数，实际为 {1}"),
+    (re.compile(r"argument (\S+): invalid choice: (\S+)"), "参数 {0} 的取值 {1} 无效"),
+    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面需要一个值"),
+    (re.compile(r"invalid choice: (\S+)"), "没有这个命令：{0}"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse answering a bad command line with one Chinese line and exit status 2."""
+
+    def error(self, message: str):
+        for pat, text in _ARG_ERRORS:
+            m = pat.search(message)
+            if m:
+                message = text.format(*m.groups())
+                break
+        else:
+            message = "命令参数有误"
+        self.exit(2, f"错误: {message}。用 {self.prog} --help 查看用法。\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="workbook-builder", description="部门整体支出绩效自评表：模板、生成、校验")
-    sub = p.add_subparsers(dest="cmd", required=True)
+    p = _Parser(prog="workbook-builder", description="部门整体支出绩效自评表：模板、生成、校验")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
 
     t = sub.add_parser("templates", help="list shipped templates, or check templates")
     t.add_argument("action", nargs="?", choices=["list", "check"], default="list")
@@ -153,7 +179,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=cmd_score)
 
     v = sub.add_parser("validate", help="validate returned workbooks (files and folders)")
-    v.add_argument("paths", nargs="+")
+    v.add_argument("paths", nargs="+", metavar="文件或文件夹")
     v.add_argument("--json", action="store_true")
     v.add_argument("--report", help="write the findings to this .xlsx")
     v.add_argument("--sign-key", help="verify signatures with this key file")
@@ -161,7 +187,7 @@ def parser() -> argparse.ArgumentParser:
     v.set_defaults(fn=cmd_validate)
 
     c = sub.add_parser("consolidate", help="validate a folder and write a 汇总表")
-    c.add_argument("folder")
+    c.add_argument("folder", metavar="文件夹")
     c.add_argument("-o", "--output", required=True)
     c.add_argument("--sign-key")
     c.add_argument("--jobs", type=int, default=1)
@@ -176,6 +202,29 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - never a traceback: one Chinese line, exit status 2
+        print(f"错误: 无法完成（{_reason(e)}）", file=sys.stderr)
+        return 2
+
+
+def _reason(e: Exception) -> str:
+    if isinstance(e, FileNotFoundError):
+        return f"找不到文件 {e.filename}"
+    if isinstance(e, PermissionError):
+        return f"没有权限读写 {e.filename}"
+    if isinstance(e, IsADirectoryError):
+        return f"{e.filename} 是文件夹"
+    if isinstance(e, UnicodeDecodeError):
+        return "文件编码无法识别，请另存为 UTF-8"
+    if isinstance(e, yaml.YAMLError):
+        mark = getattr(e, "problem_mark", None)
+        return f"YAML 格式错误（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else "YAML 格式错误"
+    if isinstance(e, ValueError) and any("\u4e00" <= ch <= "\u9fff" for ch in str(e)):
+        return str(e)  # our own Chinese messages
+    return f"内部错误 {type(e).__name__}"
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -10,38 +9,37 @@ import pandas as pd
 from tqdm import tqdm
 
 from .findings import FileReport
+from .pool import validate_isolated
 from .validate import validate_file
-
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".xltx", ".et"}
 
 
 def collect(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and workbook-like files inside folders (recursively), in a stable order."""
+    """Files named, and every file inside folders (recursively), in a stable order.
+
+    Nothing is skipped silently: a file of another format gets its own ``unsupported-format``
+    finding. Only Office's owner files (``~$name.xlsx``, left while a workbook is open) are left out.
+    """
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES
-                          and not f.name.startswith("~$"))
+            out += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("~$"))
         else:
             out.append(p)
     return out
 
 
-def _one(args) -> FileReport:
-    path, key = args
-    return validate_file(path, key)
-
-
 def validate_many(files: list[Path], sign_key: bytes | None = None, jobs: int = 1,
-                  progress: bool = True) -> Iterator[FileReport]:
-    """Reports one by one, in order; never holds more than the reports themselves."""
-    tasks = [(f, sign_key) for f in files]
-    bar = dict(total=len(tasks), desc="校验", unit="份", disable=not progress)
-    if jobs > 1:
-        with ProcessPoolExecutor(jobs) as ex:
-            yield from tqdm(ex.map(_one, tasks, chunksize=4), **bar)
+                  progress: bool = True, isolate: bool = True) -> Iterator[FileReport]:
+    """Reports one by one, in order; never holds more than the reports themselves.
+
+    With ``isolate`` (the default) files are read in ``jobs`` worker processes with a memory cap,
+    so a file that exhausts memory or kills its worker costs that file only.
+    """
+    bar = dict(total=len(files), desc="校验", unit="份", disable=not progress)
+    if isolate:
+        yield from tqdm(validate_isolated(files, sign_key, jobs), **bar)
     else:
-        yield from tqdm(map(_one, tasks), **bar)
+        yield from tqdm((validate_file(f, sign_key) for f in files), **bar)
 
 
 def frames(reports: Iterable[FileReport]) -> dict[str, pd.DataFrame]:

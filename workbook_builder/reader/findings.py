@@ -19,7 +19,13 @@ CODES: dict[str, tuple[str, str]] = {
     "zip-bomb": ("error", "文件解压后过大（{detail}），疑似压缩炸弹，拒绝读取"),
     "xml-entities": ("error", "文件的 XML 含有 DTD/实体声明（{detail}），拒绝读取"),
     "file-too-large": ("error", "文件或工作表过大（{detail}），拒绝读取"),
-    "xml-invalid": ("error", "文件内部 XML 无法解析（{detail}）"),
+    "xml-invalid": ("error", "文件内部结构无效（{detail}）"),
+    "corrupt-file": ("error", "文件已损坏（{detail}），请重新保存或重新发送"),
+    "unsupported-format": ("error", "不支持的文件格式：{detail}；请在 Excel 或 WPS 中另存为 .xlsx 后再提交"),
+    "duplicate-part": ("error", "文件中同一部件出现两次（{detail}），不同软件会读到不同内容，拒绝读取"),
+    "duplicate-cell": ("error", "同一单元格在文件中出现两次（{detail}），不同软件会显示不同的值，拒绝读取"),
+    "too-slow": ("error", "读取该文件超过 {detail} 仍未完成，文件结构异常，已放弃"),
+    "unreadable": ("error", "无法读取该文件：{detail}"),
     # identity
     "metadata-missing": ("error", "找不到模板元数据（_meta 工作表），无法识别模板"),
     "template-unknown": ("error", "未知模板 {found}"),
@@ -39,7 +45,8 @@ CODES: dict[str, tuple[str, str]] = {
     "defined-name-changed": ("warning", "名称 {detail} 被删除或指向了别的单元格"),
     # values
     "required-missing": ("error", "必填项未填写：{detail}"),
-    "not-a-number": ("error", "应为数值，实际为文本：{detail}"),
+    "not-a-number": ("error", "应为数值，实际不是数值：{detail}"),
+    "input-formula": ("error", "填报单元格中填写了公式，请直接填写数值或选项：{detail}"),
     "value-out-of-range": ("error", "数值超出允许范围：{detail}"),
     "value-not-in-list": ("error", "取值不在可选项中：{detail}"),
     "reason-missing": ("error", "得分低于分值（或偏差较大），但未填写扣分原因：{detail}"),
@@ -48,6 +55,12 @@ CODES: dict[str, tuple[str, str]] = {
     "cached-value-mismatch": ("error", "单元格显示的值与重新计算的结果不符"),
     "grade-mismatch": ("error", "评价等级与总分不符"),
 }
+
+
+#: codes that mean the file itself could not be read
+FILE_CODES = frozenset({"not-a-workbook", "encrypted-or-legacy", "macros-present", "external-links", "zip-bomb",
+                        "xml-entities", "file-too-large", "xml-invalid", "corrupt-file", "unsupported-format",
+                        "duplicate-part", "duplicate-cell", "too-slow", "unreadable"})
 
 
 @dataclass
@@ -107,6 +120,11 @@ class FileReport:
     @property
     def valid(self) -> bool:
         return not self.errors
+
+    @property
+    def unreadable(self) -> bool:
+        """Refused before its content could be checked (corrupt, hostile, another format, …)."""
+        return any(f.code in FILE_CODES for f in self.findings)
 
     def flatten(self, fields: list[str]) -> list[list[Any]]:
         """Findings as rows of the named fields, e.g. ``["code", "sheet", "cell"]``."""

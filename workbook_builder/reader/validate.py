@@ -38,19 +38,83 @@ def layout_for(t: Template):
     return _layout(t.id, t.version)
 
 
-def validate_file(path: str | Path, sign_key: bytes | None = None) -> FileReport:
-    """Never modifies the file; every problem becomes a finding, never an exception."""
+#: seconds one file may take before it is refused with ``too-slow``
+TIME_LIMIT = 10.0
+
+
+class _TooSlow(BaseException):
+    pass
+
+
+def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: float | None = TIME_LIMIT) -> FileReport:
+    """Never modifies the file and never raises: every problem becomes a finding of the report.
+
+    ``time_limit`` bounds the seconds spent on the file (in the main thread of a POSIX process).
+    """
     path = Path(path)
     rep = FileReport(file=str(path))
-    try:
-        c = open_container(path)
-        book = read_book(c, load={SHEET_META, SHEET_INPUTS, SHEET_TABLE})
-        _validate(book, rep, sign_key, c.vba)
-    except Refused as e:
-        rep.add(e.code, detail=e.detail)
-    except OSError as e:
-        rep.add("not-a-workbook", detail=str(e))
+    with _deadline(time_limit):
+        try:
+            c = open_container(path)
+            book = read_book(c, load={SHEET_META, SHEET_INPUTS, SHEET_TABLE})
+            _validate(book, rep, sign_key, c.vba)
+        except Refused as e:
+            _keep_identity(rep)
+            rep.add(e.code, detail=e.detail)
+        except _TooSlow:
+            _keep_identity(rep)
+            rep.add("too-slow", detail=f"{time_limit:g} 秒")
+        except MemoryError:
+            _keep_identity(rep)
+            rep.add("unreadable", detail="读取所需内存过多")
+        except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
+            rep.add("unreadable", detail=f"无法打开文件（{_os_reason(e)}）")
+        except Exception as e:  # noqa: BLE001 - the reader never raises: anything else is a finding too
+            _keep_identity(rep)
+            rep.add("unreadable", detail=f"读取时出错（{type(e).__name__}）")
     return rep
+
+
+def _keep_identity(rep: FileReport) -> None:
+    """A file refused mid-way keeps no partial results: no total, no scores."""
+    rep.findings = [f for f in rep.findings if f.severity == "error"]
+    rep.total, rep.grade, rep.scores = None, "", {}
+
+
+def _os_reason(e: OSError) -> str:
+    return {FileNotFoundError: "文件不存在", IsADirectoryError: "这是一个文件夹",
+            PermissionError: "没有读取权限"}.get(type(e), type(e).__name__)
+
+
+class _deadline:
+    """SIGALRM after ``seconds`` raises _TooSlow, where a POSIX main thread allows it; else does nothing."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self.armed = False
+
+    def __enter__(self):
+        import signal
+        import threading
+        if not self.seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+            return self
+        if signal.getitimer(signal.ITIMER_REAL)[0]:
+            return self  # someone else's timer is running: leave it alone
+        self.old = signal.signal(signal.SIGALRM, self._fire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.armed = True
+        return self
+
+    @staticmethod
+    def _fire(signum, frame):
+        raise _TooSlow()
+
+    def __exit__(self, *exc):
+        if self.armed:
+            import signal
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.old)
+        return False
 
 
 def read_meta(book: Book) -> dict[str, str]:
@@ -91,10 +155,9 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
             rep.add("sheet-added", sheet=name)
     if SHEET_TABLE not in book.sheets or SHEET_INPUTS not in book.sheets:
         return
-    try:
-        year = int(float(rep.year))
-    except ValueError:
-        rep.add("metadata-edited", sheet=SHEET_META, detail=f"year={rep.year!r}")
+    year = _year(rep.year)
+    if year is None:
+        rep.add("metadata-edited", sheet=SHEET_META, detail=f"year={rep.year[:20]!r}")
         return
     lay = layout_for(t)
     udf_cells = variant == "xlsm-udf"
@@ -121,6 +184,13 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
         if res.needs_reason.get(n.id) and _blank(_get(book, SHEET_TABLE, r, c).value):
             rep.add("reason-missing", sheet=SHEET_TABLE, cell=cell(r, c), detail=n.name,
                     expected=n.weight, found=res.scores[n.id])
+
+
+def _year(text: str) -> int | None:
+    t = text.strip()
+    if t.endswith(".0"):
+        t = t[:-2]
+    return int(t) if t.isascii() and t.isdigit() and 1900 <= int(t) <= 2200 else None
 
 
 def _get(book: Book, sheet: str, r: int, c: int) -> Cell:
@@ -189,8 +259,16 @@ def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any
     decl = {i.id: i for i in t.all_inputs()}
     for iid, (sheet, r, c) in lay.input_cells.items():
         inp = decl[iid]
-        v = _get(book, sheet, r, c).value
+        got = _get(book, sheet, r, c)
+        v = got.value
         where = dict(sheet=sheet, cell=cell(r, c), found=v)
+        if got.formula is not None:
+            rep.add("input-formula", detail=inp.label, sheet=sheet, cell=cell(r, c), found="=" + got.formula)
+        if isinstance(v, bool):
+            rep.add("not-a-number" if inp.numeric else "value-not-in-list",
+                    detail=f"{inp.label}（填写了逻辑值 {'TRUE' if v else 'FALSE'}）", **where)
+            values[iid] = v
+            continue
         if _blank(v):
             if inp.required:
                 rep.add("required-missing", detail=inp.label, **where)
@@ -200,7 +278,7 @@ def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any
             if str(v) not in inp.choices:
                 rep.add("value-not-in-list", detail=f"{inp.label}（可选：{'、'.join(inp.choices)}）", **where)
         elif inp.numeric:
-            if isinstance(v, str) or isinstance(v, bool):
+            if isinstance(v, str):
                 rep.add("not-a-number", detail=inp.label, **where)
             elif (inp.min is not None and v < inp.min) or (inp.max is not None and v > inp.max):
                 rep.add("value-out-of-range", detail=f"{inp.label}（{inp.min if inp.min is not None else ''}～{inp.max if inp.max is not None else ''}）", **where)

@@ -6,12 +6,14 @@ data-validation counts and defined names.
 
 from __future__ import annotations
 
+import math
 import posixpath
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from defusedxml import ElementTree as ET
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .container import Container, Refused
 
@@ -19,6 +21,34 @@ NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RNS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_RNS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 MAX_CELLS = 300_000
+MAX_VALIDATED_CELLS = 200_000  # cells covered by data validation, summed over a sheet's ranges
+MAX_VALIDATION_RANGES = 20_000
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})$")
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+MAX_ROW, MAX_COL = 1_048_576, 16_384
+
+
+def parse_ref(ref: str | None) -> tuple[int, int] | None:
+    """A cell reference (``B7``, ``$B$7``) as 0-based (row, col); None if it is not a valid one."""
+    m = _REF.match(ref or "")
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    row = int(m.group(2))
+    if col > MAX_COL or row > MAX_ROW:
+        return None
+    return row - 1, col - 1
+
+
+def parse_number(text: str) -> float | None:
+    """A number as a spreadsheet stores it (ASCII digits, finite), else None."""
+    if not _NUMBER.match(text.strip()):
+        return None
+    x = float(text)
+    return x if math.isfinite(x) else None
 
 
 @dataclass
@@ -48,15 +78,18 @@ class Book:
         return any(c.formula and c.value not in (None, "") for s in self.sheets.values() for c in s.cells.values())
 
 
-def _parse(c: Container, name: str):
+def _parse(c: Container, name: str, data: bytes | None = None):
+    from defusedxml import DefusedXmlException
     try:
-        return ET.fromstring(c.read(name))
+        return ET.fromstring(c.read(name) if data is None else data)
     except Refused:
         raise
     except ET.ParseError as e:
         raise Refused("xml-invalid", f"{name}: {e}") from None
-    except Exception as e:  # defusedxml's EntitiesForbidden, DTDForbidden, ...
+    except DefusedXmlException as e:  # EntitiesForbidden, DTDForbidden, ExternalReferenceForbidden
         raise Refused("xml-entities", f"{name}: {type(e).__name__}") from None
+    except (RecursionError, ValueError, UnicodeError) as e:
+        raise Refused("xml-invalid", f"{name}: {type(e).__name__}") from None
 
 
 def read_book(c: Container, load: set[str] | None = None) -> Book:
@@ -89,80 +122,131 @@ def _shared_strings(c: Container) -> list[str]:
         return []
     out = []
     for si in _parse(c, "xl/sharedStrings.xml").iter(f"{NS}si"):
-        out.append("".join(t.text or "" for t in si.iter(f"{NS}t")))
+        # phonetic runs (<rPh>) are not shown by Excel: only the <t> of the string and of its runs count
+        out.append("".join(t.text or "" for t in _shown_text(si)))
     return out
 
 
+def _shown_text(si):
+    """The <t> elements Excel displays: the item's own and its rich-text runs', never phonetic ones."""
+    for ch in si:
+        if ch.tag == f"{NS}t":
+            yield ch
+        elif ch.tag == f"{NS}r":
+            yield from ch.findall(f"{NS}t")
+
+
 def _read_sheet(c: Container, sh: Sheet, strings: list[str]) -> None:
-    root = _parse(c, sh.part)
+    data = c.read(sh.part)
+    if len(_CELL_TAG.findall(data)) > MAX_CELLS:
+        raise Refused("file-too-large", f"工作表 {sh.name} 超过 {MAX_CELLS} 个单元格")
+    root = _parse(c, sh.part, data)
     p = root.find(f"{NS}sheetProtection")
     sh.protected = p is not None and p.get("sheet") in ("1", "true")
     dvs = root.find(f"{NS}dataValidations")
     if dvs is not None:
+        budget = [MAX_VALIDATION_RANGES, MAX_VALIDATED_CELLS]
         for dv in dvs.findall(f"{NS}dataValidation"):
-            sh.validated |= _expand(dv.get("sqref", ""))
+            sh.validated |= _expand(dv.get("sqref", ""), budget, sh.name)
     shared: dict[str, tuple[str, str]] = {}
     pending: list[tuple[tuple[int, int], str, str]] = []
-    n = 0
-    for el in root.iter(f"{NS}c"):
-        n += 1
-        if n > MAX_CELLS:
-            raise Refused("file-too-large", f"工作表 {sh.name} 超过 {MAX_CELLS} 个单元格")
-        ref = el.get("r")
-        rc = xl_cell_to_rowcol(ref)
-        t = el.get("t", "n")
-        cell = Cell()
-        f = el.find(f"{NS}f")
-        if f is not None:
-            if f.get("t") == "shared":
-                si = f.get("si")
-                if f.text:
-                    shared[si] = (f.text, ref)
-                    cell.formula = f.text
-                else:
-                    pending.append((rc, si, ref))
+    data_el = root.find(f"{NS}sheetData")
+    rows = data_el.findall(f"{NS}row") if data_el is not None else []
+    seen: set[tuple[int, int]] = set()
+    for row_el in rows:
+        last = None
+        for el in row_el.findall(f"{NS}c"):
+            ref = el.get("r")
+            if ref is None and last is not None:  # Excel allows r to be left out: the next column
+                rc = (last[0], last[1] + 1)
+                ref = xl_rowcol_to_cell(*rc)
+            elif ref is None:
+                r = row_el.get("r")
+                if not (r or "").isdigit() or not 1 <= int(r) <= MAX_ROW:
+                    raise Refused("xml-invalid", f"工作表 {sh.name} 有一个没有位置的单元格")
+                rc = (int(r) - 1, 0)
+                ref = xl_rowcol_to_cell(*rc)
             else:
-                cell.formula = f.text or ""
-        v = el.find(f"{NS}v")
-        if t == "inlineStr":
-            cell.value = "".join(x.text or "" for x in el.iter(f"{NS}t"))
-        elif v is not None and v.text is not None:
-            if t == "s":
-                cell.value = strings[int(v.text)]
-            elif t in ("str",):
-                cell.value = v.text
-            elif t == "b":
-                cell.value = v.text in ("1", "true")
-            elif t == "e":
-                cell.value, cell.error = v.text, True
-            else:
-                try:
-                    cell.value = float(v.text)
-                except ValueError:
-                    cell.value = v.text
-        elif t == "str" and f is not None:
-            cell.value = ""
-        if cell.value is not None or cell.formula is not None:
-            sh.cells[rc] = cell
-        elif f is not None:
-            sh.cells[rc] = cell
+                rc = parse_ref(ref)
+                if rc is None:
+                    raise Refused("xml-invalid", f"工作表 {sh.name} 的单元格地址 {ref!r} 无效")
+            if rc in seen:  # Excel and other readers disagree on which copy counts
+                raise Refused("duplicate-cell", f"{sh.name}!{ref}")
+            seen.add(rc)
+            last = rc
+            _read_cell(el, rc, ref, sh, strings, shared, pending)
     if pending:
         from openpyxl.formula.translate import Translator
         for rc, si, ref in pending:
             if si in shared:
                 text, origin = shared[si]
-                sh.cells.setdefault(rc, Cell()).formula = Translator("=" + text, origin).translate_formula(ref)[1:]
+                try:
+                    f = Translator("=" + text, origin).translate_formula(ref)[1:]
+                except Exception as e:  # noqa: BLE001 - openpyxl's tokenizer on a hostile formula
+                    raise Refused("xml-invalid", f"工作表 {sh.name} 的共享公式无法展开（{type(e).__name__}）") from None
+                sh.cells.setdefault(rc, Cell()).formula = f
 
 
-def _expand(sqref: str) -> set[tuple[int, int]]:
+def _read_cell(el, rc, ref, sh: Sheet, strings: list[str], shared, pending) -> None:
+    t = el.get("t", "n")
+    cell = Cell()
+    f = el.find(f"{NS}f")
+    if f is not None:
+        if f.get("t") == "shared":
+            si = f.get("si")
+            if f.text:
+                shared[si] = (f.text, ref)
+                cell.formula = f.text
+            else:
+                pending.append((rc, si, ref))
+        else:
+            cell.formula = f.text or ""
+    v = el.find(f"{NS}v")
+    if t == "inlineStr":
+        isel = el.find(f"{NS}is")
+        cell.value = "" if isel is None else "".join(x.text or "" for x in _shown_text(isel))
+    elif v is not None and v.text is not None:
+        if t == "s":
+            i = v.text.strip()
+            if not i.isascii() or not i.isdigit() or int(i) >= len(strings):
+                raise Refused("xml-invalid", f"工作表 {sh.name} 单元格 {ref} 引用了不存在的共享字符串 {i[:20]!r}")
+            cell.value = strings[int(i)]
+        elif t in ("str",):
+            cell.value = v.text
+        elif t == "b":
+            cell.value = v.text in ("1", "true")
+        elif t == "e":
+            cell.value, cell.error = v.text, True
+        else:
+            x = parse_number(v.text)
+            cell.value = v.text if x is None else x  # NaN, INF, 1e400, full-width digits stay text
+    elif t == "str" and f is not None:
+        cell.value = ""
+    if cell.value is not None or cell.formula is not None:
+        sh.cells[rc] = cell
+    elif f is not None:
+        sh.cells[rc] = cell
+
+
+def _expand(sqref: str, budget: list[int], sheet: str) -> set[tuple[int, int]]:
+    """The cells of a validation's ranges; ``budget`` ([ranges, cells] left) bounds the work per sheet."""
     out: set[tuple[int, int]] = set()
     for part in sqref.split():
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise Refused("file-too-large", f"工作表 {sheet} 的数据有效性区域超过 {MAX_VALIDATION_RANGES} 个")
         a, _, b = part.partition(":")
-        r1, c1 = xl_cell_to_rowcol(a)
-        r2, c2 = xl_cell_to_rowcol(b) if b else (r1, c1)
-        if (r2 - r1 + 1) * (c2 - c1 + 1) > 100_000:
+        p, q = parse_ref(a), parse_ref(b) if b else parse_ref(a)
+        if p is None or q is None:
+            continue  # a whole-column or malformed range: not one of ours
+        (r1, c1), (r2, c2) = p, q
+        size = (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+        if size > 100_000:
             continue  # a whole-column rule: not one of ours
-        out |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+        budget[1] -= size
+        if budget[1] < 0:
+            raise Refused("file-too-large", f"工作表 {sheet} 的数据有效性覆盖的单元格过多")
+        out |= {(r, c) for r in range(min(r1, r2), max(r1, r2) + 1) for c in range(min(c1, c2), max(c1, c2) + 1)}
     return out
 
 
