@@ -9,6 +9,7 @@ parents in post-order); ``compute`` then runs the plan.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping
@@ -106,8 +107,34 @@ def compute(template: Template, values: Mapping[str, Any]) -> Result:
         else:
             s = scores[n.id] = rule.score_values(n, v)
             reasons[n.id] = rule.needs_reason(n, v, s)
+    res.scores, res.total, res.grade = rescore(template, scores)
+    return res
+
+
+def half_cent_ties(template: Template, values: Mapping[str, Any], derived: Mapping[str, float | None]) -> set[str]:
+    """Leaves whose unrounded score lies on a half-cent (2.675, 1.265 …).
+
+    There Excel and LibreOffice round up (see docs/numeric.md) while Gnumeric, which rounds the
+    binary value in long double, may show 0.01 less: the reader accepts either display.
+    """
+    out: set[str] = set()
+    src = {"value": values, "derived": derived}
+    for n, rule, sources in _plan(template).leaves:
+        sv = {name: key if kind == "const" else src[kind].get(key) for name, kind, key in sources}
+        v = rule.values(n, sv)
+        if v is None:
+            continue
+        x = min(n.weight, max(0.0, rule.raw(n, v))) * 10 ** SCORE_DECIMALS
+        if abs(x - math.floor(x) - 0.5) < 1e-6:
+            out.add(n.id)
+    return out
+
+
+def rescore(template: Template, leaf_scores: Mapping[str, float | None]) -> tuple[dict[str, float | None], float, str]:
+    """Subtotals, total and grade from given leaf scores, as the workbook's SUM formulas make them."""
+    scores: dict[str, float | None] = dict(leaf_scores)
+    plan = _plan(template)
     for nid, children in plan.parents:
         scores[nid] = xl_round(sum(scores[c] or 0.0 for c in children), SCORE_DECIMALS)
-    res.total = xl_round(sum(scores[n] for n in plan.tops), SCORE_DECIMALS)
-    res.grade = template.grade_for(res.total)
-    return res
+    total = xl_round(sum(scores[n] or 0.0 for n in plan.tops), SCORE_DECIMALS)
+    return scores, total, template.grade_for(total)

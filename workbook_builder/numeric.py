@@ -123,8 +123,12 @@ def bounded(x: float | None) -> float | None:
 
 
 def valid_number_excel(ref: str) -> str:
-    """The formula face of ``as_value``: TRUE where ``ref`` holds a number within ±1e15."""
-    return f"AND(ISNUMBER({ref}),ABS(N({ref}))<={MAX_MAGNITUDE_TEXT})"
+    """The formula face of ``as_value``: TRUE where ``ref`` holds a number within ±1e15.
+
+    The IF keeps ABS from ever seeing text (Excel's AND evaluates every argument, and Gnumeric's
+    N() of an empty cell is #NUM!).
+    """
+    return f"IF(ISNUMBER({ref}),ABS({ref})<={MAX_MAGNITUDE_TEXT},FALSE)"
 
 
 def as_text(v) -> str:

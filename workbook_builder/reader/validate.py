@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cells import CellSpec, all_cells, fingerprint_of
-from ..engine import compute
+from ..engine import compute, half_cent_ties, rescore
 from ..layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout,
                       cell)
 from ..loader import load_template, template_paths
@@ -178,7 +178,7 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     res = compute(t, values)
     rep.total, rep.grade = res.total, res.grade
     rep.scores = dict(res.scores)
-    _compare_computed(book, t, lay, res, rep)
+    _compare_computed(book, t, lay, res, rep, values)
     for n in t.leaves():
         r, c = lay.leaf_rows[n.id].at("reason")
         if res.needs_reason.get(n.id) and _blank(_get(book, SHEET_TABLE, r, c).value):
@@ -287,7 +287,24 @@ def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any
     return values
 
 
-def _compare_computed(book: Book, t: Template, lay, res, rep: FileReport) -> None:
+def _shown_scores(book: Book, t: Template, lay, res, values) -> tuple[dict[str, Any], float, str]:
+    """The scores an honest application may show: the engine's, except that a leaf on a half-cent
+    may show 0.01 less or more (Gnumeric, docs/numeric.md); subtotals and total then follow it."""
+    leaves = {n.id: res.scores[n.id] for n in t.leaves()}
+    moved = False
+    ties = None
+    for nid, w in leaves.items():
+        got = _get(book, SHEET_TABLE, *lay.score_cells[nid]).value
+        if isinstance(w, float) and isinstance(got, float) and abs(abs(got - w) - 0.01) < 1e-9:
+            ties = half_cent_ties(t, values, res.derived) if ties is None else ties
+            if nid in ties:
+                leaves[nid], moved = got, True
+    if not moved:
+        return res.scores, res.total, res.grade
+    return rescore(t, leaves)
+
+
+def _compare_computed(book: Book, t: Template, lay, res, rep: FileReport, values) -> None:
     tr, tc = lay.total_cell
     gr, gc = lay.grade_cell
     rep.found_total = _get(book, SHEET_TABLE, tr, tc).value
@@ -295,13 +312,14 @@ def _compare_computed(book: Book, t: Template, lay, res, rep: FileReport) -> Non
     if not book.has_cached_values():
         rep.add("not-recalculated", sheet=SHEET_TABLE, cell=cell(tr, tc), expected=res.total, found=rep.found_total)
         return
+    scores, total, grade = _shown_scores(book, t, lay, res, values)
     want: dict[tuple[str, int, int], Any] = {}
     for did, (r, c) in lay.derived_cells.items():
         want[(SHEET_INPUTS, r, c)] = res.derived[did]
     for nid, (r, c) in lay.score_cells.items():
-        want[(SHEET_TABLE, r, c)] = res.scores[nid]
-    want[(SHEET_TABLE, tr, tc)] = res.total
-    want[(SHEET_TABLE, gr, gc)] = res.grade
+        want[(SHEET_TABLE, r, c)] = scores[nid]
+    want[(SHEET_TABLE, tr, tc)] = total
+    want[(SHEET_TABLE, gr, gc)] = grade
     for (sheet, r, c), w in want.items():
         got = _get(book, sheet, r, c)
         if got.formula is None:
