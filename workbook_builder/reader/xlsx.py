@@ -151,11 +151,18 @@ def _read_sheet(c: Container, sh: Sheet, strings: list[str]) -> None:
     shared: dict[str, tuple[str, str]] = {}
     pending: list[tuple[tuple[int, int], str, str]] = []
     data_el = root.find(f"{NS}sheetData")
-    rows = data_el.findall(f"{NS}row") if data_el is not None else []
+    rows = list(data_el) if data_el is not None else []
     seen: set[tuple[int, int]] = set()
     for row_el in rows:
+        if row_el.tag != f"{NS}row":
+            raise Refused("xml-invalid", f"工作表 {sh.name} 的数据区有不属于表格的内容（{_local(row_el.tag)}）")
         last = None
-        for el in row_el.findall(f"{NS}c"):
+        for el in row_el:
+            if el.tag != f"{NS}c":
+                raise Refused("xml-invalid", f"工作表 {sh.name} 的行中有不属于表格的内容（{_local(el.tag)}）")
+            for part in el:
+                if part.tag not in _CELL_PARTS:
+                    raise Refused("xml-invalid", f"工作表 {sh.name} 的单元格中有不属于表格的内容（{_local(part.tag)}）")
             ref = el.get("r")
             if ref is None and last is not None:  # Excel allows r to be left out: the next column
                 rc = (last[0], last[1] + 1)
@@ -185,6 +192,13 @@ def _read_sheet(c: Container, sh: Sheet, strings: list[str]) -> None:
                 except Exception as e:  # noqa: BLE001 - openpyxl's tokenizer on a hostile formula
                     raise Refused("xml-invalid", f"工作表 {sh.name} 的共享公式无法展开（{type(e).__name__}）") from None
                 sh.cells.setdefault(rc, Cell()).formula = f
+
+
+_CELL_PARTS = {f"{NS}f", f"{NS}v", f"{NS}is"}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1][:40]
 
 
 def _read_cell(el, rc, ref, sh: Sheet, strings: list[str], shared, pending) -> None:

@@ -1,0 +1,65 @@
+"""The reader never raises: hostile and broken files each become findings, the batch goes on.
+
+FUZZ_FILES files (300 by default; 3,000 with HYPOTHESIS_PROFILE=thorough) are made from an honest
+return by tests/reader/fuzz.py. Every file must be in the report, refused with a classified
+finding (never the catch-all "读取时出错"), unchanged on disk, within the time limit.
+"""
+
+import hashlib
+import os
+import time
+from collections import Counter
+
+import pytest
+
+from reader.fuzz import MUTATORS, hostile_files
+from reader.helpers import honest_file
+from workbook_builder.reader import validate_file
+from workbook_builder.reader.batch import collect, validate_many
+
+N = int(os.environ.get("FUZZ_FILES", "3000" if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else "300"))
+
+
+@pytest.fixture(scope="module")
+def hostile_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fuzz")
+    honest = honest_file(d, "qingcheng_2024", name="honest.xlsx").read_bytes()
+    (d / "honest.xlsx").unlink()
+    for name, data in hostile_files(honest, N, seed=int(os.environ.get("FUZZ_SEED", "9"))):
+        (d / name).write_bytes(data)
+    (d / "no-extension").write_bytes(honest)
+    (d / "honest.ods").write_bytes(b"PK\x03\x04")
+    return d
+
+
+def _digests(d):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in d.iterdir()}
+
+
+def test_every_hostile_file_is_a_classified_finding_and_none_is_modified(hostile_dir):
+    before = _digests(hostile_dir)
+    files = collect([hostile_dir])
+    assert len(files) == N + 2  # a folder scan skips nothing: no extension and .ods are in too
+    t0 = time.perf_counter()
+    reports = list(validate_many(files, jobs=2, progress=False))
+    elapsed = time.perf_counter() - t0
+    assert [r.file for r in reports] == [str(f) for f in files]
+    crashes = [(r.file, f.detail) for r in reports for f in r.findings
+               if f.code == "unreadable" or f.code == "too-slow"]
+    assert not crashes, crashes[:10]
+    codes = Counter(f.code for r in reports for f in r.findings)
+    assert codes["corrupt-file"] and codes["unsupported-format"] and codes["file-too-large"] and codes["xml-invalid"]
+    by_mutator = {m.__name__: [r for r in reports if m.__name__ in r.file] for m in MUTATORS}
+    assert all(by_mutator.values())
+    # damage that leaves no valid workbook is never reported as one
+    for name in ("other_format", "deep_xml", "huge_sqref", "many_cells", "no_shared_strings", "duplicate_entry"):
+        assert all(not r.valid for r in by_mutator[name]), name
+    assert _digests(hostile_dir) == before
+    assert elapsed < N * 2  # bounded: no file may take the whole time limit (10 s)
+
+
+def test_in_process_reading_never_raises(hostile_dir):
+    """The same files read in this process (no worker isolation): still no exception, no catch-all."""
+    for f in sorted(hostile_dir.iterdir())[:120]:
+        rep = validate_file(f)
+        assert not [x for x in rep.findings if x.code == "unreadable"], (f.name, rep.flatten(["code", "detail"]))
