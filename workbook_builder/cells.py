@@ -233,9 +233,8 @@ def leaf_cells(t: Template, lay: Layout, n: Node, udf_cells: bool = False) -> li
             spec.formula = rule.formula(n, lay.slot_refs(n))
             spec.style, spec.calc = "f_score", ("score", n.id)
             if udf_cells:  # the xlwings variant: the UDF scores, the plain formula stays in a comment
-                from .udf import udf_call
                 spec.comment = "不用 xlwings 时的公式：=" + spec.formula
-                spec.formula = udf_call(n, lay.slot_refs(n))
+                spec.formula = rule.udf_call(n, lay.slot_refs(n))
         elif key == "reason":
             spec.locked, spec.input_id, spec.style = False, f"{n.id}.reason", "in_text"
         out.append(spec)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from .model import Column, Input, Node, Template
-from .rules import rule_for
+from .rules import entry_inputs, rule_for
 from .rules.grade import is_range
 
 SHEET_GUIDE = "填报说明"
@@ -167,7 +167,7 @@ def build_layout(t: Template) -> Layout:
     lay.grade_cell = (row + 1, col["score"])
     lay.last_row = row + 1
 
-    entries = t.entry_inputs()
+    entries = entry_inputs(t)
     for e in entries:
         lr = lay.leaf_rows[e.leaf]
         key = "entry_score" if e.slot == "score" else e.slot

@@ -182,18 +182,6 @@ class Template:
                 return n
         raise KeyError(node_id)
 
-    def entry_inputs(self) -> list[Input]:
-        """The cells the department types in the 自评表 itself, one per leaf slot."""
-        from .rules import rule_for
-
-        out: list[Input] = []
-        for leaf in self.leaves():
-            out.extend(rule_for(leaf).entry_inputs(leaf))
-        return out
-
-    def all_inputs(self) -> list[Input]:
-        return list(self.inputs) + self.entry_inputs()
-
     def grade_for(self, total: float) -> str:
         for band in sorted(self.grades, key=lambda b: -b.min):
             if total >= band.min:

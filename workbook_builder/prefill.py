@@ -13,6 +13,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .model import Template
+from .rules import entry_inputs
 
 DEPT_COLUMNS = ("department", "部门", "部门名称", "部门(单位)名称", "单位名称")
 YEAR_COLUMNS = ("year", "年度")
@@ -40,7 +41,7 @@ def parse_rows(t: Template, df: pd.DataFrame) -> tuple[list[dict], list[RowProbl
     for i in t.inputs:
         by_key[i.id] = i
         by_key[i.label] = i
-    for e in t.entry_inputs():
+    for e in entry_inputs(t):
         by_key[e.id] = e
     problems: list[RowProblem] = []
     cols = [str(c).strip() for c in df.columns]

@@ -24,6 +24,7 @@ from .layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_T
                      cell)
 from .model import Input, Template
 from .rules import rule_for
+from .signing import sign
 from .values import normalise
 
 FONT = "宋体"
@@ -54,11 +55,6 @@ STYLES: dict[str, dict[str, Any]] = {
     "f_score": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter"},
     "f_total": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter", "bold": True},
 }
-
-
-def sign(fp: str, department: str, year: int, key: bytes) -> str:
-    msg = json.dumps([fp, department, year], ensure_ascii=False).encode("utf-8")
-    return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
 VARIANTS = ("xlsx", "xlsm", "xlsm-udf")

@@ -21,6 +21,10 @@ from typing import Any, Callable
 from .model import Actual, GradeBand, Node, Target, Template
 from .numeric import fmt_num
 from .rules import RULES
+from .rules.bands import parse_bands, render_bands
+from .rules.grade import parse_levels, render_levels
+
+__all__ = ["parse_bands", "render_bands", "parse_levels", "render_levels"]
 
 try:  # pragma: no cover - exercised only where xlwings is installed
     import xlwings as xw
@@ -45,65 +49,7 @@ def _leaf(kind: str, weight: Any, rule: dict | None = None, op: str | None = Non
                 actual=Actual("entry", type=atype), rule={"kind": kind, **(rule or {})})
 
 
-# --- parameter texts: parse and render ---------------------------------------------------------
-
-_BAND = re.compile(r"^\s*([\[(])\s*([^,]*)\s*,\s*([^\])]*)\s*([\])])\s*:\s*(.+?)\s*$")
-
-
-def parse_bands(text: str) -> list[dict]:
-    out = []
-    for item in filter(None, (x.strip() for x in str(text).split(";"))):
-        m = _BAND.match(item)
-        if not m:
-            raise ValueError(f"cannot read band {item!r}; write [min,max):score")
-        lb, lo, hi, rb, score = m.groups()
-        b: dict[str, Any] = {"score": float(score)}
-        if lo not in ("", "-"):
-            b["min"] = float(lo)
-            b["min_inclusive"] = lb == "["
-        if hi not in ("", "+"):
-            b["max"] = float(hi)
-            b["max_inclusive"] = rb == "]"
-        out.append(b)
-    return out
-
-
-def render_bands(bands: list[dict]) -> str:
-    items = []
-    for b in bands:
-        lo = fmt_num(b["min"]) if "min" in b else "-"
-        hi = fmt_num(b["max"]) if "max" in b else "+"
-        lb = "[" if "min" in b and b.get("min_inclusive", True) else "("
-        rb = "]" if "max" in b and b.get("max_inclusive", False) else ")"
-        items.append(f"{lb}{lo},{hi}{rb}:{fmt_num(b['score'])}")
-    return ";".join(items)
-
-
-def parse_levels(text: str) -> list[dict]:
-    out = []
-    for item in filter(None, (x.strip() for x in str(text).split(";"))):
-        name, _, v = item.rpartition("=")
-        if "~" in v:
-            rng, _, default = v.partition("@")
-            lo, _, hi = rng.partition("~")
-            out.append({"name": name, "min": float(lo), "max": float(hi), "default": float(default or lo)})
-        elif v.endswith("分"):
-            out.append({"name": name, "score": float(v[:-1])})
-        else:
-            out.append({"name": name, "share": float(v)})
-    return out
-
-
-def render_levels(levels: list[dict]) -> str:
-    def one(x):
-        if "min" in x:
-            return f"{x['name']}={fmt_num(x['min'])}~{fmt_num(x['max'])}@{fmt_num(x['default'])}"
-        if "score" in x:
-            return f"{x['name']}={fmt_num(x['score'])}分"
-        return f"{x['name']}={fmt_num(x['share'])}"
-    return ";".join(one(x) for x in levels)
-
-
+# parameter texts are parsed and rendered by their rule modules (rules/bands.py, rules/grade.py)
 # --- the UDFs ---------------------------------------------------------------------------------
 
 @func
@@ -203,38 +149,6 @@ def WB_GRADE(total, bands):
     t = Template("udf", "", "", 0, "", [], [], [], grades, None)  # type: ignore[arg-type]
     return t.grade_for(float(total))
 
-
-# --- calls for cells --------------------------------------------------------------------------
-
-def _q(s: str) -> str:
-    return '"' + s.replace('"', '""') + '"'
-
-
-def udf_call(leaf: Node, refs: dict[str, str]) -> str:
-    """The UDF call (without '=') that scores this leaf, for the optional UDF-cell variant."""
-    p, w, k = leaf.rule or {}, fmt_num(leaf.weight), leaf.kind
-    if k == "ratio":
-        o = p.get("overshoot")
-        extra = f",{fmt_num(o['threshold'])},{fmt_num(o.get('k', 1))}" if o else ""
-        return f"WB_RATIO({refs['actual']},{refs['target']},{w},{_q(leaf.target.op)}{extra})"
-    if k == "linear":
-        return f"WB_LINEAR({refs['actual']},{w},{fmt_num(p['floor'])},{fmt_num(p['full'])})"
-    if k == "bands":
-        return f"WB_BANDS({refs['actual']},{w},{_q(render_bands(p['bands']))},{fmt_num(p.get('else', 0))})"
-    if k == "deduct":
-        return (f"WB_DEDUCT({refs['actual']},{w},{fmt_num(p['threshold'])},{fmt_num(p['per'])},{fmt_num(p['points'])},"
-                f"{_q(p.get('direction', 'above'))},{_q(p.get('step', 'continuous'))})")
-    if k == "checklist":
-        unit = "share" if p.get("share") is not None else "points"
-        return f"WB_CHECKLIST({refs['actual']},{w},{fmt_num(p[unit])},{_q(p.get('mode', 'deduct'))},{_q(unit)})"
-    if k == "grade":
-        score = refs.get("score", '""')
-        return f"WB_GRADE_SHARE({refs['actual']},{w},{_q(render_levels(p['levels']))},{score})"
-    if k == "yes_no":
-        return f"WB_YES_NO({refs['actual']},{w})"
-    if k == "manual":
-        return f"WB_MANUAL({refs['score']},{w})"
-    raise KeyError(k)
 
 
 def grade_bands_text(t: Template) -> str:

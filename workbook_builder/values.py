@@ -13,6 +13,7 @@ from typing import Any, Mapping
 
 from .layout import HEADER_ENTRY
 from .model import Input, Template
+from .rules import all_inputs
 
 YES, NO = "是", "否"
 
@@ -27,7 +28,7 @@ class ValuesError(ValueError):
 
 def known_items(t: Template) -> dict[str, Input | None]:
     """Every key a values mapping may hold: input and entry ids, 扣分原因 and header fields."""
-    out: dict[str, Input | None] = {i.id: i for i in t.all_inputs()}
+    out: dict[str, Input | None] = {i.id: i for i in all_inputs(t)}
     for leaf in t.leaves():
         out[f"{leaf.id}.reason"] = None
     for f in HEADER_ENTRY:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from functools import lru_cache
 import math
 from pathlib import Path
@@ -15,7 +14,8 @@ from ..layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_
 from ..loader import load_template, template_paths
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
-from ..render import sign
+from ..rules import all_inputs
+from ..signing import verify
 from .container import Refused, open_container
 from .findings import FileReport
 from .normalize import normalise_formula
@@ -168,7 +168,7 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     if sign_key is not None:
         if not meta.get("signature"):
             rep.add("signature-missing", sheet=SHEET_META)
-        elif not hmac.compare_digest(meta["signature"], sign(fp, rep.department, year, sign_key)):
+        elif not verify(meta["signature"], fp, rep.department, year, sign_key):
             rep.add("signature-invalid", sheet=SHEET_META)
 
     _compare_locked(book, specs, rep)
@@ -256,7 +256,7 @@ def _protection(book: Book, lay, rep: FileReport) -> None:
 
 def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    decl = {i.id: i for i in t.all_inputs()}
+    decl = {i.id: i for i in all_inputs(t)}
     for iid, (sheet, r, c) in lay.input_cells.items():
         inp = decl[iid]
         got = _get(book, sheet, r, c)

@@ -7,7 +7,7 @@ metadata a UDF needs (``udf_name``, ``udf_help``, ``slots``).
 
 from __future__ import annotations
 
-from ..model import Node
+from ..model import Input, Node, Template
 from .bands import Bands
 from .base import Problem, Rule, Slot
 from .checklist import Checklist
@@ -28,4 +28,17 @@ def rule_for(leaf: Node) -> Rule:
         raise KeyError(f"unknown rule kind {leaf.kind!r} (known: {', '.join(RULES)})") from None
 
 
-__all__ = ["RULES", "Rule", "Slot", "Problem", "rule_for"]
+def entry_inputs(t: Template) -> list[Input]:
+    """The cells the department types in the 自评表 itself, one per leaf slot."""
+    out: list[Input] = []
+    for leaf in t.leaves():
+        out.extend(rule_for(leaf).entry_inputs(leaf))
+    return out
+
+
+def all_inputs(t: Template) -> list[Input]:
+    """基础数据 inputs, then the 自评表 entry cells."""
+    return list(t.inputs) + entry_inputs(t)
+
+
+__all__ = ["RULES", "Rule", "Slot", "Problem", "rule_for", "entry_inputs", "all_inputs"]

@@ -9,8 +9,11 @@ band scores ``else`` (default 0).
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from ..numeric import fmt_num
-from .base import Problem, Rule
+from .base import Problem, Rule, xl_text
 
 
 def band_bounds(b: dict) -> tuple[float, float, bool, bool]:
@@ -71,3 +74,42 @@ class Bands(Rule):
             cond = "TRUE" if not conds else conds[0] if len(conds) == 1 else f"AND({','.join(conds)})"
             out = f"IF({cond},{fmt_num(b['score'])},{out})"
         return out
+
+    def udf_args(self, leaf, refs):
+        p = self.params(leaf)
+        return [refs["actual"], fmt_num(leaf.weight), xl_text(render_bands(p["bands"])), fmt_num(p.get("else", 0))]
+
+
+
+# --- the parameter text of the WB_BANDS UDF: [min,max):score items separated by ';' ---------------
+
+_BAND = re.compile(r"^\s*([\[(])\s*([^,]*)\s*,\s*([^\])]*)\s*([\])])\s*:\s*(.+?)\s*$")
+
+
+def parse_bands(text: str) -> list[dict]:
+    out = []
+    for item in filter(None, (x.strip() for x in str(text).split(";"))):
+        m = _BAND.match(item)
+        if not m:
+            raise ValueError(f"cannot read band {item!r}; write [min,max):score")
+        lb, lo, hi, rb, score = m.groups()
+        b: dict[str, Any] = {"score": float(score)}
+        if lo not in ("", "-"):
+            b["min"] = float(lo)
+            b["min_inclusive"] = lb == "["
+        if hi not in ("", "+"):
+            b["max"] = float(hi)
+            b["max_inclusive"] = rb == "]"
+        out.append(b)
+    return out
+
+
+def render_bands(bands: list[dict]) -> str:
+    items = []
+    for b in bands:
+        lo = fmt_num(b["min"]) if "min" in b else "-"
+        hi = fmt_num(b["max"]) if "max" in b else "+"
+        lb = "[" if "min" in b and b.get("min_inclusive", True) else "("
+        rb = "]" if "max" in b and b.get("max_inclusive", False) else ")"
+        items.append(f"{lb}{lo},{hi}{rb}:{fmt_num(b['score'])}")
+    return ";".join(items)

@@ -148,10 +148,23 @@ class Rule:
         cond = blank[0] if len(blank) == 1 else f"OR({','.join(blank)})"
         return f'IF({cond},"",{body})'
 
+    def udf_args(self, leaf: Node, refs: Mapping[str, str]) -> list[str]:
+        """The arguments of this kind's UDF (``udf_name``) for a leaf, as formula text."""
+        raise NotImplementedError
+
+    def udf_call(self, leaf: Node, refs: Mapping[str, str]) -> str:
+        """The UDF call (without '=') that scores this leaf, for the optional UDF-cell variant."""
+        return f"{self.udf_name}({','.join(self.udf_args(leaf, refs))})"
+
     def udf(self, leaf: Node, **values: Any) -> float | str:
         """What the UDF returns: the score, or '' where the workbook shows blank."""
         s = self.score(leaf, values)
         return "" if s is None else s
+
+
+def xl_text(s: str) -> str:
+    """A string literal for a formula."""
+    return '"' + s.replace('"', '""') + '"'
 
 
 def _is_literal(ref: str) -> bool:

@@ -9,7 +9,7 @@ capped at the weight. Counts are whole numbers ≥ 0.
 from __future__ import annotations
 
 from ..numeric import fmt_num
-from .base import Problem, Rule, Slot
+from .base import Problem, Rule, Slot, xl_text
 
 
 class Checklist(Rule):
@@ -46,3 +46,8 @@ class Checklist(Rule):
         per = fmt_num(q["points"]) if q.get("points") is not None else f"{fmt_num(q['share'])}*{fmt_num(leaf.weight)}"
         n = f"{r['actual']}*{per}"
         return n if q.get("mode") == "earn" else f"{fmt_num(leaf.weight)}-{n}"
+
+    def udf_args(self, leaf, refs):
+        p = self.params(leaf)
+        unit = "share" if p.get("share") is not None else "points"
+        return [refs["actual"], fmt_num(leaf.weight), fmt_num(p[unit]), xl_text(p.get("mode", "deduct")), xl_text(unit)]

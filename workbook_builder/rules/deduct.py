@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from ..numeric import fmt_num, xl_round
-from .base import Problem, Rule, need
+from .base import Problem, Rule, need, xl_text
 
 STEPS = ("continuous", "floor", "ceil")
 
@@ -62,3 +62,8 @@ class Deduct(Rule):
             units = f"(-INT(-{units}))"
         w = fmt_num(leaf.weight)
         return f"IF({d}<=0,{w},{w}-{units}*{fmt_num(q['points'])})"
+
+    def udf_args(self, leaf, refs):
+        p = self.params(leaf)
+        return [refs["actual"], fmt_num(leaf.weight), fmt_num(p["threshold"]), fmt_num(p["per"]), fmt_num(p["points"]),
+                xl_text(p.get("direction", "above")), xl_text(p.get("step", "continuous"))]

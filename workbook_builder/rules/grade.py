@@ -10,7 +10,7 @@ chosen level's [min × weight, max × weight]; left blank, default × weight is 
 from __future__ import annotations
 
 from ..numeric import fmt_num
-from .base import Problem, Rule, Slot
+from .base import Problem, Rule, Slot, xl_text
 
 
 def is_range(leaf) -> bool:
@@ -83,3 +83,35 @@ class Grade(Rule):
                        f"{fmt_num(x['default'])}*{w})")
             out = f'IF({a}="{x["name"]}",{val},{out})'
         return out
+
+    def udf_args(self, leaf, refs):
+        return [refs["actual"], fmt_num(leaf.weight), xl_text(render_levels(self.params(leaf)["levels"])),
+                refs.get("score", '""')]
+
+
+
+# --- the parameter text of the WB_GRADE_SHARE UDF: 名称=0.75, 名称=3分 or 名称=0.8~1@0.9 --------
+
+def parse_levels(text: str) -> list[dict]:
+    out = []
+    for item in filter(None, (x.strip() for x in str(text).split(";"))):
+        name, _, v = item.rpartition("=")
+        if "~" in v:
+            rng, _, default = v.partition("@")
+            lo, _, hi = rng.partition("~")
+            out.append({"name": name, "min": float(lo), "max": float(hi), "default": float(default or lo)})
+        elif v.endswith("分"):
+            out.append({"name": name, "score": float(v[:-1])})
+        else:
+            out.append({"name": name, "share": float(v)})
+    return out
+
+
+def render_levels(levels: list[dict]) -> str:
+    def one(x):
+        if "min" in x:
+            return f"{x['name']}={fmt_num(x['min'])}~{fmt_num(x['max'])}@{fmt_num(x['default'])}"
+        if "score" in x:
+            return f"{x['name']}={fmt_num(x['score'])}分"
+        return f"{x['name']}={fmt_num(x['share'])}"
+    return ";".join(one(x) for x in levels)

@@ -29,3 +29,7 @@ class Linear(Rule):
     def raw_excel(self, leaf, r):
         f, u = self.params(leaf)["floor"], self.params(leaf)["full"]
         return f"({r['actual']}-{fmt_num(f)})/({fmt_num(u)}-{fmt_num(f)})*{fmt_num(leaf.weight)}"
+
+    def udf_args(self, leaf, refs):
+        p = self.params(leaf)
+        return [refs["actual"], fmt_num(leaf.weight), fmt_num(p["floor"]), fmt_num(p["full"])]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..numeric import fmt_num
 from .base import Rule, Slot
 
 
@@ -19,3 +20,6 @@ class Manual(Rule):
 
     def raw_excel(self, leaf, r):
         return r["score"]
+
+    def udf_args(self, leaf, refs):
+        return [refs["score"], fmt_num(leaf.weight)]

@@ -19,7 +19,7 @@ Options:
 from __future__ import annotations
 
 from ..numeric import fmt_num
-from .base import Problem, Rule, Slot, actual_type, need
+from .base import Problem, Rule, Slot, actual_type, need, xl_text
 
 
 class Ratio(Rule):
@@ -95,3 +95,8 @@ class Ratio(Rule):
             return base
         a, t = r["actual"], r["target"]
         return f"OR({base},AND({t}>0,{a}/{t}>={fmt_num(ra)}))"
+
+    def udf_args(self, leaf, refs):
+        o = self.params(leaf).get("overshoot")
+        extra = [fmt_num(o["threshold"]), fmt_num(o.get("k", 1))] if o else []
+        return [refs["actual"], refs["target"], fmt_num(leaf.weight), xl_text(leaf.target.op), *extra]

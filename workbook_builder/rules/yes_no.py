@@ -22,3 +22,6 @@ class YesNo(Rule):
 
     def raw_excel(self, leaf, r):
         return f'IF({r["actual"]}="{YES}",{fmt_num(leaf.weight)},0)'
+
+    def udf_args(self, leaf, refs):
+        return [refs["actual"], fmt_num(leaf.weight)]

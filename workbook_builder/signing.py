@@ -1,0 +1,21 @@
+"""The optional HMAC signature of a workbook's locked content, made by the builder and checked by the reader.
+
+Without a key, the fingerprint in ``_meta`` is a plain SHA-256 of the locked content: it detects
+accidents and casual edits, but anyone can recompute it. Only a signature made with a key the bureau
+keeps (``--sign-key``) shows that the locked content and the department and year are the bureau's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+
+def sign(fp: str, department: str, year: int, key: bytes) -> str:
+    msg = json.dumps([fp, department, year], ensure_ascii=False).encode("utf-8")
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def verify(signature: str, fp: str, department: str, year: int, key: bytes) -> bool:
+    return hmac.compare_digest(signature, sign(fp, department, year, key))
