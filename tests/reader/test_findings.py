@@ -1,11 +1,12 @@
 from pathlib import Path
 
-from workbook_builder.reader.findings import CODES, FileReport, Finding
+from workbook_builder.reader.findings import CODES, FileReport, Finding, codes_table
 
 
 def test_every_code_is_documented():
     doc = Path("docs/findings.md").read_text(encoding="utf-8")
     assert [c for c in CODES if f"`{c}`" not in doc] == []
+    assert codes_table() in doc  # regenerate with: python3 -m workbook_builder.reader.findings
 
 
 def test_codes_are_kebab_case_with_a_severity():

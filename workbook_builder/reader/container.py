@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 #: what zipfile and zlib raise on a damaged archive or entry (bad CRC, corrupt deflate, truncation)
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError,
-              ValueError, KeyError, OverflowError, IndexError, UnicodeDecodeError)
+              ValueError, KeyError, OverflowError, IndexError, UnicodeDecodeError, OSError, struct.error)
 
 
 class Refused(Exception):
@@ -98,6 +99,8 @@ def sniff_format(data: bytes, names: set[str] | None = None) -> str | None:
 
 
 def open_container(path: Path) -> Container:
+    if not path.is_file():  # a pipe, a device or a folder would block or mislead the read
+        raise Refused("unreadable", "不是普通文件" if path.exists() else "文件不存在")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise Refused("file-too-large", f"{size / 1e6:.1f} MB")

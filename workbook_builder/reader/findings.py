@@ -57,6 +57,13 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
+def codes_table() -> str:
+    """The table of docs/findings.md, made from CODES (``python3 -m workbook_builder.reader.findings``)."""
+    rows = ["| code | severity | message (Chinese, as shown to users) |", "|---|---|---|"]
+    rows += [f"| `{code}` | {sev} | {msg} |" for code, (sev, msg) in CODES.items()]
+    return "\n".join(rows)
+
+
 #: codes that mean the file itself could not be read
 FILE_CODES = frozenset({"not-a-workbook", "encrypted-or-legacy", "macros-present", "external-links", "zip-bomb",
                         "xml-entities", "file-too-large", "xml-invalid", "corrupt-file", "unsupported-format",
@@ -136,3 +143,7 @@ class FileReport:
                 "found_total": self.found_total, "found_grade": self.found_grade,
                 "errors": len(self.errors), "warnings": len(self.warnings),
                 "findings": [f.to_dict() for f in self.findings]}
+
+
+if __name__ == "__main__":
+    print(codes_table())
