@@ -12,10 +12,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .layout import (HEADER_FIELDS, INPUT_COL, INPUT_FIRST_ROW, SHEET_INPUTS, SHEET_TABLE, Layout,
-                     cell, qualified)
+from .layout import (HEADER_FIELDS, INPUT_COL, INPUT_FIRST_ROW, SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS,
+                     SHEET_TABLE, Layout, cell, qualified)
 from .expr import parse
-from .model import Node, Template
+from .model import Input, Node, Template
 from .engine import Result, slot_values
 from .numeric import as_number, fmt_num
 from .rules import rule_for
@@ -278,8 +278,117 @@ def formula_values(t: Template, specs: list[CellSpec], values: Mapping[str, Any]
     return out
 
 
+def guide_department_line(department: str, year: int) -> str:
+    return f"部门(单位)：{department}    年度：{year}"
+
+
+def guide_sheet(t: Template, department: str, year: int) -> list[CellSpec]:
+    """填报说明: how to fill the workbook, the grade bands and the template's decisions, in column A."""
+    lines = [
+        (f"{t.title}·填报说明", "title"),
+        (guide_department_line(department, year), "text"),
+        (f"适用地区：{t.region}    模板版本：{t.version}", "text"),
+        ("一、填报方法", "subheader"),
+        ("1. 先在“基础数据”表填写黄色单元格（预算数、执行数、人数等），蓝色单元格的比率由公式自动计算。", "text"),
+        ("2. 再在“自评表”中填写黄色单元格：实际完成值、下拉选择的评价等级或“是/否”、自评分、扣分原因。", "text"),
+        ("3. 得分、小计、总分和评价等级由公式自动计算，已锁定，不能也不需要手工填写。", "text"),
+        ("4. 得分低于分值的指标必须填写扣分原因；未填写时该单元格显示为红色。必填项为空时显示为橙色。", "text"),
+        ("二、颜色说明", "subheader"),
+        ("黄色：填报项（可编辑）；蓝色：公式计算项（锁定）；灰色：表头；橙色：必填项尚未填写；红色：缺少扣分原因。", "text"),
+        ("三、评价等级", "subheader"),
+    ]
+    bands = sorted(t.grades, key=lambda g: -g.min)
+    for i, g in enumerate(bands):
+        hi = f"，且低于 {bands[i - 1].min:g} 分" if i > 0 else ""
+        lines.append((f"{g.name}：总分不低于 {g.min:g} 分{hi}", "text"))
+    if t.decisions:
+        lines.append(("四、本表的处理说明", "subheader"))
+        lines += [(f"{i}. {d}", "text") for i, d in enumerate(t.decisions, start=1)]
+    return [CellSpec(SHEET_GUIDE, r, 0, text, style=style) for r, (text, style) in enumerate(lines)]
+
+
+def list_choices(t: Template, lay: Layout) -> list[tuple[str, ...]]:
+    """The distinct choice lists of the template's inputs, in the order their columns sit on _lists."""
+    out: list[tuple[str, ...]] = []
+    for inp in input_items(t, lay).values():
+        if (inp.type == "choice" or inp.choices) and tuple(inp.choices) not in out:
+            out.append(tuple(inp.choices))
+    return out
+
+
+def lists_sheet(t: Template, lay: Layout) -> list[CellSpec]:
+    """_lists (very hidden): one column per choice list, the sources of the dropdowns."""
+    return [CellSpec(SHEET_LISTS, r, c, ch) for c, choices in enumerate(list_choices(t, lay))
+            for r, ch in enumerate(choices)]
+
+
+def input_items(t: Template, lay: Layout) -> dict[str, Input]:
+    """Every input cell's declaration by input id, 基础数据 and 自评表 entries alike."""
+    decl = {i.id: i for i in t.inputs} | {e.id: e for e in lay.entries}
+    return {iid: decl[iid] for iid in lay.input_cells}
+
+
+@dataclass
+class ValidationSpec:
+    """The data validation of one input cell, as the renderer writes it and the reader compares it."""
+
+    sheet: str
+    row: int
+    col: int
+    kind: str  # list | decimal | whole | date
+    source: str = ""  # list: =_lists!$A$1:$A$3
+    minimum: Any = None
+    maximum: Any = None
+    title: str = ""
+    message: str = ""
+    error: str = ""
+
+
+def validations(t: Template, lay: Layout) -> list[ValidationSpec]:
+    lists = {choices: c for c, choices in enumerate(list_choices(t, lay))}
+    out = []
+    items = [(inp, lay.input_cells[iid]) for iid, inp in input_items(t, lay).items()]
+    fr, fc = lay.header_cells["fill_date"]
+    items.append((Input("fill_date", "填报时间", type="date"), (SHEET_TABLE, fr, fc)))
+    for inp, (sheet, r, c) in items:
+        v = ValidationSpec(sheet, r, c, "", title=inp.label[:32])
+        msg = inp.help or ""
+        if inp.type == "choice" or inp.choices:
+            n = lists[tuple(inp.choices)]
+            v.kind, v.source = "list", f"={SHEET_LISTS}!{cell(0, n, True)}:{cell(len(inp.choices) - 1, n, True)}"
+            v.error = f"请从下拉列表中选择：{'、'.join(inp.choices)}"[:255]
+            v.message = (msg or "请从下拉列表中选择")[:255]
+        elif inp.type == "date":
+            import datetime as dt
+            v.kind, v.minimum, v.maximum = "date", dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+            v.error = v.message = "请输入日期，如 2025-03-17"
+        elif inp.type in ("number", "percent", "money", "integer"):
+            lo = inp.min if inp.min is not None else -1e12
+            hi = inp.max if inp.max is not None else 1e12
+            v.kind, v.minimum, v.maximum = ("whole" if inp.type == "integer" else "decimal"), lo, hi
+            v.error = f"请输入{'整数' if inp.type == 'integer' else '数值'}{range_text(inp, lo, hi)}。"[:255]
+            v.message = (f"{msg} 单位：{inp.unit}。" if inp.unit else msg or "请输入数值")[:255]
+        else:
+            continue
+        out.append(v)
+    return out
+
+
+def range_text(inp: Input, lo: float, hi: float) -> str:
+    pct = inp.type == "percent"
+    show = lambda x: f"{x * 100:g}%" if pct else f"{x:g}"  # noqa: E731
+    if inp.min is not None and inp.max is not None:
+        return f"，范围 {show(lo)} 至 {show(hi)}"
+    if inp.min is not None:
+        return f"，不小于 {show(lo)}"
+    if inp.max is not None:
+        return f"，不大于 {show(hi)}"
+    return ""
+
+
 def all_cells(t: Template, lay: Layout, department: str, year: int, udf_cells: bool = False) -> list[CellSpec]:
-    return inputs_sheet(t, lay) + table_sheet(t, lay, department, year, udf_cells)
+    return (guide_sheet(t, department, year) + inputs_sheet(t, lay) + table_sheet(t, lay, department, year, udf_cells)
+            + lists_sheet(t, lay))
 
 
 def locked_content(specs: list[CellSpec]) -> dict[str, Any]:

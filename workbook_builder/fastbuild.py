@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from xml.sax.saxutils import escape
 
-from .cells import all_cells, formula_values
+from .cells import all_cells, formula_values, guide_department_line
 from .engine import compute
 from .layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_META, SHEET_TABLE, build_layout, cell
 from .model import Template
 from .values import normalise
-from .render import _prefill, build_workbook, guide_department_line, metadata
+from .render import _prefill, build_workbook, metadata
 
 _CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"((?: [a-z]+="[^"]*")*)(?:/>|>(.*?)</c>)', re.S)
 _FORMULA = re.compile(r"<f>.*?</f>|<f/>", re.S)

@@ -18,7 +18,8 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 
 from . import __version__
-from .cells import CellSpec, all_cells, fingerprint, formula_values, grade_formula, reason_flag_formula
+from .cells import (CellSpec, ValidationSpec, all_cells, fingerprint, formula_values, grade_formula,
+                    guide_department_line, reason_flag_formula, validations)
 from .engine import compute
 from .layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, Layout, build_layout,
                      cell)
@@ -97,7 +98,7 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
     ws_t = wb.add_worksheet(SHEET_TABLE)
     ws_l = wb.add_worksheet(SHEET_LISTS)
     ws_m = wb.add_worksheet(SHEET_META)
-    sheets = {SHEET_INPUTS: ws_in, SHEET_TABLE: ws_t}
+    sheets = {SHEET_GUIDE: guide, SHEET_INPUTS: ws_in, SHEET_TABLE: ws_t, SHEET_LISTS: ws_l}
 
     entries = {e.id: e for e in lay.entries}
     inputs = {i.id: i for i in t.inputs}
@@ -123,9 +124,14 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
         else:
             ws.write_number(s.row, s.col, float(value), f)
 
-    _lists_and_validation(t, lay, ws_in, ws_t, ws_l, inputs, entries)
+    for v in validations(t, lay):
+        _validation(sheets[v.sheet], v)
     _conditional_formats(t, lay, wb, ws_in, ws_t, inputs, entries)
-    _guide(t, guide, fmts, department, year)
+    guide.set_column(0, 0, 100)
+    for ws in (guide,):
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
     _page_setup(t, lay, ws_in, ws_t)
     for (sheet, r), h in row_heights(specs, lay).items():
         sheets[sheet].set_row(r, h)
@@ -185,60 +191,16 @@ def _prefill(v: Any) -> Any:
     return v
 
 
-def _lists_and_validation(t, lay, ws_in, ws_t, ws_l, inputs, entries) -> None:
-    col_for: dict[tuple[str, ...], int] = {}
-
-    def list_source(choices: tuple[str, ...]) -> str:
-        if choices not in col_for:
-            c = len(col_for)
-            col_for[choices] = c
-            for r, ch in enumerate(choices):
-                ws_l.write_string(r, c, ch)
-        c = col_for[choices]
-        return f"={SHEET_LISTS}!{cell(0, c, True)}:{cell(len(choices) - 1, c, True)}"
-
-    def validate(ws, r, c, inp: Input):
-        label = inp.label[:32]
-        msg = inp.help or ""
-        opts: dict[str, Any] = {"input_title": label, "error_title": "输入有误", "ignore_blank": True,
-                                "show_error": True, "show_input": True}
-        if inp.type == "choice" or inp.choices:
-            opts.update(validate="list", source=list_source(tuple(inp.choices)),
-                        error_message=f"请从下拉列表中选择：{'、'.join(inp.choices)}"[:255],
-                        input_message=(msg or "请从下拉列表中选择")[:255])
-        elif inp.type == "date":
-            opts.update(validate="date", criteria="between", minimum=dt.date(2000, 1, 1),
-                        maximum=dt.date(2100, 12, 31), error_message="请输入日期，如 2025-03-17",
-                        input_message="请输入日期，如 2025-03-17")
-        elif inp.type in ("number", "percent", "money", "integer"):
-            lo = inp.min if inp.min is not None else -1e12
-            hi = inp.max if inp.max is not None else 1e12
-            kind = "integer" if inp.type == "integer" else "decimal"
-            rng = _range_text(inp, lo, hi)
-            opts.update(validate=kind, criteria="between", minimum=lo, maximum=hi,
-                        error_message=f"请输入{'整数' if kind == 'integer' else '数值'}{rng}。"[:255],
-                        input_message=(f"{msg} 单位：{inp.unit}。" if inp.unit else msg or "请输入数值")[:255])
-        else:
-            return
-        ws.data_validation(r, c, r, c, opts)
-
-    for iid, (sheet, r, c) in lay.input_cells.items():
-        inp = inputs.get(iid) or entries[iid]
-        validate(ws_in if sheet == SHEET_INPUTS else ws_t, r, c, inp)
-    fr, fc = lay.header_cells["fill_date"]
-    validate(ws_t, fr, fc, Input("fill_date", "填报时间", type="date"))
-
-
-def _range_text(inp: Input, lo: float, hi: float) -> str:
-    pct = inp.type == "percent"
-    show = lambda x: f"{x * 100:g}%" if pct else f"{x:g}"  # noqa: E731
-    if inp.min is not None and inp.max is not None:
-        return f"，范围 {show(lo)} 至 {show(hi)}"
-    if inp.min is not None:
-        return f"，不小于 {show(lo)}"
-    if inp.max is not None:
-        return f"，不大于 {show(hi)}"
-    return ""
+def _validation(ws, v: ValidationSpec) -> None:
+    opts: dict[str, Any] = {"input_title": v.title, "error_title": "输入有误", "ignore_blank": True,
+                            "show_error": True, "show_input": True, "error_message": v.error,
+                            "input_message": v.message}
+    if v.kind == "list":
+        opts.update(validate="list", source=v.source)
+    else:
+        opts.update(validate={"whole": "integer"}.get(v.kind, v.kind), criteria="between",
+                    minimum=v.minimum, maximum=v.maximum)
+    ws.data_validation(v.row, v.col, v.row, v.col, opts)
 
 
 def _conditional_formats(t, lay, wb, ws_in, ws_t, inputs, entries) -> None:
@@ -262,41 +224,6 @@ def _conditional_formats(t, lay, wb, ws_in, ws_t, inputs, entries) -> None:
         for r, c in ((tr, tc), (gr, gc)):
             ws_t.conditional_format(r, c, r, c, {"type": "formula", "criteria": f"=AND(ISNUMBER({total}),{total}>={g.min:g})",
                                                  "format": f, "stop_if_true": True})
-
-
-def guide_department_line(department: str, year: int) -> str:
-    return f"部门(单位)：{department}    年度：{year}"
-
-
-def _guide(t: Template, ws, fmts, department: str, year: int) -> None:
-    ws.set_column(0, 0, 100)
-    lines = [
-        (f"{t.title}·填报说明", "title"),
-        (guide_department_line(department, year), "text"),
-        (f"模板：{t.id}  版本：{t.version}  地区：{t.region}", "text"),
-        ("一、填报方法", "subheader"),
-        ("1. 先在“基础数据”表填写黄色单元格（预算数、执行数、人数等），蓝色单元格的比率由公式自动计算。", "text"),
-        ("2. 再在“自评表”中填写黄色单元格：实际完成值、下拉选择的评价等级或“是/否”、自评分、扣分原因。", "text"),
-        ("3. 得分、小计、总分和评价等级由公式自动计算，已锁定，不能也不需要手工填写。", "text"),
-        ("4. 得分低于分值的指标必须填写扣分原因；未填写时该单元格显示为红色。必填项为空时显示为橙色。", "text"),
-        ("二、颜色说明", "subheader"),
-        ("黄色：填报项（可编辑）；蓝色：公式计算项（锁定）；灰色：表头；橙色：必填项尚未填写；红色：缺少扣分原因。", "text"),
-        ("三、评价等级", "subheader"),
-    ]
-    bands = sorted(t.grades, key=lambda g: -g.min)
-    for i, g in enumerate(bands):
-        hi = f"，且低于 {bands[i - 1].min:g} 分" if i > 0 else ""
-        lines.append((f"{g.name}：总分不低于 {g.min:g} 分{hi}", "text"))
-    if t.decisions:
-        lines.append(("四、模板说明", "subheader"))
-        lines += [(f"{i}. {d}", "text") for i, d in enumerate(t.decisions, start=1)]
-    for r, (text, style) in enumerate(lines):
-        ws.write_string(r, 0, text, fmts[style])
-        if style == "text":
-            ws.set_row(r, 14 * _lines(text, 100))
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
 
 
 def _page_setup(t: Template, lay: Layout, ws_in, ws_t) -> None:
@@ -327,10 +254,12 @@ def _lines(text: str, width: float) -> int:
 
 def row_heights(specs: list[CellSpec], lay: Layout) -> dict[tuple[str, int], float]:
     """Heights for rows whose wrapped text needs more than one line (LibreOffice does not grow them)."""
-    widths = {SHEET_TABLE: [c.width for c in lay.columns], SHEET_INPUTS: [6, 36, 8, 18, 40]}
+    widths = {SHEET_TABLE: [c.width for c in lay.columns], SHEET_INPUTS: [6, 36, 8, 18, 40], SHEET_GUIDE: [100]}
     out: dict[tuple[str, int], float] = {}
     for s in specs:
-        if isinstance(s.value, str) and s.value and not s.merge_to and s.style not in ("title", "subtitle", "note"):
+        if s.sheet == SHEET_LISTS:
+            continue
+        if isinstance(s.value, str) and s.value and not s.merge_to and s.style not in ("title", "subtitle", "note", "subheader"):
             w = widths[s.sheet][s.col] if s.col < len(widths[s.sheet]) else 10
             h = 13.5 * _lines(s.value, w) + 2
             out[(s.sheet, s.row)] = max(out.get((s.sheet, s.row), 15), min(h, 400))

@@ -56,7 +56,7 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
     with _deadline(time_limit):
         try:
             c = open_container(path)
-            book = read_book(c, load={SHEET_META, SHEET_INPUTS, SHEET_TABLE})
+            book = read_book(c, load={SHEET_META, SHEET_INPUTS, SHEET_TABLE, SHEET_GUIDE, SHEET_LISTS})
             _validate(book, rep, sign_key, c.vba)
         except Refused as e:
             _keep_identity(rep)
@@ -219,7 +219,7 @@ def _compare_locked(book: Book, specs: list[CellSpec], rep: FileReport) -> None:
                     expected.setdefault((s.sheet, r, c), CellSpec(s.sheet, r, c, None, locked=s.locked,
                                                                   input_id=s.input_id))
     for (sheet, r, c), s in expected.items():
-        if not s.locked:
+        if not s.locked or sheet not in book.sheets:
             continue
         got = _get(book, sheet, r, c)
         where = dict(sheet=sheet, cell=cell(r, c))
@@ -230,7 +230,9 @@ def _compare_locked(book: Book, specs: list[CellSpec], rep: FileReport) -> None:
                 rep.add("formula-edited", expected="=" + s.formula, found="=" + got.formula, **where)
         elif got.formula is not None or not _same_value(s.value, got.value):
             rep.add("locked-value-changed", expected=s.value, found=("=" + got.formula) if got.formula else got.value, **where)
-    for sheet in (SHEET_INPUTS, SHEET_TABLE):
+    for sheet in (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE, SHEET_LISTS):
+        if sheet not in book.sheets:
+            continue
         for (r, c), got in sorted(book.sheets[sheet].cells.items()):
             if (sheet, r, c) not in expected and (got.formula is not None or not _blank(got.value)):
                 rep.add("unexpected-content", sheet=sheet, cell=cell(r, c),
