@@ -19,6 +19,7 @@ from .model import Input, Node, Template
 from .engine import Result, slot_values
 from .numeric import as_number, fmt_num
 from .rules import rule_for
+from .rules.grade import is_range
 from .rules.base import _is_literal
 
 
@@ -335,8 +336,8 @@ class ValidationSpec:
     sheet: str
     row: int
     col: int
-    kind: str  # list | decimal | whole | date
-    source: str = ""  # list: =_lists!$A$1:$A$3
+    kind: str  # list | decimal | whole | date | custom
+    source: str = ""  # list: =_lists!$A$1:$A$3; custom: the formula
     minimum: Any = None
     maximum: Any = None
     title: str = ""
@@ -362,6 +363,13 @@ def validations(t: Template, lay: Layout) -> list[ValidationSpec]:
             import datetime as dt
             v.kind, v.minimum, v.maximum = "date", dt.date(2000, 1, 1), dt.date(2100, 12, 31)
             v.error = v.message = "请输入日期，如 2025-03-17"
+        elif inp.slot == "score" and _level_range_leaf(t, inp):
+            leaf = _level_range_leaf(t, inp)
+            level = cell(*lay.input_cells[f"{leaf.id}.actual"][1:])
+            v.kind = "custom"
+            v.source = "=" + rule_for(leaf).score_range_excel(leaf, level, cell(r, c))
+            v.error = "自评分应在所选评价等级的分数范围内（见评分标准）"
+            v.message = "先选择评价等级，再在该等级的分数范围内填写自评分；不填则按该等级的默认比例计分"
         elif inp.type in ("number", "percent", "money", "integer"):
             lo = inp.min if inp.min is not None else -1e12
             hi = inp.max if inp.max is not None else 1e12
@@ -372,6 +380,14 @@ def validations(t: Template, lay: Layout) -> list[ValidationSpec]:
             continue
         out.append(v)
     return out
+
+
+def _level_range_leaf(t: Template, inp: Input) -> Node | None:
+    """The grade leaf in range mode whose 自评分 this entry is, if it is one."""
+    if not inp.leaf:
+        return None
+    leaf = next((n for n in t.leaves() if n.id == inp.leaf), None)
+    return leaf if leaf is not None and leaf.kind == "grade" and is_range(leaf) else None
 
 
 def range_text(inp: Input, lo: float, hi: float) -> str:

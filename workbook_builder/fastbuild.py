@@ -88,13 +88,13 @@ class Distributor:
 
     def __init__(self, t: Template, year: int | None = None, password: str | None = None,
                  sign_key: bytes | None = None):
-        self.t, self.year, self.sign_key = t, year or t.year, sign_key
+        self.t, self.year, self.sign_key, self.password = t, year or t.year, sign_key, password
         self.lay = build_layout(t)
         base = build_workbook(t, "", self.year, {}, password=password, sign_key=sign_key, built_at="")
         zf = zipfile.ZipFile(io.BytesIO(base))
         self.infos = zf.infolist()
         self.parts = {i.filename: zf.read(i.filename) for i in self.infos}
-        self.meta_rows = list(metadata(t, self.lay, "", self.year, sign_key, built_at="").keys())
+        self.meta_rows = list(metadata(t, self.lay, "", self.year, sign_key, built_at="", password=password).keys())
         specs = all_cells(t, self.lay, "", self.year)
         self.inputs = {s.input_id: (s.sheet, cell(s.row, s.col)) for s in specs if s.input_id}
         refs: dict[str, set[str]] = {name: set() for name in SHEET_PARTS}
@@ -122,7 +122,7 @@ class Distributor:
         out[SHEET_TABLE][cell(*lay.header_cells["year"])] = float(year)
         out[SHEET_TABLE][cell(1, 0)] = f"（{year}年度）"
         out[SHEET_GUIDE][cell(1, 0)] = guide_department_line(department, year)
-        meta = metadata(t, lay, department, year, self.sign_key, built_at=built_at)
+        meta = metadata(t, lay, department, year, self.sign_key, built_at=built_at, password=self.password)
         for i, (k, v) in enumerate(meta.items(), start=1):
             out[SHEET_META][cell(i, 1)] = v
         out[SHEET_META][cell(len(meta) + 1, 1)] = json.dumps(meta, ensure_ascii=False)

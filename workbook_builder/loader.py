@@ -132,7 +132,8 @@ def parse_template(data: Any, source: str = "<template>") -> Template:
     return Template(id=data["id"], title=data["title"], region=data["region"], year=int(data["year"]),
                     version=str(data["version"]), inputs=inputs, derived=derived, indicators=indicators,
                     grades=grades, layout=layout, description=data.get("description", ""),
-                    decisions=data.get("decisions", []), source_path=source)
+                    decisions=data.get("decisions", []), source_path=source,
+                    reason_min_length=data.get("reason_min_length", 4))
 
 
 def _type_of(ref: str, inputs: list[Input], derived: list[Derived]) -> str:

@@ -158,6 +158,8 @@ class Template:
     description: str = ""
     decisions: list[str] = field(default_factory=list)
     source_path: str = ""
+    #: a 扣分原因 shorter than this (characters, spaces not counted) is reported as a warning
+    reason_min_length: int = 4
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def nodes(self) -> Iterator[Node]:

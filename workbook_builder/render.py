@@ -21,53 +21,25 @@ from . import __version__
 from .cells import (CellSpec, ValidationSpec, all_cells, fingerprint, formula_values, grade_formula,
                     guide_department_line, reason_flag_formula, validations)
 from .engine import compute
+from .formats import FONT, GRADE_COLOURS, STYLES
 from .layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, Layout, build_layout,
                      cell)
 from .model import Input, Template
 from .rules import rule_for
-from .signing import sign
+from .signing import password_hash, sign
 from .values import normalise
-
-FONT = "宋体"
-INPUT_FILL = "#FFF2CC"
-CALC_FILL = "#DDEBF7"
-GRADE_COLOURS = ["#C6EFCE", "#DDEBF7", "#FFEB9C", "#FFC7CE", "#F4B084"]
-
-STYLES: dict[str, dict[str, Any]] = {
-    "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
-    "subtitle": {"align": "center", "valign": "vcenter"},
-    "note": {"font_size": 9, "text_wrap": True, "valign": "top"},
-    "header": {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True, "bg_color": "#D9D9D9"},
-    "subheader": {"bold": True, "border": 1, "valign": "vcenter", "bg_color": "#EDEDED"},
-    "text": {"border": 1, "text_wrap": True, "valign": "vcenter"},
-    "small": {"border": 1, "text_wrap": True, "valign": "top", "font_size": 9},
-    "center": {"border": 1, "align": "center", "valign": "vcenter", "text_wrap": True},
-    "num": {"border": 1, "align": "center", "valign": "vcenter", "num_format": "0.00"},
-    "in_num": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "0.00", "valign": "vcenter"},
-    "in_int": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "0", "valign": "vcenter"},
-    "in_pct": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "0.00%", "valign": "vcenter"},
-    "in_money": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "#,##0.00", "valign": "vcenter"},
-    "in_date": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "yyyy-mm-dd", "valign": "vcenter"},
-    "in_text": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "text_wrap": True, "valign": "vcenter"},
-    "f_num": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "valign": "vcenter"},
-    "f_int": {"border": 1, "bg_color": CALC_FILL, "num_format": "0", "valign": "vcenter"},
-    "f_pct": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00%", "valign": "vcenter"},
-    "f_money": {"border": 1, "bg_color": CALC_FILL, "num_format": "#,##0.00", "valign": "vcenter"},
-    "f_score": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter"},
-    "f_total": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter", "bold": True},
-}
-
 
 VARIANTS = ("xlsx", "xlsm", "xlsm-udf")
 
 
 def metadata(t: Template, lay: Layout, department: str, year: int, sign_key: bytes | None = None,
-             built_at: str | None = None, variant: str = "xlsx") -> dict[str, str]:
+             built_at: str | None = None, variant: str = "xlsx", password: str | None = None) -> dict[str, str]:
     fp = fingerprint(t, lay, department, year, udf_cells=variant == "xlsm-udf")
     meta = {"template_id": t.id, "template_version": t.version, "tool": "workbook-builder",
             "tool_version": __version__,
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if built_at is None else built_at,
-            "department": department, "year": str(year), "variant": variant, "fingerprint": fp}
+            "department": department, "year": str(year), "variant": variant, "fingerprint": fp,
+            "protection_hash": password_hash(password)}
     if sign_key:
         meta["signature"] = sign(fp, department, year, sign_key)
     return meta
@@ -138,7 +110,7 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
 
     if macros:
         _macro_parts(wb, fmts)
-    meta = metadata(t, lay, department, year, sign_key, built_at=built_at, variant=variant)
+    meta = metadata(t, lay, department, year, sign_key, built_at=built_at, variant=variant, password=password)
     ws_m.write_string(0, 0, "key")
     ws_m.write_string(0, 1, "value")
     for i, (k, v) in enumerate(meta.items(), start=1):
@@ -197,6 +169,8 @@ def _validation(ws, v: ValidationSpec) -> None:
                             "input_message": v.message}
     if v.kind == "list":
         opts.update(validate="list", source=v.source)
+    elif v.kind == "custom":
+        opts.update(validate="custom", value=v.source)
     else:
         opts.update(validate={"whole": "integer"}.get(v.kind, v.kind), criteria="between",
                     minimum=v.minimum, maximum=v.maximum)

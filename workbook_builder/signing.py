@@ -19,3 +19,16 @@ def sign(fp: str, department: str, year: int, key: bytes) -> str:
 
 def verify(signature: str, fp: str, department: str, year: int, key: bytes) -> bool:
     return hmac.compare_digest(signature, sign(fp, department, year, key))
+
+
+def password_hash(password: str | None) -> str:
+    """The legacy 16-bit hash a sheet stores for its protection password ('' for none), ECMA-376 Part 4."""
+    if not password:
+        return ""
+    digest = 0
+    for ch in password[::-1]:
+        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+        digest ^= ord(ch)
+    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+    digest ^= len(password) ^ 0xCE4B
+    return f"{digest:X}"

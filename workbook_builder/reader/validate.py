@@ -7,19 +7,21 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ..cells import CellSpec, all_cells, fingerprint_of
+from ..cells import CellSpec, all_cells, fingerprint_of, formula_values, validations
 from ..engine import compute, half_cent_ties, rescore
 from ..layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout,
                       cell)
 from ..loader import load_template, template_paths
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
-from ..rules import all_inputs
+from ..numeric import as_value
+from ..rules import all_inputs, rule_for
+from . import presentation
 from ..signing import verify
 from .container import Refused, open_container
 from .findings import FileReport
 from .normalize import normalise_formula
-from .xlsx import Book, Cell, read_book
+from .xlsx import Book, Cell, _parse, read_book
 
 EXPECTED_SHEETS = (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE, SHEET_LISTS, SHEET_META)
 
@@ -57,7 +59,9 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
         try:
             c = open_container(path)
             book = read_book(c, load={SHEET_META, SHEET_INPUTS, SHEET_TABLE, SHEET_GUIDE, SHEET_LISTS})
-            _validate(book, rep, sign_key, c.vba)
+            if book.external_links:
+                raise Refused("external-links", "、".join(sorted(set(book.external_links)))[:200])
+            _validate(book, rep, sign_key, c.vba, application(c))
         except Refused as e:
             _keep_identity(rep)
             rep.add(e.code, detail=e.detail)
@@ -127,7 +131,21 @@ def read_meta(book: Book) -> dict[str, str]:
     return {str(cols.get(0)): "" if cols.get(1) is None else str(cols.get(1)) for cols in rows.values() if cols.get(0)}
 
 
-def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = False) -> None:
+def application(c) -> str:
+    """The application that last saved the file, from docProps/app.xml ('' if unknown)."""
+    if not c.has("docProps/app.xml"):
+        return ""
+    try:
+        root = _parse(c, "docProps/app.xml")
+    except Refused:
+        return ""
+    for el in root.iter():
+        if el.tag.endswith("}Application") or el.tag == "Application":
+            return (el.text or "").strip()[:80]
+    return ""
+
+
+def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = False, app: str = "") -> None:
     meta = read_meta(book)
     if not meta.get("template_id"):
         rep.add("metadata-missing", sheet=SHEET_META)
@@ -179,11 +197,28 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     rep.total, rep.grade = res.total, res.grade
     rep.scores = dict(res.scores)
     _compare_computed(book, t, lay, res, rep, values)
+    _reasons_and_levels(book, t, lay, res, values, rep)
+    presentation.check(book, specs, formula_values(t, specs, values, res), rep, app, meta.get("protection_hash", ""))
+    presentation.check_validations(book, validations(t, lay), rep)
+
+
+def _reasons_and_levels(book: Book, t: Template, lay, res, values, rep: FileReport) -> None:
     for n in t.leaves():
         r, c = lay.leaf_rows[n.id].at("reason")
-        if res.needs_reason.get(n.id) and _blank(_get(book, SHEET_TABLE, r, c).value):
-            rep.add("reason-missing", sheet=SHEET_TABLE, cell=cell(r, c), detail=n.name,
-                    expected=n.weight, found=res.scores[n.id])
+        reason = _get(book, SHEET_TABLE, r, c).value
+        where = dict(sheet=SHEET_TABLE, cell=cell(r, c))
+        if res.needs_reason.get(n.id) and _blank(reason):
+            rep.add("reason-missing", detail=n.name, expected=n.weight, found=res.scores[n.id], **where)
+        elif res.needs_reason.get(n.id) and len("".join(str(reason).split())) < t.reason_min_length:
+            rep.add("reason-too-short", detail=f"{n.name}（至少 {t.reason_min_length} 个字）", found=reason, **where)
+        rule = rule_for(n)
+        level, score = values.get(f"{n.id}.actual"), as_value(values.get(f"{n.id}.score"))
+        bounds = getattr(rule, "score_range", None)
+        rng = bounds(n, level) if bounds and isinstance(level, str) else None
+        if rng and score is not None and not rng[0] - 1e-9 <= score <= rng[1] + 1e-9:
+            sheet, sr, sc = lay.input_cells[f"{n.id}.score"]
+            rep.add("score-outside-level", sheet=sheet, cell=cell(sr, sc), detail=f"{n.name}：{level}",
+                    expected=f"{rng[0]:g}～{rng[1]:g}", found=score)
 
 
 def _year(text: str) -> int | None:

@@ -56,6 +56,16 @@ class Cell:
     value: Any = None  # cached value: float, str, bool or None
     formula: str | None = None  # without '='
     error: bool = False
+    style: int = 0  # index into the workbook's cellXfs
+    phonetic: bool = False  # a shared string with phonetic runs (<rPh>), which Excel may not show
+
+
+@dataclass
+class Validation:
+    kind: str  # list | decimal | whole | date | custom | …
+    formula1: str = ""
+    formula2: str = ""
+    ranges: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -65,7 +75,14 @@ class Sheet:
     part: str = ""
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     protected: bool = False
+    protection: dict[str, str] = field(default_factory=dict)  # the <sheetProtection> attributes
     validated: set[tuple[int, int]] = field(default_factory=set)  # cells covered by data validation
+    validations: list[Validation] = field(default_factory=list)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    #: conditional formats: (ranges, dxf ids of their rules)
+    cond_formats: list[tuple[list[tuple[int, int, int, int]], list[int]]] = field(default_factory=list)
+    stray_cells: int = 0  # <c> elements outside sheetData (in extLst, …): Excel and we may read other things
 
 
 @dataclass
@@ -73,6 +90,11 @@ class Book:
     sheets: dict[str, Sheet]
     defined_names: dict[str, str]
     structure_locked: bool = False
+    order: list[str] = field(default_factory=list)
+    styles: Any = None
+    #: ambiguities in the defined names: (name, what) for duplicates and sheet-local copies
+    name_problems: list[tuple[str, str]] = field(default_factory=list)
+    external_links: list[str] = field(default_factory=list)
 
     def has_cached_values(self) -> bool:
         return any(c.formula and c.value not in (None, "") for s in self.sheets.values() for c in s.cells.values())
@@ -100,31 +122,52 @@ def read_book(c: Container, load: set[str] | None = None) -> Book:
         for r in _parse(c, "xl/_rels/workbook.xml.rels").iter(f"{PKG_RNS}Relationship"):
             target = r.get("Target", "")
             rels[r.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    links = []
+    if c.has("xl/_rels/workbook.xml.rels"):
+        for r in _parse(c, "xl/_rels/workbook.xml.rels").iter(f"{PKG_RNS}Relationship"):
+            if (r.get("Type") or "").endswith("/externalLink") or r.get("TargetMode") == "External":
+                links.append(r.get("Target") or "")
     sheets: dict[str, Sheet] = {}
+    order = []
     for s in wb.iter(f"{NS}sheet"):
-        sh = Sheet(s.get("name"), s.get("state", "visible"), rels.get(s.get(f"{RNS}id"), ""))
+        sh = Sheet(s.get("name") or "", s.get("state", "visible"), rels.get(s.get(f"{RNS}id"), ""))
+        if sh.name in sheets:
+            raise Refused("duplicate-part", f"工作表名 {sh.name}")
         sheets[sh.name] = sh
-    names = {}
+        order.append(sh.name)
+    names: dict[str, str] = {}
+    problems = []
     for dn in wb.iter(f"{NS}definedName"):
-        names[dn.get("name")] = (dn.text or "").strip()
+        name = dn.get("name") or ""
+        if dn.get("localSheetId") is not None:
+            problems.append((name, "local"))
+            continue
+        if name in names:
+            problems.append((name, "duplicate"))
+        names[name] = (dn.text or "").strip()
     prot = wb.find(f"{NS}workbookProtection")
     locked = prot is not None and prot.get("lockStructure") in ("1", "true")
-    strings = _shared_strings(c)
+    strings, phonetic = _shared_strings(c)
     for sh in sheets.values():
         if load is None or sh.name in load:
             if sh.part and c.has(sh.part):
-                _read_sheet(c, sh, strings)
-    return Book(sheets, names, locked)
+                _read_sheet(c, sh, strings, phonetic)
+    from .styles import Styles
+    styles = Styles(_parse(c, "xl/styles.xml") if c.has("xl/styles.xml") else None,
+                    _parse(c, "xl/theme/theme1.xml") if c.has("xl/theme/theme1.xml") else None)
+    return Book(sheets, names, locked, order, styles, problems, links)
 
 
-def _shared_strings(c: Container) -> list[str]:
+def _shared_strings(c: Container) -> tuple[list[str], set[int]]:
     if not c.has("xl/sharedStrings.xml"):
-        return []
-    out = []
-    for si in _parse(c, "xl/sharedStrings.xml").iter(f"{NS}si"):
+        return [], set()
+    out, phonetic = [], set()
+    for i, si in enumerate(_parse(c, "xl/sharedStrings.xml").iter(f"{NS}si")):
         # phonetic runs (<rPh>) are not shown by Excel: only the <t> of the string and of its runs count
         out.append("".join(t.text or "" for t in _shown_text(si)))
-    return out
+        if si.find(f"{NS}rPh") is not None:
+            phonetic.add(i)
+    return out, phonetic
 
 
 def _shown_text(si):
@@ -136,18 +179,53 @@ def _shown_text(si):
             yield from ch.findall(f"{NS}t")
 
 
-def _read_sheet(c: Container, sh: Sheet, strings: list[str]) -> None:
+def _ranges(sqref: str) -> list[tuple[int, int, int, int]]:
+    out = []
+    for part in sqref.split()[:MAX_VALIDATION_RANGES]:
+        a, _, b = part.partition(":")
+        p, q = parse_ref(a), parse_ref(b) if b else parse_ref(a)
+        if p is not None and q is not None:
+            out.append((min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1])))
+    return out
+
+
+X14 = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}"
+XM = "{http://schemas.microsoft.com/office/excel/2006/main}"
+
+
+def _read_sheet(c: Container, sh: Sheet, strings: list[str], phonetic: set[int] | None = None) -> None:
     data = c.read(sh.part)
-    if len(_CELL_TAG.findall(data)) > MAX_CELLS:
+    n_cells = len(_CELL_TAG.findall(data))
+    if n_cells > MAX_CELLS:
         raise Refused("file-too-large", f"工作表 {sh.name} 超过 {MAX_CELLS} 个单元格")
     root = _parse(c, sh.part, data)
     p = root.find(f"{NS}sheetProtection")
     sh.protected = p is not None and p.get("sheet") in ("1", "true")
+    sh.protection = dict(p.attrib) if p is not None else {}
+    budget = [MAX_VALIDATION_RANGES, MAX_VALIDATED_CELLS]
     dvs = root.find(f"{NS}dataValidations")
-    if dvs is not None:
-        budget = [MAX_VALIDATION_RANGES, MAX_VALIDATED_CELLS]
-        for dv in dvs.findall(f"{NS}dataValidation"):
-            sh.validated |= _expand(dv.get("sqref", ""), budget, sh.name)
+    for dv in dvs.findall(f"{NS}dataValidation") if dvs is not None else []:
+        sqref = dv.get("sqref", "")
+        sh.validated |= _expand(sqref, budget, sh.name)
+        f1, f2 = dv.find(f"{NS}formula1"), dv.find(f"{NS}formula2")
+        sh.validations.append(Validation(dv.get("type", "none"), (f1.text or "") if f1 is not None else "",
+                                         (f2.text or "") if f2 is not None else "", _ranges(sqref)))
+    for dv in root.iter(f"{X14}dataValidation"):  # Excel keeps validations whose list is on another sheet here
+        sq = dv.find(f"{XM}sqref")
+        sqref = (sq.text or "") if sq is not None else ""
+        sh.validated |= _expand(sqref, budget, sh.name)
+        f1, f2 = dv.find(f"{X14}formula1/{XM}f"), dv.find(f"{X14}formula2/{XM}f")
+        sh.validations.append(Validation(dv.get("type", "none"), (f1.text or "") if f1 is not None else "",
+                                         (f2.text or "") if f2 is not None else "", _ranges(sqref)))
+    for cf in root.findall(f"{NS}conditionalFormatting"):
+        ids = [int(r.get("dxfId")) for r in cf.findall(f"{NS}cfRule") if (r.get("dxfId") or "").isdigit()]
+        sh.cond_formats.append((_ranges(cf.get("sqref", "")), ids))
+    cols = root.find(f"{NS}cols")
+    for col in list(cols) if cols is not None else []:
+        width = col.get("width")
+        if col.get("hidden") in ("1", "true") or (width is not None and _float(width) == 0):
+            lo, hi = int(_float(col.get("min") or 1)), int(_float(col.get("max") or 1))
+            sh.hidden_cols |= set(range(max(lo, 1) - 1, min(hi, lo + 200)))
     shared: dict[str, tuple[str, str]] = {}
     pending: list[tuple[tuple[int, int], str, str]] = []
     data_el = root.find(f"{NS}sheetData")
@@ -156,6 +234,10 @@ def _read_sheet(c: Container, sh: Sheet, strings: list[str]) -> None:
     for row_el in rows:
         if row_el.tag != f"{NS}row":
             raise Refused("xml-invalid", f"工作表 {sh.name} 的数据区有不属于表格的内容（{_local(row_el.tag)}）")
+        if row_el.get("hidden") in ("1", "true") or (row_el.get("ht") is not None and _float(row_el.get("ht")) == 0):
+            r = row_el.get("r")
+            if (r or "").isdigit():
+                sh.hidden_rows.add(int(r) - 1)
         last = None
         for el in row_el:
             if el.tag != f"{NS}c":
@@ -181,7 +263,8 @@ def _read_sheet(c: Container, sh: Sheet, strings: list[str]) -> None:
                 raise Refused("duplicate-cell", f"{sh.name}!{ref}")
             seen.add(rc)
             last = rc
-            _read_cell(el, rc, ref, sh, strings, shared, pending)
+            _read_cell(el, rc, ref, sh, strings, shared, pending, phonetic or set())
+    sh.stray_cells = n_cells - len(seen)
     if pending:
         from openpyxl.formula.translate import Translator
         for rc, si, ref in pending:
@@ -201,9 +284,18 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1][:40]
 
 
-def _read_cell(el, rc, ref, sh: Sheet, strings: list[str], shared, pending) -> None:
+def _float(v) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return -1.0
+
+
+def _read_cell(el, rc, ref, sh: Sheet, strings: list[str], shared, pending, phonetic: set[int]) -> None:
     t = el.get("t", "n")
     cell = Cell()
+    st = el.get("s")
+    cell.style = int(st) if st and st.isascii() and st.isdigit() and len(st) < 7 else 0
     f = el.find(f"{NS}f")
     if f is not None:
         if f.get("t") == "shared":
@@ -219,12 +311,14 @@ def _read_cell(el, rc, ref, sh: Sheet, strings: list[str], shared, pending) -> N
     if t == "inlineStr":
         isel = el.find(f"{NS}is")
         cell.value = "" if isel is None else "".join(x.text or "" for x in _shown_text(isel))
+        cell.phonetic = isel is not None and isel.find(f"{NS}rPh") is not None
     elif v is not None and v.text is not None:
         if t == "s":
             i = v.text.strip()
             if not i.isascii() or not i.isdigit() or int(i) >= len(strings):
                 raise Refused("xml-invalid", f"工作表 {sh.name} 单元格 {ref} 引用了不存在的共享字符串 {i[:20]!r}")
             cell.value = strings[int(i)]
+            cell.phonetic = int(i) in phonetic
         elif t in ("str",):
             cell.value = v.text
         elif t == "b":
@@ -236,10 +330,7 @@ def _read_cell(el, rc, ref, sh: Sheet, strings: list[str], shared, pending) -> N
             cell.value = v.text if x is None else x  # NaN, INF, 1e400, full-width digits stay text
     elif t == "str" and f is not None:
         cell.value = ""
-    if cell.value is not None or cell.formula is not None:
-        sh.cells[rc] = cell
-    elif f is not None:
-        sh.cells[rc] = cell
+    sh.cells[rc] = cell  # kept even when empty: its style (lock, format) matters
 
 
 def _expand(sqref: str, budget: list[int], sheet: str) -> set[tuple[int, int]]:

@@ -84,6 +84,24 @@ class Grade(Rule):
             out = f'IF({a}="{x["name"]}",{val},{out})'
         return out
 
+    def score_range(self, leaf, level: str) -> tuple[float, float] | None:
+        """The points a typed 自评分 may take at ``level`` (range mode), or None."""
+        if not is_range(leaf):
+            return None
+        for x in self.params(leaf)["levels"]:
+            if x["name"] == level:
+                return x["min"] * leaf.weight, x["max"] * leaf.weight
+        return None
+
+    def score_range_excel(self, leaf, level_ref: str, score_ref: str) -> str:
+        """The formula face of ``score_range``: TRUE where the typed score fits the chosen level."""
+        w = fmt_num(leaf.weight)
+        lo, hi = "0", w
+        for x in reversed(self.params(leaf)["levels"]):
+            lo = f'IF({level_ref}="{x["name"]}",{fmt_num(x["min"])}*{w},{lo})'
+            hi = f'IF({level_ref}="{x["name"]}",{fmt_num(x["max"])}*{w},{hi})'
+        return f"AND({score_ref}>={lo},{score_ref}<={hi})"
+
     def udf_args(self, leaf, refs):
         return [refs["actual"], fmt_num(leaf.weight), xl_text(render_levels(self.params(leaf)["levels"])),
                 refs.get("score", '""')]

@@ -1,0 +1,38 @@
+"""The look of the workbook: cell styles by name (XlsxWriter format properties), fonts and fills.
+
+The renderer writes them; the reader checks that what a returned file shows (number formats, font
+against fill) still says what these say.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FONT = "宋体"
+INPUT_FILL = "#FFF2CC"
+CALC_FILL = "#DDEBF7"
+GRADE_COLOURS = ["#C6EFCE", "#DDEBF7", "#FFEB9C", "#FFC7CE", "#F4B084"]
+
+STYLES: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
+    "subtitle": {"align": "center", "valign": "vcenter"},
+    "note": {"font_size": 9, "text_wrap": True, "valign": "top"},
+    "header": {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True, "bg_color": "#D9D9D9"},
+    "subheader": {"bold": True, "border": 1, "valign": "vcenter", "bg_color": "#EDEDED"},
+    "text": {"border": 1, "text_wrap": True, "valign": "vcenter"},
+    "small": {"border": 1, "text_wrap": True, "valign": "top", "font_size": 9},
+    "center": {"border": 1, "align": "center", "valign": "vcenter", "text_wrap": True},
+    "num": {"border": 1, "align": "center", "valign": "vcenter", "num_format": "0.00"},
+    "in_num": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "0.00", "valign": "vcenter"},
+    "in_int": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "0", "valign": "vcenter"},
+    "in_pct": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "0.00%", "valign": "vcenter"},
+    "in_money": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "#,##0.00", "valign": "vcenter"},
+    "in_date": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "num_format": "yyyy-mm-dd", "valign": "vcenter"},
+    "in_text": {"border": 1, "bg_color": INPUT_FILL, "locked": False, "text_wrap": True, "valign": "vcenter"},
+    "f_num": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "valign": "vcenter"},
+    "f_int": {"border": 1, "bg_color": CALC_FILL, "num_format": "0", "valign": "vcenter"},
+    "f_pct": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00%", "valign": "vcenter"},
+    "f_money": {"border": 1, "bg_color": CALC_FILL, "num_format": "#,##0.00", "valign": "vcenter"},
+    "f_score": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter"},
+    "f_total": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter", "bold": True},
+}

@@ -1,0 +1,185 @@
+"""What the reviewer sees is what the reader checked: the rendering of a returned workbook.
+
+Values can be right while the display lies. For every locked cell a reviewer reads (names, weights,
+targets, rubric text, formulas' results, the 填报说明), these checks compare what decides the display
+with what the template renders: the number format (and any conditional format's), the font colour
+against the fill, hidden rows and columns, the visibility and order of sheets, the lock of each cell,
+the sheet protection options and the workbook structure lock; and they refuse the ambiguities that
+would let Excel and this reader see two different workbooks (duplicate or sheet-local names, cells
+outside the table, phonetic runs on locked text).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..cells import CellSpec, ValidationSpec
+from ..formats import STYLES
+from ..layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, cell
+from .findings import FileReport
+from .normalize import normalise_formula
+from .numfmt import same_display, shown
+from .styles import contrast
+from .xlsx import Book, Cell
+
+SHOWN_SHEETS = (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE)
+HELPER_SHEETS = (SHEET_LISTS, SHEET_META)
+MIN_CONTRAST = 1.6  # WCAG ratio; our palest pairing (black on the grey header) is above 10
+MIN_FONT_SIZE = 6.0
+#: sheet protection permissions (OOXML attribute = "0" means the action is allowed)
+PERMISSIONS = ("formatCells", "formatColumns", "formatRows", "insertColumns", "insertRows", "insertHyperlinks",
+               "deleteColumns", "deleteRows", "sort", "autoFilter", "pivotTables")
+OUR_PERMISSIONS = {"formatColumns", "formatRows"}
+PERMISSION_TEXT = {"formatCells": "设置单元格格式", "formatColumns": "设置列格式", "formatRows": "设置行格式",
+                   "insertColumns": "插入列", "insertRows": "插入行", "insertHyperlinks": "插入超链接",
+                   "deleteColumns": "删除列", "deleteRows": "删除行", "sort": "排序", "autoFilter": "筛选",
+                   "pivotTables": "数据透视表"}
+#: applications known to drop what their honest re-save cannot keep (docs/findings.md)
+DROPS_STRUCTURE_LOCK = ("libreoffice", "gnumeric")
+SHOWS_HELPER_SHEETS = ("gnumeric",)
+
+
+def _expected_format(spec: CellSpec) -> str:
+    return STYLES.get(spec.style, {}).get("num_format", "General")
+
+
+def _shown_value(spec: CellSpec, got: Cell, want: Any) -> Any:
+    if spec.formula:
+        return want if want not in (None, "") else got.value
+    return spec.value
+
+
+def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], Any], rep: FileReport,
+          application: str = "", password_hash: str = "") -> None:
+    """All presentation checks; ``wanted`` holds what each formula cell should show."""
+    app = application.lower()
+    _sheets(book, rep, app)
+    _names(book, rep)
+    for name in SHOWN_SHEETS + HELPER_SHEETS:
+        sh = book.sheets.get(name)
+        if sh is not None and sh.stray_cells > 0:
+            rep.add("content-outside-table", sheet=name, detail=f"{sh.stray_cells} 个单元格")
+    _protection(book, rep, app, password_hash)
+    st = book.styles
+    flagged_rows: set[tuple[str, int]] = set()
+    flagged_cols: set[tuple[str, int]] = set()
+    for s in specs:
+        if s.sheet not in SHOWN_SHEETS or s.sheet not in book.sheets:
+            continue
+        sh = book.sheets[s.sheet]
+        got = sh.cells.get((s.row, s.col)) or Cell()
+        where = dict(sheet=s.sheet, cell=cell(s.row, s.col))
+        xf = st.xf(got.style)
+        if s.locked and not xf.locked:
+            rep.add("cell-unlocked", **where)
+        has_content = s.formula is not None or s.value not in (None, "")
+        if not has_content:
+            continue
+        if s.row in sh.hidden_rows and (s.sheet, s.row) not in flagged_rows:
+            flagged_rows.add((s.sheet, s.row))
+            rep.add("row-hidden", detail=f"第 {s.row + 1} 行", **where)
+        if s.col in sh.hidden_cols and (s.sheet, s.col) not in flagged_cols:
+            flagged_cols.add((s.sheet, s.col))
+            rep.add("column-hidden", detail=f"{cell(0, s.col)[:-1]} 列", **where)
+        if got.phonetic:
+            rep.add("phonetic-text", **where)
+        value = _shown_value(s, got, wanted.get((s.sheet, s.row, s.col)))
+        exp = _expected_format(s)
+        if value is not None and not same_display(value, exp, xf.num_fmt):
+            rep.add("number-format-changed", expected=shown(value, exp), found=_display(value, xf.num_fmt),
+                    detail=xf.num_fmt[:40], **where)
+        if xf.font_size < MIN_FONT_SIZE or contrast(xf.font_color, xf.fill) < MIN_CONTRAST:
+            rep.add("text-invisible", detail=f"字号 {xf.font_size:g}，字体颜色 {xf.font_color or '自动'}，"
+                                               f"底色 {xf.fill or '无'}", **where)
+        for ranges, dxf_ids in sh.cond_formats:
+            if not any(r1 <= s.row <= r2 and c1 <= s.col <= c2 for r1, c1, r2, c2 in ranges):
+                continue
+            for i in dxf_ids:
+                d = st.dxf(i)
+                if d is None:
+                    continue
+                if d.num_fmt is not None and value is not None and not same_display(value, exp, d.num_fmt):
+                    rep.add("conditional-format-hides", detail=f"数字格式 {d.num_fmt[:40]}",
+                            found=_display(value, d.num_fmt), expected=shown(value, exp), **where)
+                font = d.font_color or xf.font_color
+                fill = d.fill or xf.fill
+                if (d.font_color or d.fill) and contrast(font, fill) < MIN_CONTRAST:
+                    rep.add("conditional-format-hides", detail=f"字体颜色 {font or '自动'}，底色 {fill or '无'}", **where)
+
+
+def _display(value, code: str) -> str:
+    out = shown(value, code)
+    return f"格式 {code[:40]}" if out is None else out
+
+
+def _sheets(book: Book, rep: FileReport, app: str) -> None:
+    for name in SHOWN_SHEETS:
+        sh = book.sheets.get(name)
+        if sh is not None and sh.state != "visible":
+            rep.add("sheet-hidden", sheet=name, found=sh.state)
+    for name in HELPER_SHEETS:
+        sh = book.sheets.get(name)
+        if sh is not None and sh.state == "visible" and not app.startswith(SHOWS_HELPER_SHEETS):
+            rep.add("helper-sheet-shown", sheet=name)
+    ours = [n for n in book.order if n in SHOWN_SHEETS + HELPER_SHEETS]
+    expected = [n for n in SHOWN_SHEETS + HELPER_SHEETS if n in book.sheets]
+    first_shown = next((n for n in book.order if book.sheets[n].state == "visible"), None)
+    if ours != expected or (first_shown is not None and first_shown not in SHOWN_SHEETS):
+        rep.add("sheet-order-changed", expected="、".join(expected), found="、".join(book.order))
+
+
+def _names(book: Book, rep: FileReport) -> None:
+    ours = {n for n in book.defined_names if n in ("TOTAL_SCORE", "GRADE") or n[:3] in ("IN_", "DV_", "SC_")}
+    for name, what in book.name_problems:
+        if name in ours or name in ("TOTAL_SCORE", "GRADE") or name[:3] in ("IN_", "DV_", "SC_"):
+            rep.add("defined-name-ambiguous", detail=name, found="工作表级名称" if what == "local" else "重复定义")
+
+
+def _protection(book: Book, rep: FileReport, app: str, password_hash: str) -> None:
+    if not book.structure_locked and not app.startswith(DROPS_STRUCTURE_LOCK):
+        rep.add("structure-unlocked")
+    for name in SHOWN_SHEETS:
+        sh = book.sheets.get(name)
+        if sh is None or not sh.protected:
+            continue  # protection-removed is reported elsewhere
+        allowed = {k for k in PERMISSIONS if sh.protection.get(k) in ("0", "false")}
+        extra = allowed - OUR_PERMISSIONS
+        if extra:
+            rep.add("protection-weakened", sheet=name, detail="、".join(PERMISSION_TEXT[k] for k in sorted(extra)))
+        found_hash = sh.protection.get("password") or sh.protection.get("hashValue") or ""
+        if found_hash.upper() != password_hash.upper():
+            rep.add("protection-password-changed", sheet=name)
+
+
+def check_validations(book: Book, vspecs: list[ValidationSpec], rep: FileReport) -> None:
+    """Each input's data validation keeps its kind, limits and list source (a warning: values are checked anyway)."""
+    for v in vspecs:
+        sh = book.sheets.get(v.sheet)
+        if sh is None:
+            continue
+        found = [d for d in sh.validations if any(r1 <= v.row <= r2 and c1 <= v.col <= c2 for r1, c1, r2, c2 in d.ranges)]
+        if not found:
+            continue  # validation-removed is reported elsewhere
+        d = found[0]
+        if not _same_validation(v, d):
+            rep.add("validation-changed", sheet=v.sheet, cell=cell(v.row, v.col),
+                    expected=_describe(v), found=f"{d.kind} {d.formula1} {d.formula2}".strip())
+
+
+def _same_validation(v: ValidationSpec, d) -> bool:
+    if d.kind != v.kind:
+        return False
+    if v.kind in ("list", "custom"):
+        return normalise_formula(v.source) == normalise_formula(d.formula1)
+    if v.kind == "date":
+        return True  # serial numbers or date text: the kind is what matters
+    from ..numeric import same_number
+    try:
+        lo, hi = float(d.formula1), float(d.formula2)
+    except ValueError:
+        return False
+    return same_number(lo, float(v.minimum)) and same_number(hi, float(v.maximum))
+
+
+def _describe(v: ValidationSpec) -> str:
+    return v.source if v.kind == "list" else f"{v.kind} {v.minimum}～{v.maximum}"
