@@ -13,6 +13,8 @@ from typing import Any, Iterator
 INPUT_TYPES = ("number", "percent", "money", "integer", "text", "choice", "date")
 NUMERIC_TYPES = ("number", "percent", "money", "integer")
 OPS = (">=", "<=", "=")
+#: a percent input's range unless the template sets one: 0 % to 1000 % (95 typed for 95 % is refused)
+PERCENT_RANGE = (0.0, 10.0)
 OP_TEXT = {">=": "≥", "<=": "≤", "=": "="}
 
 
@@ -33,6 +35,11 @@ class Input:
     leaf: str | None = None
     #: for entry cells: which slot of the leaf ('actual', 'target', 'score')
     slot: str | None = None
+
+    def __post_init__(self):
+        if self.type == "percent":
+            self.min = PERCENT_RANGE[0] if self.min is None else self.min
+            self.max = PERCENT_RANGE[1] if self.max is None else self.max
 
     @property
     def numeric(self) -> bool:

@@ -1,0 +1,54 @@
+"""Honest re-saves are never called tampering: LibreOffice once, twice, via .ods, and Gnumeric.
+
+Every shipped example's complete return is re-saved by each application (one start per batch) and
+must come back with no finding at all, not even a warning, and with the total it showed.
+"""
+
+import os
+
+import pytest
+
+from reader.helpers import honest_file
+from workbook_builder.gnumeric import recalc, ssconvert
+from workbook_builder.libreoffice import convert, soffice
+from workbook_builder.reader import validate_file
+
+pytestmark = pytest.mark.libreoffice
+TEMPLATES = ("qingcheng_2024", "zizhou_2024", "longxian_2023", "hengyang_2022")
+
+
+@pytest.fixture(scope="module")
+def honest(tmp_path_factory):
+    d = tmp_path_factory.mktemp("honest")
+    return d, [honest_file(d, tid, name=f"{tid}.xlsx") for tid in TEMPLATES]
+
+
+def _need(present, name):
+    if present() is None and not os.environ.get("CI"):
+        pytest.skip(f"{name} not installed (CI installs it)")
+
+
+def _clean(files):
+    for q in files:
+        rep = validate_file(q)
+        assert rep.findings == [], (q.name, rep.flatten(["code", "sheet", "cell", "expected", "found"])[:8])
+        assert rep.found_total == rep.total
+
+
+@pytest.mark.parametrize("route", ["once", "twice", "ods"])
+def test_libreoffice_resave_is_clean(honest, route):
+    _need(soffice, "LibreOffice")
+    d, files = honest
+    if route == "ods":
+        out = convert(convert(files, d / "ods", to="ods"), d / "from-ods")
+    else:
+        out = convert(files, d / "lo1")
+        if route == "twice":
+            out = convert(out, d / "lo2")
+    _clean(out)
+
+
+def test_gnumeric_resave_is_clean(honest):
+    _need(ssconvert, "Gnumeric")
+    d, files = honest
+    _clean(recalc(files, d / "gnumeric"))
