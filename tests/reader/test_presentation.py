@@ -283,3 +283,13 @@ def test_department_edited_with_the_fingerprint_recomputed_is_caught_only_with_a
     # without the key the forger can recompute the unkeyed fingerprint: docs/findings.md says so;
     # with it, the signature over department, year and content fails
     assert "signature-invalid" in [f.code for f in validate_file(forged, sign_key=key).findings]
+
+
+@pytest.mark.parametrize("name,warned", [("陇县自然资源局-2024.xlsx", True), ("庆城县自然资源局-2023.xlsx", True),
+                                         ("庆城县自然资源局-2024.xlsx", False), ("庆城县自然资源局自评表（终稿）.xlsx", False),
+                                         ("自评表.xlsx", False)])
+def test_file_named_for_another_department_or_year(honest, tmp_path, name, warned):
+    import shutil
+    p = tmp_path / name
+    shutil.copy(honest, p)
+    assert (found(p, "file-name-mismatch") != []) is warned

@@ -33,6 +33,7 @@ CODES: dict[str, tuple[str, str]] = {
     "metadata-edited": ("error", "元数据或锁定内容的指纹不符，文件的模板信息被修改过"),
     "signature-invalid": ("error", "签名校验失败：锁定内容或部门信息被修改，或签名密钥不同"),
     "signature-missing": ("error", "文件没有签名，但本次校验要求签名"),
+    "file-name-mismatch": ("warning", "文件名“{found}”与表内的部门和年度（{expected}）不一致，请确认没有交错文件"),
     # structure and locked content
     "sheet-missing": ("error", "缺少工作表 {sheet}"),
     "sheet-added": ("warning", "多出工作表 {sheet}"),

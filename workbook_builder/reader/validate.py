@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
             if book.external_links:
                 raise Refused("external-links", "、".join(sorted(set(book.external_links)))[:200])
             _validate(book, rep, sign_key, c.vba, application(c))
+            _file_name(path, rep)
         except Refused as e:
             _keep_identity(rep)
             rep.add(e.code, detail=e.detail)
@@ -77,6 +79,30 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
             _keep_identity(rep)
             rep.add("unreadable", detail=f"读取时出错（{type(e).__name__}）")
     return rep
+
+
+_REGION = re.compile(r"^(.{1,8}?[省市县区旗州盟])")
+
+
+def _file_name(path: Path, rep: FileReport) -> None:
+    """A warning when the file's name names another department or year than its content."""
+    if not rep.department:
+        return
+    stem = path.stem
+    years = set(re.findall(r"(?<!\d)(20\d\d)(?!\d)", stem))
+    dept = rep.department
+    other_year = bool(years) and rep.year not in years
+    m = re.match(r"^(.+?)-(20\d\d)$", stem)
+    prefix = m.group(1) if m else ""
+    region = _REGION.match(stem)
+    other_dept = (prefix and prefix not in dept and dept not in prefix and safe_name(dept) != prefix) or \
+        (not prefix and region is not None and region.group(1) not in dept)
+    if other_year or other_dept:
+        rep.add("file-name-mismatch", found=path.name, expected=f"{dept} {rep.year}")
+
+
+def safe_name(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
 
 
 def _keep_identity(rep: FileReport) -> None:
