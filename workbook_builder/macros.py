@@ -2,7 +2,8 @@
 
 ``macros/vbaProject.bin`` is the VBA project of ``xlwings quickstart NAME --standalone``
 (xlwings 0.37, BSD-3): the ``xlwings`` and ``Dictionary`` modules, no code of ours. The reader
-accepts a VBA project only when it is byte-identical to this one.
+accepts a VBA project only when it holds exactly this one's code (byte-identical, or re-saved by an
+application such as LibreOffice that rewrites the bytes but keeps each module's source).
 """
 
 from __future__ import annotations
@@ -37,4 +38,10 @@ def vba_sha256() -> str:
 
 
 def is_our_vba(data: bytes) -> bool:
-    return VBA_PATH.exists() and hashlib.sha256(data).hexdigest() == vba_sha256()
+    """Our project byte for byte, or re-saved by an application that kept every module's code (LibreOffice)."""
+    if not VBA_PATH.exists():
+        return False
+    if hashlib.sha256(data).hexdigest() == vba_sha256():
+        return True
+    from .vba import same_code
+    return same_code(data, VBA_PATH.read_bytes())
