@@ -74,6 +74,6 @@ def test_broken_template_files_fail_with_their_message(path, capsys):
     code, where = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ").split(" @ ")
     assert main(["templates", "check", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "FAILED" in out and f"@ {where}" in out
+    assert "有错误" in out and f"@ {where}" in out
     if code != "load-error":
         assert f"[{code}]" in out

@@ -15,7 +15,7 @@ def test_prefill_reports_bad_cells_and_writes_good_rows(tmp_path, capsys):
     err = capsys.readouterr().err
     assert rc == 1
     assert "第1行 [颜色]: 未知的列" in err and "第1行 [公务卡刷卡率]" in err
-    assert "第3行 [编制数]: '十一' 不是数值" in err and "第4行 [surplus.actual]" in err
+    assert "第3行 [编制数]: “十一” 不是数值" in err and "第4行 [surplus.actual]" in err
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert files == ["甲局-2024.xlsx"]
     wb = openpyxl.load_workbook(tmp_path / "out" / "甲局-2024.xlsx")

@@ -16,6 +16,9 @@ from .layout import (HEADER_FIELDS, INPUT_COL, INPUT_FIRST_ROW, SHEET_GUIDE, SHE
                      SHEET_TABLE, Layout, cell, qualified)
 from .expr import parse
 from .model import Input, Node, Template
+from .crosscheck import checked_input
+from .crosscheck import excel as crosscheck_excel
+from .crosscheck import message as crosscheck_message
 from .engine import Result, slot_values
 from .numeric import as_number, fmt_num
 from .rules import rule_for
@@ -376,6 +379,14 @@ def validations(t: Template, lay: Layout) -> list[ValidationSpec]:
             v.kind, v.minimum, v.maximum = ("whole" if inp.type == "integer" else "decimal"), lo, hi
             v.error = f"请输入{'整数' if inp.type == 'integer' else '数值'}{range_text(inp, lo, hi)}。"[:255]
             v.message = (f"{msg} 单位：{inp.unit}。" if inp.unit else msg or "请输入数值")[:255]
+            mine = [c for c in t.checks if checked_input(c) == inp.id]
+            if mine:  # the range and the cross-field checks in one custom rule
+                x = cell(r, c)
+                conds = [f"{x}>={fmt_num(lo)}", f"{x}<={fmt_num(hi)}"] + [
+                    crosscheck_excel(k, lambda i: cell(*lay.input_cells[i][1:], absolute=True)) for k in mine]
+                v.kind, v.minimum, v.maximum = "custom", None, None
+                v.source = f"=AND({','.join(conds)})"
+                v.error = (v.error + "".join(crosscheck_message(t, k) for k in mine))[:255]
         else:
             continue
         out.append(v)

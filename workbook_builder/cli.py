@@ -13,18 +13,49 @@ import yaml
 from .checker import check_template, errors
 from .engine import compute
 from .loader import TemplateError, load_template, template_paths
+from .paths import add_template_dirs
 from .values import ValuesError, normalise
 
 
-def _load(ref: str):
+class Stop(Exception):
+    """A user error: one Chinese line, then the exit status."""
+
+    def __init__(self, message: str, status: int = 2):
+        super().__init__(message)
+        self.status = status
+
+
+def _yaml_error(path: str, e: yaml.YAMLError) -> str:
+    mark = getattr(e, "problem_mark", None)
+    where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
+    return f"{path} 不是有效的 YAML 文件{('（' + where + '）') if where else ''}"
+
+
+def _load(ref: str | None):
+    if not ref:
+        raise Stop("需要 --template（模板编号，如 qingcheng_2024，或模板 .yaml 文件路径）")
     try:
         return load_template(ref)
     except TemplateError as e:
-        print(e, file=sys.stderr)
-        sys.exit(1)
+        raise Stop(f"模板有错误，请先运行 templates check：{e.errors[0][0]} @ {e.errors[0][1]}（{e.source}）") from None
+    except yaml.YAMLError as e:
+        raise Stop(_yaml_error(ref, e)) from None
     except FileNotFoundError as e:
-        print(f"错误: {e}", file=sys.stderr)
-        sys.exit(2)
+        raise Stop(str(e)) from None
+    except (OSError, UnicodeDecodeError):
+        raise Stop(f"无法读取模板文件 {ref}") from None
+
+
+def _key(path: str | None) -> bytes | None:
+    if not path:
+        return None
+    try:
+        key = Path(path).read_bytes().strip()
+    except OSError:
+        raise Stop(f"无法读取签名密钥文件 {path}") from None
+    if not key:
+        raise Stop(f"签名密钥文件 {path} 是空的")
+    return key
 
 
 def cmd_templates(a) -> int:
@@ -34,46 +65,79 @@ def cmd_templates(a) -> int:
         for ref in refs:
             try:
                 t = load_template(ref)
-            except (TemplateError, FileNotFoundError) as e:
-                print(f"{ref}: FAILED\n{e}")
+            except TemplateError as e:
+                print(f"{ref}：有错误")
+                for msg, path in e.errors:
+                    print(f"  错误 [schema] {msg} @ {path}")
+                bad += 1
+                continue
+            except yaml.YAMLError as e:
+                print(f"{ref}：有错误\n  错误 [yaml] {_yaml_error(ref, e)}")
+                bad += 1
+                continue
+            except (FileNotFoundError, OSError, UnicodeDecodeError) as e:
+                print(f"{ref}：有错误\n  错误 [file] {e if isinstance(e, FileNotFoundError) else '无法读取该文件'}")
                 bad += 1
                 continue
             issues = check_template(t)
-            status = "FAILED" if errors(issues) else "ok"
-            print(f"{t.id} ({Path(t.source_path).name}): {status}, {len(errors(issues))} errors, "
-                  f"{len(issues) - len(errors(issues))} warnings")
+            status = "有错误" if errors(issues) else "通过"
+            print(f"{t.id}（{Path(t.source_path).name}）：{status}，错误 {len(errors(issues))} 个，"
+                  f"警告 {len(issues) - len(errors(issues))} 个")
             for i in issues:
                 print(f"  {i}")
             bad += bool(errors(issues))
         return 1 if bad else 0
+    from .loader import is_shipped
     for p in template_paths():
-        t = load_template(p)
+        try:
+            t = load_template(p)
+        except Exception:  # noqa: BLE001 - listed as broken, checked by `templates check`
+            print(f"{p.stem:<18} （模板有错误，请运行 templates check {p}）")
+            continue
+        where = "" if is_shipped(p) else f"  [{p.parent}]"
         print(f"{t.id:<18} v{t.version:<5} {t.year}  {t.region:<16} {t.title}  "
-              f"({sum(1 for _ in t.leaves())} 个评分项)")
+              f"（{sum(1 for _ in t.leaves())} 个评分项）{where}")
     return 0
 
 
 def read_inputs_file(path: str) -> dict:
-    with open(path, encoding="utf-8") as f:
-        return yaml.safe_load(f) or {}
+    """An inputs file (YAML: template, department, year, values), or Stop with the reason in Chinese."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = yaml.safe_load(f) or {}
+    except FileNotFoundError:
+        raise Stop(f"找不到文件 {path}") from None
+    except UnicodeDecodeError:
+        raise Stop(f"{path} 不是 UTF-8 编码的 YAML 文件（表格请用 --prefill 读入）") from None
+    except yaml.YAMLError as e:
+        raise Stop(_yaml_error(path, e)) from None
+    except OSError:
+        raise Stop(f"无法读取文件 {path}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("values", {}), dict):
+        raise Stop(f"{path} 不是填报数据文件：应包含 template、department、year 和 values（见 examples/）")
+    return doc
 
 
 def cmd_build(a) -> int:
     from .render import build_workbook
 
-    key = Path(a.sign_key).read_bytes().strip() if a.sign_key else None
+    key = _key(a.sign_key)
     if a.prefill:
         from .prefill import build_many
         t = _load(a.template)
+        if a.jobs < 1:
+            raise Stop("--jobs 应为 1 或更大的整数")
         return build_many(t, Path(a.prefill), Path(a.out_dir or "."), year=a.year, password=a.password,
-                          sign_key=key, jobs=a.jobs)
+                          sign_key=key, jobs=a.jobs, sheet=a.sheet, header_row=a.header_row)
     doc = read_inputs_file(a.inputs) if a.inputs else {}
     t = _load(a.template or doc.get("template") or "")
     dept = a.department or doc.get("department")
-    if not dept:
-        print("错误: 需要 --department（或 --inputs 文件中的 department）", file=sys.stderr)
-        return 2
+    if not dept or not str(dept).strip():
+        raise Stop("需要 --department 部门名称（或 --inputs 文件中的 department）")
+    dept = str(dept).strip()
     year = a.year or doc.get("year") or t.year
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise Stop(f"年度 {year!r} 不是 2000～2100 之间的年份")
     out = Path(a.output or f"{dept}-{year}.{'xlsm' if a.macros else 'xlsx'}")
     if a.macros and out.suffix.lower() != ".xlsm":
         print("错误: --macros 生成的文件必须以 .xlsm 结尾", file=sys.stderr)
@@ -81,9 +145,7 @@ def cmd_build(a) -> int:
     try:
         values = normalise(t, doc.get("values") or {})
     except ValuesError as e:
-        for p in e.problems:
-            print(f"错误: {a.inputs}: {p}", file=sys.stderr)
-        return 2
+        raise Stop(f"{a.inputs}：" + "；".join(e.problems)) from None
     data = build_workbook(t, dept, year, values, password=a.password, sign_key=key,
                           macros=a.macros, udf_cells=a.udf_cells)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -99,9 +161,7 @@ def cmd_score(a) -> int:
     try:
         res = compute(t, normalise(t, doc.get("values") or {}))
     except ValuesError as e:
-        for p in e.problems:
-            print(f"错误: {a.inputs}: {p}", file=sys.stderr)
-        return 2
+        raise Stop(f"{a.inputs}：" + "；".join(e.problems)) from None
     if a.json:
         print(json.dumps({"template": t.id, "total": res.total, "grade": res.grade, "scores": res.scores,
                           "derived": res.derived}, ensure_ascii=False, indent=1))
@@ -110,6 +170,18 @@ def cmd_score(a) -> int:
         s = res.scores[n.id]
         print(f"{'  ' * (n.depth - 1)}{n.name:<24} {n.weight:>6g} {'' if s is None else f'{s:g}':>7}")
     print(f"总分 {res.total:g}  等级 {res.grade}")
+    return 0
+
+
+def cmd_prefill_template(a) -> int:
+    from .prefill_template import write_prefill_template
+    t = _load(a.template)
+    out = Path(a.output)
+    if out.suffix.lower() != ".xlsx":
+        raise Stop("名单文件应以 .xlsx 结尾")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_prefill_template(t, out, a.year or t.year)
+    print(f"已生成 {out}：每行填一个部门，再用 build --template {a.template} --prefill {out} --out-dir 文件夹 生成工作簿")
     return 0
 
 
@@ -124,7 +196,8 @@ def cmd_consolidate(a) -> int:
 
 
 _ARG_ERRORS = [
-    (re.compile(r"argument cmd: invalid choice: (\S+)"), "没有这个命令：{0}"),
+    (re.compile(r"argument (?:cmd|命令): invalid choice: (\S+)"), "没有这个命令：{0}"),
+    (re.compile(r"required: 命令"), "缺少命令（templates、build、prefill-template、score、validate、consolidate）"),
     (re.compile(r"the following arguments are required: (.+)"), "缺少参数 {0}"),
     (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数 {0}"),
     (re.compile(r"argument (\S+): invalid int value: (.+)"), "参数 {0} 应为整数，实际为 {1}"),
@@ -134,8 +207,21 @@ _ARG_ERRORS = [
 ]
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="用法：")
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse answering a bad command line with one Chinese line and exit status 2."""
+    """argparse in Chinese: help, and a bad command line answered with one Chinese line and exit status 2."""
+
+    def __init__(self, *args, **kw):
+        kw.setdefault("formatter_class", _Formatter)
+        kw["add_help"] = False
+        super().__init__(*args, **kw)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
     def error(self, message: str):
         for pat, text in _ARG_ERRORS:
@@ -148,49 +234,68 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"错误: {message}。用 {self.prog} --help 查看用法。\n")
 
 
+def _templates_option(p) -> None:
+    p.add_argument("--templates", action="append", default=[], metavar="文件夹",
+                   help="自定义模板所在的文件夹（可多次给出；也可设置环境变量 WORKBOOK_BUILDER_TEMPLATES）")
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="workbook-builder", description="部门整体支出绩效自评表：模板、生成、校验")
-    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser, title="命令", metavar="命令")
 
-    t = sub.add_parser("templates", help="list shipped templates, or check templates")
-    t.add_argument("action", nargs="?", choices=["list", "check"], default="list")
-    t.add_argument("refs", nargs="*", help="template ids or YAML paths (default: all shipped)")
+    t = sub.add_parser("templates", help="列出模板，或检查模板（templates check [模板 …]）")
+    t.add_argument("action", nargs="?", choices=["list", "check"], default="list", metavar="list|check")
+    t.add_argument("refs", nargs="*", metavar="模板", help="模板编号或 .yaml 文件（默认：全部）")
+    _templates_option(t)
     t.set_defaults(fn=cmd_templates)
 
-    b = sub.add_parser("build", help="generate a 自评表 workbook")
-    b.add_argument("--template", help="template id or YAML path")
-    b.add_argument("--department", help="部门(单位)名称")
-    b.add_argument("--year", type=int)
-    b.add_argument("--inputs", help="YAML file with template, department, year and values (see examples/)")
-    b.add_argument("-o", "--output", help="output .xlsx")
-    b.add_argument("--prefill", help="CSV or XLSX, one row per department")
-    b.add_argument("--out-dir", help="output folder for --prefill")
-    b.add_argument("--password", help="sheet protection password (none by default)")
-    b.add_argument("--sign-key", help="file holding an HMAC key; embeds a signature of the locked content")
-    b.add_argument("--jobs", type=int, default=1, help="processes for --prefill")
-    b.add_argument("--macros", action="store_true", help="an .xlsm with the xlwings VBA module and UDF settings")
-    b.add_argument("--udf-cells", action="store_true", help="with --macros: leaf scores call the WB_* UDFs")
+    b = sub.add_parser("build", help="生成自评表工作簿（一个部门，或按名单每个部门一份）")
+    b.add_argument("--template", metavar="模板", help="模板编号（如 qingcheng_2024）或模板 .yaml 文件")
+    b.add_argument("--department", metavar="名称", help="部门(单位)名称")
+    b.add_argument("--year", type=int, metavar="年度", help="年度（默认：模板的年度）")
+    b.add_argument("--inputs", metavar="文件", help="填报数据文件（YAML：template、department、year、values，见 examples/）")
+    b.add_argument("-o", "--output", metavar="文件", help="生成的 .xlsx（--macros 时为 .xlsm）")
+    b.add_argument("--prefill", help="名单：CSV 或 Excel 表格，每行一个部门（可用 prefill-template 生成）")
+    b.add_argument("--sheet", help="--prefill 名单所在的工作表（默认：找到表头的第一个工作表）")
+    b.add_argument("--header-row", type=int, help="--prefill 名单表头所在的行号（默认：自动查找）")
+    b.add_argument("--out-dir", metavar="文件夹", help="--prefill 时生成文件的文件夹")
+    b.add_argument("--password", metavar="密码", help="工作表保护密码（默认无密码）")
+    b.add_argument("--sign-key", metavar="密钥文件", help="用财政局保管的密钥签名（校验时可发现伪造的部门、年度和锁定内容）")
+    b.add_argument("--jobs", type=int, default=1, metavar="N", help="--prefill 时同时使用的进程数")
+    b.add_argument("--macros", action="store_true", help="生成带 xlwings 宏的 .xlsm（仅 Windows Excel，见 macros/README.md）")
+    b.add_argument("--udf-cells", action="store_true", help="与 --macros 一起：得分单元格调用 WB_* 自定义函数")
+    _templates_option(b)
     b.set_defaults(fn=cmd_build)
 
-    s = sub.add_parser("score", help="compute scores with the Python engine from an inputs YAML")
-    s.add_argument("inputs")
-    s.add_argument("--template")
-    s.add_argument("--json", action="store_true")
+    pt = sub.add_parser("prefill-template", help="生成名单表格（.xlsx）：中文表头、单位、示例行、下拉选项")
+    pt.add_argument("--template", required=True, metavar="模板", help="模板编号或 .yaml 文件")
+    pt.add_argument("--year", type=int, help="年度（默认：模板的年度）")
+    pt.add_argument("-o", "--output", required=True, metavar="名单.xlsx")
+    _templates_option(pt)
+    pt.set_defaults(fn=cmd_prefill_template)
+
+    s = sub.add_parser("score", help="按填报数据文件计算得分、小计、总分和等级")
+    s.add_argument("inputs", metavar="填报数据文件")
+    s.add_argument("--template", metavar="模板", help="模板编号或 .yaml 文件（默认：文件中的 template）")
+    s.add_argument("--json", action="store_true", help="以 JSON 输出")
+    _templates_option(s)
     s.set_defaults(fn=cmd_score)
 
-    v = sub.add_parser("validate", help="validate returned workbooks (files and folders)")
+    v = sub.add_parser("validate", help="校验收回的工作簿（文件或文件夹）；退出码 0 通过，1 有问题，2 无法运行")
     v.add_argument("paths", nargs="+", metavar="文件或文件夹")
-    v.add_argument("--json", action="store_true")
-    v.add_argument("--report", help="write the findings to this .xlsx")
-    v.add_argument("--sign-key", help="verify signatures with this key file")
-    v.add_argument("--jobs", type=int, default=1, help="processes")
+    v.add_argument("--json", action="store_true", help="以 JSON 输出每份文件的结果")
+    v.add_argument("--report", metavar="报告.xlsx", help="把问题清单写入这个 .xlsx")
+    v.add_argument("--sign-key", metavar="密钥文件", help="用生成时的密钥核对签名")
+    v.add_argument("--jobs", type=int, default=1, metavar="N", help="同时使用的进程数")
+    _templates_option(v)
     v.set_defaults(fn=cmd_validate)
 
-    c = sub.add_parser("consolidate", help="validate a folder and write a 汇总表")
+    c = sub.add_parser("consolidate", help="校验一个文件夹并生成汇总表（汇总、得分、问题）")
     c.add_argument("folder", metavar="文件夹")
-    c.add_argument("-o", "--output", required=True)
-    c.add_argument("--sign-key")
-    c.add_argument("--jobs", type=int, default=1)
+    c.add_argument("-o", "--output", required=True, metavar="汇总表.xlsx")
+    c.add_argument("--sign-key", metavar="密钥文件", help="用生成时的密钥核对签名")
+    c.add_argument("--jobs", type=int, default=1, metavar="N", help="同时使用的进程数")
+    _templates_option(c)
     c.set_defaults(fn=cmd_consolidate)
     return p
 
@@ -198,7 +303,15 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     a = parser().parse_args(argv)
     try:
+        for d in getattr(a, "templates", []) or []:
+            if not Path(d).is_dir():
+                raise Stop(f"--templates {d} 不是文件夹")
+        if getattr(a, "templates", None):
+            add_template_dirs(a.templates)
         return a.fn(a)
+    except Stop as e:
+        print(f"错误: {e}", file=sys.stderr)
+        return e.status
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0

@@ -95,11 +95,11 @@ def parse(text: str) -> Expr:
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError as e:
-        raise ExprError(f"cannot parse expression {text!r}: {e.msg}") from None
+        raise ExprError(f"无法解析计算式“{text}”（{e.msg}）") from None
     for n in ast.walk(tree):
         ok = isinstance(n, (ast.Name, ast.Load, ast.BinOp, ast.UnaryOp, ast.USub)) or type(n) in _BINOPS
         if isinstance(n, ast.Constant):
             ok = isinstance(n.value, (int, float)) and not isinstance(n.value, bool)
         if not ok:
-            raise ExprError(f"expression {text!r} uses {type(n).__name__}; only numbers, names, + - * / and ( ) are allowed")
+            raise ExprError(f"计算式“{text}”中有不允许的内容（{type(n).__name__}）：只能用数字、编号、+ - * / 和括号")
     return Expr(text, tree)

@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .paths import templates_dir
-from .model import (INPUT_TYPES, Actual, Column, Derived, GradeBand, Input, Layout, Node, Target,
+from .paths import shipped_templates_dir, template_dirs
+from .model import (INPUT_TYPES, Actual, Check, Column, Derived, GradeBand, Input, Layout, Node, Target,
                     Template)
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "template.schema.json"
@@ -47,7 +47,16 @@ def _path(parts) -> str:
 
 
 def template_paths() -> list[Path]:
-    return sorted(templates_dir().glob("*.yaml"))
+    """Every template file on the search path (one per file name: an earlier folder wins)."""
+    seen: dict[str, Path] = {}
+    for d in template_dirs():
+        for p in sorted(list(d.glob("*.yaml")) + list(d.glob("*.yml"))):
+            seen.setdefault(p.stem, p)
+    return sorted(seen.values(), key=lambda p: (p.parent != shipped_templates_dir(), p.stem))
+
+
+def is_shipped(path: Path) -> bool:
+    return path.resolve().parent == shipped_templates_dir().resolve()
 
 
 def find_template(ref: str) -> Path:
@@ -58,8 +67,8 @@ def find_template(ref: str) -> Path:
     for path in template_paths():
         if path.stem == ref:
             return path
-    known = ", ".join(p.stem for p in template_paths())
-    raise FileNotFoundError(f"no template {ref!r} (shipped: {known})")
+    known = "、".join(p.stem for p in template_paths())
+    raise FileNotFoundError(f"找不到模板“{ref}”（可用：{known}；自定义模板请给出 .yaml 文件路径或用 --templates 指定文件夹）")
 
 
 def load_template(ref: str | Path) -> Template:
@@ -133,7 +142,11 @@ def parse_template(data: Any, source: str = "<template>") -> Template:
                     version=str(data["version"]), inputs=inputs, derived=derived, indicators=indicators,
                     grades=grades, layout=layout, description=data.get("description", ""),
                     decisions=data.get("decisions", []), source_path=source,
-                    reason_min_length=data.get("reason_min_length", 4))
+                    reason_min_length=data.get("reason_min_length", 4),
+                    checks=[Check(kind=c["kind"], left=c.get("left", ""), right=c.get("right", ""),
+                                  factor=float(c.get("factor", 1.0)), parts=list(c.get("parts", [])),
+                                  total=c.get("total", ""), tolerance=float(c.get("tolerance", 0.01)),
+                                  path=f"$.checks[{i}]") for i, c in enumerate(data.get("checks", []))])
 
 
 def _type_of(ref: str, inputs: list[Input], derived: list[Derived]) -> str:

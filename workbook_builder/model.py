@@ -128,6 +128,23 @@ class Node:
 
 
 @dataclass
+class Check:
+    """A cross-field check of 基础数据 that catches 元/万元 and typing mix-ups (see crosscheck.py).
+
+    ``le``: left ≤ right × factor (执行数 ≤ 预算数); ``sum``: the parts add up to total within tolerance.
+    """
+
+    kind: str
+    left: str = ""
+    right: str = ""
+    factor: float = 1.0
+    parts: list[str] = field(default_factory=list)
+    total: str = ""
+    tolerance: float = 0.01
+    path: str = ""
+
+
+@dataclass
 class GradeBand:
     name: str
     min: float  # inclusive lower bound of the total
@@ -167,6 +184,7 @@ class Template:
     source_path: str = ""
     #: a 扣分原因 shorter than this (characters, spaces not counted) is reported as a warning
     reason_min_length: int = 4
+    checks: list[Check] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def nodes(self) -> Iterator[Node]:

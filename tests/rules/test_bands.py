@@ -24,14 +24,14 @@ def test_exclusive_min_and_inclusive_max():
 def test_checker_finds_gaps_and_overlaps():
     n = leaf("bands", weight=5, bands=[{"min": 0.9, "score": 5}, {"min": 0.7, "max": 0.8, "score": 3}, {"min": 0.75, "max": 0.85, "score": 4}])
     msgs = [(p.severity, p.message) for p in rule_for(n).check(n)]
-    assert any(s == "error" and "overlap" in m for s, m in msgs)
-    assert any(s == "warning" and "gap" in m for s, m in msgs)
+    assert any(s == "error" and "重叠" in m for s, m in msgs)
+    assert any(s == "warning" and "没有分段" in m for s, m in msgs)
     assert rule_for(n).check(leaf("bands", weight=5, bands=ZIZHOU)) == []
 
 
 def test_band_score_above_weight_is_an_error():
     n = leaf("bands", weight=3, bands=[{"min": 0, "score": 5}])
-    assert any("outside" in p.message for p in rule_for(n).check(n))
+    assert any("不在 0 至分值" in p.message for p in rule_for(n).check(n))
 
 
 @given(st.floats(-2, 3), st.floats(-2, 3))

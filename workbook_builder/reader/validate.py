@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from ..cells import CellSpec, all_cells, fingerprint_of, formula_values, validations
+from ..crosscheck import checked_input, failures, message
 from ..engine import compute, half_cent_ties, rescore
 from ..layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout,
                       cell)
 from ..loader import load_template, template_paths
+from ..paths import ENV
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
 from ..numeric import as_value
@@ -27,18 +30,30 @@ from .xlsx import Book, Cell, _parse, read_book
 EXPECTED_SHEETS = (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE, SHEET_LISTS, SHEET_META)
 
 
-@lru_cache(maxsize=1)
 def shipped_templates() -> dict[str, Template]:
-    return {t.id: t for t in (load_template(p) for p in template_paths())}
+    """Templates the reader knows by id: the shipped ones and those in the bureau's folders."""
+    return _templates(os.environ.get(ENV, ""))
+
+
+@lru_cache(maxsize=8)
+def _templates(search_path: str) -> dict[str, Template]:
+    out: dict[str, Template] = {}
+    for p in template_paths():
+        try:
+            t = load_template(p)
+        except Exception:  # noqa: BLE001 - a broken template in a folder hides only itself
+            continue
+        out.setdefault(t.id, t)
+    return out
 
 
 @lru_cache(maxsize=64)
-def _layout(tid: str, version: str):
+def _layout(tid: str, version: str, search_path: str = ""):
     return build_layout(shipped_templates()[tid])
 
 
 def layout_for(t: Template):
-    return _layout(t.id, t.version)
+    return _layout(t.id, t.version, os.environ.get(ENV, ""))
 
 
 #: seconds one file may take before it is refused with ``too-slow``
@@ -219,6 +234,9 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     _protection(book, lay, rep)
     _names(book, lay, rep)
     values = _read_inputs(book, t, lay, rep)
+    for chk in failures(t, values):
+        sheet, r, c = lay.input_cells[checked_input(chk)]
+        rep.add("cross-check-failed", sheet=sheet, cell=cell(r, c), detail=message(t, chk))
     res = compute(t, values)
     rep.total, rep.grade = res.total, res.grade
     rep.scores = dict(res.scores)

@@ -36,23 +36,23 @@ class Bands(Rule):
     def check(self, leaf):
         bands = self.params(leaf).get("bands")
         if not bands:
-            return [Problem("error", "rule 'bands' needs a non-empty 'bands' list")]
+            return [Problem("error", "分段计分（bands）需要非空的分段列表 bands")]
         p = []
         for i, b in enumerate(bands):
             lo, hi, li, hinc = band_bounds(b)
             if "score" not in b:
-                p.append(Problem("error", f"bands[{i}] has no score"))
+                p.append(Problem("error", f"第 {i + 1} 个分段（bands[{i}]）没有得分 score"))
             elif not 0 <= b["score"] <= leaf.weight:
-                p.append(Problem("error", f"bands[{i}].score {b['score']} outside [0, weight {leaf.weight:g}]"))
+                p.append(Problem("error", f"第 {i + 1} 个分段的得分 {b['score']} 不在 0 至分值 {leaf.weight:g} 之间"))
             if lo > hi or (lo == hi and not (li and hinc)):
-                p.append(Problem("error", f"bands[{i}] is empty: min {lo} max {hi}"))
+                p.append(Problem("error", f"第 {i + 1} 个分段是空的：下限 {lo}，上限 {hi}"))
         # gaps and overlaps, over the sorted bands
         iv = sorted((band_bounds(b) + (i,) for i, b in enumerate(bands)), key=lambda x: (x[0], not x[2]))
         for (lo1, hi1, li1, hinc1, i1), (lo2, hi2, li2, hinc2, i2) in zip(iv, iv[1:]):
             if hi1 > lo2 or (hi1 == lo2 and hinc1 and li2):
-                p.append(Problem("error", f"bands[{i1}] and bands[{i2}] overlap at {lo2:g}"))
+                p.append(Problem("error", f"第 {i1 + 1} 个与第 {i2 + 1} 个分段在 {lo2:g} 处重叠"))
             elif hi1 < lo2 or (hi1 == lo2 and not hinc1 and not li2):
-                p.append(Problem("warning", f"gap between bands[{i1}] and bands[{i2}] ({hi1:g}..{lo2:g}) scores {self.params(leaf).get('else', 0)}"))
+                p.append(Problem("warning", f"第 {i1 + 1} 个与第 {i2 + 1} 个分段之间（{hi1:g}～{lo2:g}）没有分段，按 {self.params(leaf).get('else', 0)} 分计"))
         return p
 
     def raw(self, leaf, v):

@@ -184,4 +184,4 @@ def actual_type(leaf: Node) -> str:
 def need(leaf: Node, *names: str) -> list[Problem]:
     """Problems for parameters a rule needs but the leaf's rule lacks."""
     p = leaf.rule or {}
-    return [Problem("error", f"rule '{p.get('kind')}' needs parameter '{n}'") for n in names if p.get(n) is None]
+    return [Problem("error", f"计分方法 {p.get('kind')} 缺少参数 {n}") for n in names if p.get(n) is None]

@@ -25,12 +25,12 @@ class Checklist(Rule):
         q = self.params(leaf)
         p = []
         if q.get("mode", "deduct") not in ("deduct", "earn"):
-            p.append(Problem("error", "checklist.mode must be 'deduct' or 'earn'"))
+            p.append(Problem("error", "清单计分的 mode 应为 deduct（扣分）或 earn（得分）"))
         if (q.get("points") is None) == (q.get("share") is None):
-            p.append(Problem("error", "checklist needs exactly one of 'points' or 'share'"))
+            p.append(Problem("error", "清单计分需要 points（每项分数）或 share（每项比例）二者之一"))
         if q.get("mode") == "earn" and q.get("items") and q.get("points"):
             if len(q["items"]) * q["points"] < leaf.weight:
-                p.append(Problem("warning", "checklist (earn): all items together earn less than the weight"))
+                p.append(Problem("warning", "清单计分（得分制）：全部项目加起来也达不到分值"))
         return p
 
     def _per(self, leaf):

@@ -28,13 +28,13 @@ class Deduct(Rule):
         p = need(leaf, "threshold", "per", "points")
         q = self.params(leaf)
         if q.get("direction", "above") not in ("above", "below"):
-            p.append(Problem("error", "deduct.direction must be 'above' or 'below'"))
+            p.append(Problem("error", "扣分规则的 direction 应为 above（超过扣分）或 below（低于扣分）"))
         if q.get("step", "continuous") not in STEPS:
-            p.append(Problem("error", f"deduct.step must be one of {', '.join(STEPS)}"))
+            p.append(Problem("error", f"扣分规则的 step 应为 {'、'.join(STEPS)} 之一"))
         if q.get("per") is not None and q["per"] <= 0:
-            p.append(Problem("error", "deduct.per must be positive"))
+            p.append(Problem("error", "扣分规则的 per（每多少扣一次）应为正数"))
         if q.get("points") is not None and q["points"] <= 0:
-            p.append(Problem("error", "deduct.points must be positive"))
+            p.append(Problem("error", "扣分规则的 points（每次扣几分）应为正数"))
         return p
 
     def raw(self, leaf, v):

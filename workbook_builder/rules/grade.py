@@ -36,23 +36,23 @@ class Grade(Rule):
     def check(self, leaf):
         lv = self.params(leaf).get("levels")
         if not lv:
-            return [Problem("error", "rule 'grade' needs a non-empty 'levels' list")]
+            return [Problem("error", "等级评定（grade）需要非空的等级列表 levels")]
         p = []
         names = [x.get("name") for x in lv]
         if len(set(names)) != len(names):
-            p.append(Problem("error", "grade levels have duplicate names"))
+            p.append(Problem("error", "等级名称有重复"))
         for i, x in enumerate(lv):
             if is_range(leaf):
                 if not all(k in x for k in ("min", "max", "default")):
-                    p.append(Problem("error", f"levels[{i}] needs min, max and default (range mode)"))
+                    p.append(Problem("error", f"第 {i + 1} 个等级需要 min、max 和 default（区间计分）"))
                 elif not 0 <= x["min"] <= x["default"] <= x["max"] <= 1:
-                    p.append(Problem("error", f"levels[{i}]: need 0 ≤ min ≤ default ≤ max ≤ 1"))
+                    p.append(Problem("error", f"第 {i + 1} 个等级应满足 0 ≤ min ≤ default ≤ max ≤ 1"))
             elif ("share" in x) == ("score" in x):
-                p.append(Problem("error", f"levels[{i}] needs exactly one of share or score"))
+                p.append(Problem("error", f"第 {i + 1} 个等级需要 share（比例）或 score（分数）二者之一"))
             elif "share" in x and not 0 <= x["share"] <= 1:
-                p.append(Problem("error", f"levels[{i}].share must be within [0, 1]"))
+                p.append(Problem("error", f"第 {i + 1} 个等级的 share 应在 0 至 1 之间"))
             elif "score" in x and not 0 <= x["score"] <= leaf.weight:
-                p.append(Problem("error", f"levels[{i}].score must be within [0, weight]"))
+                p.append(Problem("error", f"第 {i + 1} 个等级的 score 应在 0 至分值之间"))
         return p
 
     def _points(self, leaf, x, key="share"):

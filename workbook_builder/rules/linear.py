@@ -19,7 +19,7 @@ class Linear(Rule):
     def check(self, leaf):
         p = need(leaf, "floor", "full")
         if not p and self.params(leaf)["floor"] == self.params(leaf)["full"]:
-            p.append(Problem("error", "linear: floor and full must differ"))
+            p.append(Problem("error", "线性计分的 floor（零分点）与 full（满分点）不能相同"))
         return p
 
     def raw(self, leaf, v):

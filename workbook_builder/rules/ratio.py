@@ -35,20 +35,20 @@ class Ratio(Rule):
     def check(self, leaf):
         p = []
         if leaf.target is None or leaf.target.op not in (">=", "<=", "="):
-            p.append(Problem("error", "rule 'ratio' needs a target with op >=, <= or ="))
+            p.append(Problem("error", "完成比例计分需要带比较方向（>=、<= 或 =）的年度指标值"))
         elif leaf.target.value is None and not leaf.target.entry:
-            p.append(Problem("error", "rule 'ratio' needs a target value (or target.entry: true)"))
+            p.append(Problem("error", "完成比例计分需要年度指标值（或 target.entry: true 由部门填写）"))
         elif leaf.target.value is not None and leaf.target.value <= 0:
-            p.append(Problem("warning", "ratio target ≤ 0: an unmet target scores 0 (no ratio can be taken)"))
+            p.append(Problem("warning", "年度指标值 ≤ 0：未达到时无法计算比例，按 0 分计"))
         o = self.params(leaf).get("overshoot")
         if o is not None:
             if not isinstance(o, dict) or "threshold" not in o or o["threshold"] <= 1:
-                p.append(Problem("error", "overshoot.threshold must be a number above 1"))
+                p.append(Problem("error", "overshoot.threshold（超额扣分起点）应为大于 1 的数"))
             if leaf.target and leaf.target.op != ">=":
-                p.append(Problem("error", "overshoot applies only to >= targets"))
+                p.append(Problem("error", "overshoot 只适用于 >= 方向的指标"))
         ra = self.params(leaf).get("reason_at")
         if ra is not None and (not isinstance(ra, (int, float)) or ra <= 1):
-            p.append(Problem("error", "reason_at must be a ratio above 1 (e.g. 1.3)"))
+            p.append(Problem("error", "reason_at 应为大于 1 的比例（如 1.3）"))
         return p
 
     def raw(self, leaf, v):
