@@ -89,6 +89,6 @@ def expected(template, values) -> dict[str, Any]:
     from workbook_builder.engine import compute
     res = compute(template, values)
     out = {k: ("" if v is None else v) for k, v in res.scores.items()}
-    out["__total__"] = res.total
+    out["__total__"] = "" if res.total is None else res.total
     out["__grade__"] = res.grade
     return out

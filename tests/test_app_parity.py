@@ -56,7 +56,7 @@ def allowed(t, values, app: str) -> list[dict]:
             leaves[leaf] = round(leaves[leaf] + step, 2)
             scores, total, grade = rescore(t, leaves)
             out.append({**{k: ("" if v is None else v) for k, v in scores.items()},
-                        "__total__": total, "__grade__": grade})
+                        "__total__": "" if total is None else total, "__grade__": grade})
     return out
 
 

@@ -148,7 +148,7 @@ def table_sheet(t: Template, lay: Layout, department: str, year: int, udf_cells:
         if n.children:
             r, c = lay.score_cells[n.id]
             refs = ",".join(cell(*lay.score_cells[ch.id]) for ch in n.children)
-            out.append(CellSpec(S, r, c, None, formula=f"ROUND(SUM({refs}),2)", style="f_score",
+            out.append(CellSpec(S, r, c, None, formula=sum_formula(refs, len(n.children)), style="f_score",
                                 merge_to=(last, c) if last > first else None, calc=("score", n.id)))
         else:
             # deeper level columns of a shallow leaf stay empty but bordered
@@ -170,7 +170,8 @@ def table_sheet(t: Template, lay: Layout, department: str, year: int, udf_cells:
     if "weight" in lay.col:
         out.append(CellSpec(S, tr, lay.col["weight"], t.total_weight, style="num"))
     tops = ",".join(cell(*lay.score_cells[n.id]) for n in t.indicators)
-    out.append(CellSpec(S, tr, tc, None, formula=f"ROUND(SUM({tops}),2)", style="f_total", calc=("total",)))
+    out.append(CellSpec(S, tr, tc, None, formula=sum_formula(tops, len(t.indicators)), style="f_total",
+                        calc=("total",)))
     out.append(CellSpec(S, gr, 0, "评价等级", style="header", merge_to=(gr, label_end) if label_end else None))
     out.append(CellSpec(S, gr, gc, None, formula=grade_formula(t, cell(tr, tc)), style="f_total", calc=("grade",)))
     bands = "；".join(f"{g.name}：{'≥' + fmt_num(g.min) if g.min > 0 else '<' + fmt_num(sorted(x.min for x in t.grades)[1]) if len(t.grades) > 1 else ''}"
@@ -185,7 +186,12 @@ def grade_formula(t: Template, total_ref: str) -> str:
     out = f'"{bands[-1].name}"'
     for g in reversed(bands[:-1]):
         out = f'IF({total_ref}>={fmt_num(g.min)},"{g.name}",{out})'
-    return out
+    return f'IF(ISNUMBER({total_ref}),{out},"")'
+
+
+def sum_formula(refs: str, n: int) -> str:
+    """A subtotal or the total: blank until all n scores are there (engine._sum)."""
+    return f'IF(COUNT({refs})<{n},"",ROUND(SUM({refs}),2))'
 
 
 #: leaf columns copied from the template as they are: column key -> (node attribute, style)

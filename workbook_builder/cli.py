@@ -151,7 +151,8 @@ def cmd_build(a) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     res = compute(t, values)
-    print(f"已生成 {out}（模板 {t.id} v{t.version}，总分 {res.total:g}，等级 {res.grade}）")
+    shown = f"总分 {res.total:g}，等级 {res.grade}" if res.total is not None else "尚未填完，总分暂不计算"
+    print(f"已生成 {out}（{t.title}，{shown}）")
     return 0
 
 
@@ -169,7 +170,7 @@ def cmd_score(a) -> int:
     for n in t.nodes():
         s = res.scores[n.id]
         print(f"{'  ' * (n.depth - 1)}{n.name:<24} {n.weight:>6g} {'' if s is None else f'{s:g}':>7}")
-    print(f"总分 {res.total:g}  等级 {res.grade}")
+    print(f"总分 {res.total:g}  等级 {res.grade}" if res.total is not None else "总分：尚未填完（有评分项为空）")
     return 0
 
 

@@ -26,7 +26,8 @@ class Result:
     #: leaf score (None = blank) and subtotal of every node, by node id
     scores: dict[str, float | None] = field(default_factory=dict)
     needs_reason: dict[str, bool] = field(default_factory=dict)
-    total: float = 0.0
+    #: None (and grade "") until every indicator has a score: the workbook shows them blank too
+    total: float | None = None
     grade: str = ""
 
     def leaf_scores(self, template: Template) -> dict[str, float | None]:
@@ -130,11 +131,19 @@ def half_cent_ties(template: Template, values: Mapping[str, Any], derived: Mappi
     return out
 
 
-def rescore(template: Template, leaf_scores: Mapping[str, float | None]) -> tuple[dict[str, float | None], float, str]:
-    """Subtotals, total and grade from given leaf scores, as the workbook's SUM formulas make them."""
+def _sum(parts: list) -> float | None:
+    """ROUND(SUM(...),2) once every part has a score, else blank (IF(COUNT(...)<n,"",...))."""
+    if any(x is None for x in parts):
+        return None
+    return xl_round(sum(parts), SCORE_DECIMALS)
+
+
+def rescore(template: Template, leaf_scores: Mapping[str, float | None]
+            ) -> tuple[dict[str, float | None], float | None, str]:
+    """Subtotals, total and grade from given leaf scores, as the workbook's formulas make them."""
     scores: dict[str, float | None] = dict(leaf_scores)
     plan = _plan(template)
     for nid, children in plan.parents:
-        scores[nid] = xl_round(sum(scores[c] or 0.0 for c in children), SCORE_DECIMALS)
-    total = xl_round(sum(scores[n] or 0.0 for n in plan.tops), SCORE_DECIMALS)
-    return scores, total, template.grade_for(total)
+        scores[nid] = _sum([scores[c] for c in children])
+    total = _sum([scores[n] for n in plan.tops])
+    return scores, total, "" if total is None else template.grade_for(total)

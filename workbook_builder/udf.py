@@ -172,7 +172,8 @@ def findings_rows(path: str) -> list[list[str]]:
     rows = [CHECK_HEADER]
     rows += [[f.sheet, f.cell, f.code, f.severity, f.message] for f in rep.findings]
     if not rep.findings:
-        rows.append(["", "", "ok", "info", f"未发现问题。重新计算总分 {rep.total:g}，等级 {rep.grade}"])
+        total = "尚未填完" if rep.total is None else f"{rep.total:g}，等级 {rep.grade}"
+        rows.append(["", "", "ok", "info", f"未发现问题。重新计算总分 {total}"])
     return rows
 
 
