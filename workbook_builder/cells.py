@@ -255,7 +255,8 @@ def reason_flag_formula(lay: Layout, n: Node) -> str:
     """True when the leaf needs a 扣分原因 (score below weight, or a large deviation)."""
     rule = rule_for(n)
     refs = lay.slot_refs(n)
-    r = {k: (v if _is_literal(v) else f"ROUND({v},9)") for k, v in refs.items()}
+    numeric = {sl.name for sl in rule.slots(n) if sl.numeric}
+    r = {k: (v if _is_literal(v) or k not in numeric else f"ROUND({v},9)") for k, v in refs.items()}
     score = cell(*lay.score_cells[n.id])
     return f"AND(ISNUMBER({score}),{rule.needs_reason_excel(n, r, score)})"
 

@@ -116,7 +116,8 @@ def parse_template(data: Any, source: str = "<template>") -> Template:
                 actual = Actual("derived", a["derived"], type=_type_of(a["derived"], inputs, derived))
         n = Node(id=d["id"], name=d["name"], weight=float(d["weight"]), criteria=d.get("criteria", ""),
                  explanation=d.get("explanation", ""), unit=d.get("unit", ""), target=target,
-                 actual=actual, rule=d.get("rule"), note=d.get("note", ""), depth=depth, path=_path(parts))
+                 actual=actual, rule=d.get("rule"), note=d.get("note", ""), depth=depth, path=_path(parts),
+                 reason_when=data.get("reason_when", "not-achieved"))
         n.children = [node(c, depth + 1, parts + ["children", i]) for i, c in enumerate(d.get("children", []))]
         if not n.children and not n.rule:
             errors.append(("a leaf indicator needs a rule", _path(parts)))

@@ -105,6 +105,9 @@ class Node:
     note: str = ""  # a decision taken where the seed is ambiguous
     depth: int = 1
     path: str = ""  # $.indicators[0].children[2] in the template file
+    #: when a 扣分原因 is required: "not-achieved" (the indicator missed its target or level) or the
+    #: template's stricter "below-weight" (any score below the weight)
+    reason_when: str = "not-achieved"
     #: values derived from the node alone (its rule's slots), memoised by the rule library
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

@@ -270,9 +270,17 @@ def test_percent_typed_as_a_whole_number_or_negative(honest, tmp_path, typed):
 
 
 def test_one_character_reason_is_a_warning(honest, tmp_path):
-    p = edit(honest, lambda wb: wb["自评表"].__setitem__("K26", "无"), tmp_path / "x.xlsx")
-    rep = validate_file(p)
-    assert [(f.cell, f.severity) for f in rep.findings if f.code == "reason-too-short"] == [("K26", "warning")]
+    def fn(wb):
+        wb["自评表"]["E19"] = 0.5  # 基本支出执行率 50 %: the target is missed, a reason is required
+        wb["自评表"]["K19"] = "无"
+    rep = validate_file(edit(honest, fn, tmp_path / "x.xlsx"))
+    assert [(f.cell, f.severity) for f in rep.findings if f.code == "reason-too-short"] == [("K19", "warning")]
+
+
+def test_a_level_below_the_top_needs_a_reason_and_the_top_level_does_not(honest, tmp_path):
+    """达成年度指标 scored at its default 90 % needs no reason; 部分达成 does."""
+    rep = validate_file(edit(honest, lambda wb: wb["自评表"].__setitem__("E26", "部分达成年度指标并具有一定效果"), tmp_path / "x.xlsx"))
+    assert [f.cell for f in rep.findings if f.code == "reason-missing"] == ["K26"]
 
 
 def test_department_edited_with_the_fingerprint_recomputed_is_caught_only_with_a_key(tmp_path):

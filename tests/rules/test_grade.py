@@ -48,3 +48,17 @@ def test_within_weight_and_inside_the_chosen_level(levels, data, w):
         assert level["min"] * w - 0.005 <= s <= level["max"] * w + 0.005
     else:
         assert s == round(level["share"] * w + 1e-9, 2)
+
+
+def test_reason_needed_below_the_top_level_or_below_the_weight_when_the_template_says_so():
+    import yaml
+
+    from workbook_builder.engine import compute
+    from workbook_builder.loader import parse_template
+    data = yaml.safe_load(open("templates/qingcheng_2024.yaml", encoding="utf-8"))
+    top = {"cooperation.actual": "达成年度指标"}  # scored at its default 90 %
+    low = {"cooperation.actual": "部分达成年度指标并具有一定效果"}
+    t = parse_template(data)
+    assert not compute(t, top).needs_reason["cooperation"] and compute(t, low).needs_reason["cooperation"]
+    strict = parse_template({**data, "reason_when": "below-weight"})
+    assert compute(strict, top).needs_reason["cooperation"]

@@ -84,6 +84,23 @@ class Grade(Rule):
             out = f'IF({a}="{x["name"]}",{val},{out})'
         return out
 
+    def needs_reason(self, leaf, v, score):
+        """A level below the top one was chosen (or, with the stricter rule, any score below the weight)."""
+        if leaf.reason_when == "below-weight":
+            return score < leaf.weight
+        return v["actual"] != self.top_level(leaf)
+
+    def needs_reason_excel(self, leaf, r, score_ref):
+        if leaf.reason_when == "below-weight":
+            return super().needs_reason_excel(leaf, r, score_ref)
+        return f'{r["actual"]}<>"{self.top_level(leaf)}"'
+
+    def top_level(self, leaf) -> str:
+        """The level that means the indicator was achieved: the one worth the most."""
+        def worth(x):
+            return x.get("max", x.get("share", x.get("score", 0) / leaf.weight if leaf.weight else 0))
+        return max(self.params(leaf)["levels"], key=worth)["name"]
+
     def score_range(self, leaf, level: str) -> tuple[float, float] | None:
         """The points a typed 自评分 may take at ``level`` (range mode), or None."""
         if not is_range(leaf):
