@@ -73,6 +73,7 @@ def inputs_sheet(t: Template, lay: Layout) -> list[CellSpec]:
                 CellSpec(S, r, 2, inp.unit, style="center"),
                 CellSpec(S, r, INPUT_COL, None, style=input_style(inp.type), locked=False, input_id=inp.id),
                 CellSpec(S, r, 4, ("（必填）" if inp.required else "") + inp.help)]
+    labels = {i.id: i.label for i in t.inputs} | {d.id: d.label for d in t.derived}
     r0 = INPUT_FIRST_ROW + len(t.inputs)
     if t.derived:
         out.append(CellSpec(S, r0, 0, "计算指标（自动计算）", style="subheader", merge_to=(r0, 4)))
@@ -83,7 +84,7 @@ def inputs_sheet(t: Template, lay: Layout) -> list[CellSpec]:
                 CellSpec(S, r, 2, d.unit or ("%" if d.type == "percent" else ""), style="center"),
                 CellSpec(S, r, c, None, formula=f, style="f_pct" if d.type == "percent" else "f_money",
                          calc=("derived", d.id)),
-                CellSpec(S, r, 4, d.help or f"= {d.expr}")]
+                CellSpec(S, r, 4, d.help or "计算方法：" + parse(d.expr).describe(labels))]
     return out
 
 
@@ -312,9 +313,9 @@ def guide_sheet(t: Template, department: str, year: int) -> list[CellSpec]:
     for i, g in enumerate(bands):
         hi = f"，且低于 {bands[i - 1].min:g} 分" if i > 0 else ""
         lines.append((f"{g.name}：总分不低于 {g.min:g} 分{hi}", "text"))
-    if t.decisions:
+    if t.guide_notes:
         lines.append(("四、本表的处理说明", "subheader"))
-        lines += [(f"{i}. {d}", "text") for i, d in enumerate(t.decisions, start=1)]
+        lines += [(f"{i}. {d}", "text") for i, d in enumerate(t.guide_notes, start=1)]
     return [CellSpec(SHEET_GUIDE, r, 0, text, style=style) for r, (text, style) in enumerate(lines)]
 
 

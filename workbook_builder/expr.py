@@ -65,6 +65,24 @@ class Expr:
         except (_Blank, OverflowError):
             return None
 
+    def describe(self, labels: Mapping[str, str]) -> str:
+        """The expression in words for the department: ``基本支出·全年执行数 ÷ 基本支出·全年预算数``."""
+        ops = {ast.Add: " + ", ast.Sub: " − ", ast.Mult: " × ", ast.Div: " ÷ "}
+
+        def render(n: ast.expr, top: bool = False) -> str:
+            if isinstance(n, ast.Constant):
+                return fmt_num(n.value)
+            if isinstance(n, ast.Name):
+                return labels.get(n.id, n.id)
+            if isinstance(n, ast.UnaryOp):
+                return f"−{render(n.operand)}"
+            if isinstance(n, ast.BinOp):
+                body = f"{render(n.left)}{ops[type(n.op)]}{render(n.right)}"
+                return body if top else f"（{body}）"
+            raise ExprError(f"unsupported expression {ast.dump(n)}")
+
+        return render(self.tree, top=True)
+
     def excel(self, ref: Callable[[str], str]) -> str:
         """Excel formula text (without '=') with ``ref(name)`` giving each cell reference."""
 

@@ -143,6 +143,7 @@ def parse_template(data: Any, source: str = "<template>") -> Template:
                     version=str(data["version"]), inputs=inputs, derived=derived, indicators=indicators,
                     grades=grades, layout=layout, description=data.get("description", ""),
                     decisions=data.get("decisions", []), source_path=source,
+                    guide_notes=data.get("guide_notes", []),
                     reason_min_length=data.get("reason_min_length", 4),
                     checks=[Check(kind=c["kind"], left=c.get("left", ""), right=c.get("right", ""),
                                   factor=float(c.get("factor", 1.0)), parts=list(c.get("parts", [])),

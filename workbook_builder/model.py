@@ -183,8 +183,9 @@ class Template:
     grades: list[GradeBand]
     layout: Layout
     description: str = ""
-    decisions: list[str] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)  # for template authors (docs)
     source_path: str = ""
+    guide_notes: list[str] = field(default_factory=list)  # for the department (填报说明)
     #: a 扣分原因 shorter than this (characters, spaces not counted) is reported as a warning
     reason_min_length: int = 4
     checks: list[Check] = field(default_factory=list)

@@ -211,7 +211,8 @@ def _page_setup(t: Template, lay: Layout, ws_in, ws_t) -> None:
     for ws, hr in ((ws_t, lay.header_row), (ws_in, 2)):
         ws.set_landscape()
         ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        # 基础数据 is short: one page, so two rows never spill onto a page of their own
+        ws.fit_to_pages(1, 1 if ws is ws_in and lay.inputs_last_row < 60 else 0)
         ws.repeat_rows(hr)
         ws.set_footer("&C第 &P 页，共 &N 页")
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
