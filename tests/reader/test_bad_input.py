@@ -1,6 +1,7 @@
 """Hostile and broken files each give a clear finding; a batch goes on and consolidates the good ones."""
 
 import hashlib
+import re
 import io
 import json
 import os
@@ -58,10 +59,11 @@ def test_batch_reports_every_bad_file_and_consolidates_the_good(tmp_path):
         assert name in set(frames["问题"]["文件"]), name
         assert code in set(frames["问题"][frames["问题"]["文件"] == name]["代码"]), (name, found.get(name))
     summary = frames["汇总"].set_index("文件")
-    assert summary.loc["good-1.xlsx", "结论"] == "通过" and summary.loc["good-1.xlsx", "总分"] == 93
+    assert summary.loc["good-1.xlsx", "结论"] == "通过" and summary.loc["good-1.xlsx", "重算总分"] == 93
     assert summary.loc["good-2.xlsx", "部门"] == "衡阳县自然资源局"
-    assert set(frames["得分"]["文件"]) >= {"good-1.xlsx", "good-2.xlsx"}
-    assert frames["得分"].set_index("文件").loc["good-1.xlsx", "投入·预算配置·在职人员控制率 (staff_control)"] == 5
+    scores = {k: v for k, v in frames.items() if k.startswith("得分")}
+    assert sorted(scores) == ["得分-子洲县2024", "得分-衡阳县2022"]  # one score sheet per template and year
+    assert scores["得分-子洲县2024"].set_index("文件").loc["good-1.xlsx", "投入·预算配置·在职人员控制率"] == 5
 
 
 def test_validate_command_exit_codes_json_and_report(tmp_path, capsys):
@@ -95,7 +97,10 @@ def test_consolidate_command_with_processes(tmp_path, capsys):
     assert main(["consolidate", str(tmp_path), "-o", str(out), "--jobs", "2"]) == 0
     assert "已汇总 2 份" in capsys.readouterr().out
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["汇总", "得分", "问题"] and wb["汇总"].auto_filter.ref
+    # two templates in one folder: one 得分 sheet each, and the odd one out flagged on 汇总
+    assert wb.sheetnames == ["汇总", "得分-陇县2023", "得分-子洲县2024", "问题"] and wb["汇总"].auto_filter.ref
+    remarks = [c.value for c in wb["汇总"]["M"][2:] if c.value]
+    assert len(remarks) == 1 and "模板或年度与其他文件不同" in remarks[0]
 
 
 @pytest.mark.skipif(soffice() is None and not os.environ.get("CI"), reason="LibreOffice not installed")
@@ -111,3 +116,16 @@ def test_sign_key_files_on_the_command_line(tmp_path, capsys):
     assert "signature-invalid" not in capsys.readouterr().out
     assert main(["validate", "--json", "--sign-key", str(other), str(out)]) == 1
     assert "signature-invalid" in capsys.readouterr().out
+
+
+def test_consolidate_flags_a_department_returned_twice_and_shows_subfolders(tmp_path):
+    sub = tmp_path / "一组"
+    sub.mkdir()
+    honest_file(tmp_path, name="a.xlsx")
+    honest_file(sub, name="a-again.xlsx")
+    fr = consolidate([tmp_path])
+    s = fr["汇总"].set_index("文件")
+    assert set(s.index) == {"a.xlsx", "一组/a-again.xlsx"}
+    assert all("同一部门重复提交" in s.loc[f, "备注"] for f in s.index)
+    assert set(fr["问题"]["严重程度"]) <= {"错误", "警告"}
+    assert not [c for c in fr["得分"].columns if re.search(r"[A-Za-z_]{2,}", c)]  # Chinese headers only

@@ -98,7 +98,8 @@ def _validate_main(a) -> int:
     else:
         print(f"共 {len(files)} 份：通过 {counts['通过']}，未通过 {counts['未通过']}，无法读取 {counts['无法读取']}")
     if a.report:
-        write_frames(frames(summaries), Path(a.report))
+        root = Path(a.paths[0]) if len(a.paths) == 1 and Path(a.paths[0]).is_dir() else None
+        write_frames(frames(summaries, root=root), Path(a.report))
     return 0 if all_valid else 1
 
 
@@ -113,7 +114,7 @@ def consolidate_main(a) -> int:
         print(f"错误: {e}", file=sys.stderr)
         return 2
     reports = list(validate_many(collect([folder]), key, jobs=getattr(a, "jobs", 1)))
-    fr = frames(reports)
+    fr = frames(reports, root=folder)
     write_frames(fr, Path(a.output))
     ok = sum(r.valid for r in reports)
     print(f"已汇总 {len(reports)} 份（通过 {ok}，未通过 {len(reports) - ok}）到 {a.output}")
