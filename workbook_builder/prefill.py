@@ -27,6 +27,8 @@ from .tables import Table, TableError, fold, read
 DEPT_COLUMNS = ("department", "部门", "部门名称", "部门(单位)名称", "单位名称", "单位", "部门单位名称", "预算单位",
                 "预算单位名称")
 YEAR_COLUMNS = ("year", "年度", "年份")
+#: columns a bureau's list often has that carry nothing to prefill
+IGNORED_COLUMNS = ("序号", "编号", "备注", "说明", "no", "no.")
 EXAMPLE_PREFIX = "示例"
 #: 元 per unit, for converting a header's unit to the input's
 MONEY = {"元": 1.0, "万元": 10_000.0, "亿元": 100_000_000.0, "千元": 1_000.0}
@@ -34,6 +36,7 @@ _UNIT = re.compile(r"^(.*?)\(([^()]*)\)$")
 _NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DEPT = {fold(c) for c in DEPT_COLUMNS}
 _YEAR = {fold(c) for c in YEAR_COLUMNS}
+_IGNORED = {fold(c) for c in IGNORED_COLUMNS}
 
 
 @dataclass
@@ -85,6 +88,8 @@ def parse_rows(t: Template, table: Table) -> tuple[list[dict], list[RowProblem]]
             continue
         if f in _YEAR and year_col is None:
             year_col = i
+            continue
+        if f in _IGNORED:
             continue
         base, unit = f, ""
         m = _UNIT.match(f)

@@ -93,6 +93,8 @@ def read(path: Path, is_header: Callable[[list[str]], bool], sheet: str | None =
             if not sheets:
                 raise TableError(f"{path.name} 中没有名为“{sheet}”的工作表")
     elif suffix in (".csv", ".txt", ".tsv", ""):
+        if sheet is not None:
+            raise TableError(f"{path.name} 是 CSV 文件，没有工作表；--sheet 只用于 Excel 表格")
         sheets = [("", _csv_rows(path))]
     else:
         raise TableError(f"不支持 {path.suffix} 文件，请使用 .xlsx 或 .csv")

@@ -1,0 +1,61 @@
+"""Every command answers a bad invocation with one Chinese line and a non-zero exit: never a traceback."""
+
+import re
+
+import pytest
+
+from workbook_builder.cli import main
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture()
+def files(tmp_path):
+    (tmp_path / "broken.yaml").write_text("template: qingcheng_2024\ndepartment: 甲局\nvalues: {a: [1, 2}\n", encoding="utf-8")
+    (tmp_path / "x.csv").write_text("部门名称,年度\n甲局,2024\n", encoding="gbk")
+    (tmp_path / "bad_template.yaml").write_text("id: x\n  bad: [\n", encoding="utf-8")
+    (tmp_path / "list.yaml").write_text("- 1\n- 2\n", encoding="utf-8")
+    (tmp_path / "typo.yaml").write_text("template: qingcheng_2024\ndepartment: 甲局\nvalues: {total_exectued: 1}\n", encoding="utf-8")
+    (tmp_path / "empty.key").write_bytes(b"")
+    (tmp_path / "dir").mkdir()
+    return tmp_path
+
+
+BAD = [
+    [], ["frob"], ["build"], ["build", "--year", "abc"], ["build", "--template", "nope"],
+    ["build", "--template", "qingcheng_2024"],  # no department
+    ["build", "--inputs", "{d}/missing.yaml"], ["build", "--inputs", "{d}/broken.yaml"], ["build", "--inputs", "{d}/x.csv"],
+    ["build", "--inputs", "{d}/list.yaml"], ["build", "--inputs", "{d}/typo.yaml", "-o", "{d}/o.xlsx"],
+    ["build", "--inputs", "examples/qingcheng_2024.inputs.yaml", "--sign-key", "{d}/missing.txt", "-o", "{d}/o.xlsx"],
+    ["build", "--inputs", "examples/qingcheng_2024.inputs.yaml", "--sign-key", "{d}/empty.key", "-o", "{d}/o.xlsx"],
+    ["build", "--prefill", "{d}/x.csv"], ["build", "--template", "qingcheng_2024", "--prefill", "{d}/missing.csv"],
+    ["build", "--template", "qingcheng_2024", "--prefill", "{d}/x.csv", "--sheet", "没有", "--out-dir", "{d}/o"],
+    ["build", "--template", "qingcheng_2024", "--prefill", "{d}/x.csv", "--jobs", "0", "--out-dir", "{d}/o"],
+    ["build", "--template", "{d}/bad_template.yaml", "--department", "甲"],
+    ["build", "--inputs", "examples/qingcheng_2024.inputs.yaml", "--macros", "-o", "{d}/o.xlsx"],
+    ["templates", "check", "{d}/bad_template.yaml"], ["templates", "check", "{d}/missing.yaml"], ["templates", "frob"],
+    ["templates", "--templates", "{d}/missing-dir"],
+    ["score"], ["score", "{d}/missing.yaml"], ["score", "{d}/broken.yaml"], ["score", "{d}/typo.yaml"],
+    ["validate"], ["validate", "{d}/missing.xlsx"], ["validate", "{d}/dir"], ["validate", "--jobs", "x", "{d}"],
+    ["validate", "--sign-key", "{d}/missing.key", "examples"],
+    ["consolidate", "{d}/dir"], ["consolidate", "{d}/missing", "-o", "{d}/r.xlsx"], ["consolidate", "{d}"],
+    ["prefill-template"], ["prefill-template", "--template", "nope", "-o", "{d}/m.xlsx"],
+    ["prefill-template", "--template", "qingcheng_2024", "-o", "{d}/m.csv"],
+]
+
+
+@pytest.mark.parametrize("argv", BAD, ids=lambda a: " ".join(a) or "(none)")
+def test_bad_invocation_is_one_chinese_line_and_a_non_zero_exit(files, argv, capsys):
+    argv = [a.format(d=files) for a in argv]
+    try:
+        status = main(argv)
+    except SystemExit as e:  # argparse: usage errors
+        status = e.code
+    out, err = capsys.readouterr()
+    assert status not in (0, None), (argv, out, err)
+    assert "Traceback" not in err + out
+    lines = [ln for ln in err.splitlines() if ln.strip() and "%|" not in ln]
+    if lines:
+        assert len(lines) <= 3 and all(CHINESE.search(ln) for ln in lines), lines
+    else:
+        assert CHINESE.search(out), out  # templates check and validate answer on standard output
