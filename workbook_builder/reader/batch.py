@@ -13,19 +13,27 @@ from .pool import validate_isolated
 from .validate import validate_file
 
 
-def collect(paths: Iterable[str | Path]) -> list[Path]:
+#: in a folder, files that are never a department's return (notes, scripts, settings): listed, not read
+NOT_RETURNS = {".yaml", ".yml", ".py", ".md", ".json", ".toml", ".ini", ".log", ".key"}
+
+
+def collect(paths: Iterable[str | Path], with_others: bool = False):
     """Files named, and every file inside folders (recursively), in a stable order.
 
-    Nothing is skipped silently: a file of another format gets its own ``unsupported-format``
-    finding. Only Office's owner files (``~$name.xlsx``, left while a workbook is open) are left out.
+    Nothing is skipped silently: a file of another format (.ods, .xlsb, a PDF, no extension) gets its own
+    ``unsupported-format`` finding. Inside folders, Office's owner files (``~$name.xlsx``) are left out
+    and files that are never returns (``NOT_RETURNS``: .yaml, .py, .md …) are set aside; with
+    ``with_others`` they come back as a second list, so the caller can say which were not read.
     """
     out: list[Path] = []
+    others: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("~$"))
+            for f in sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("~$")):
+                (others if f.suffix.lower() in NOT_RETURNS else out).append(f)
         else:
             out.append(p)
-    return out
+    return (out, others) if with_others else out
 
 
 def validate_many(files: list[Path], sign_key: bytes | None = None, jobs: int = 1,

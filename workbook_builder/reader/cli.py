@@ -65,7 +65,7 @@ def _validate_main(a) -> int:
         print(f"错误: 找不到 {', '.join(missing)}", file=sys.stderr)
         return 2
     key = _key(a)
-    files = collect(a.paths)
+    files, others = collect(a.paths, with_others=True)
     if not files:
         print("错误: 没有找到要校验的文件", file=sys.stderr)
         return 2
@@ -97,6 +97,9 @@ def _validate_main(a) -> int:
         print("]")
     else:
         print(f"共 {len(files)} 份：通过 {counts['通过']}，未通过 {counts['未通过']}，无法读取 {counts['无法读取']}")
+        if others:
+            names = "、".join(p.name for p in others[:8]) + ("…" if len(others) > 8 else "")
+            print(f"另有 {len(others)} 个说明或脚本文件未校验（{names}）")
     if a.report:
         root = Path(a.paths[0]) if len(a.paths) == 1 and Path(a.paths[0]).is_dir() else None
         write_frames(frames(summaries, root=root), Path(a.report))
@@ -113,9 +116,11 @@ def consolidate_main(a) -> int:
     except UsageError as e:
         print(f"错误: {e}", file=sys.stderr)
         return 2
-    reports = list(validate_many(collect([folder]), key, jobs=getattr(a, "jobs", 1)))
+    files, others = collect([folder], with_others=True)
+    reports = list(validate_many(files, key, jobs=getattr(a, "jobs", 1)))
     fr = frames(reports, root=folder)
     write_frames(fr, Path(a.output))
     ok = sum(r.valid for r in reports)
-    print(f"已汇总 {len(reports)} 份（通过 {ok}，未通过 {len(reports) - ok}）到 {a.output}")
+    print(f"已汇总 {len(reports)} 份（通过 {ok}，未通过 {len(reports) - ok}）到 {a.output}"
+          + (f"；另有 {len(others)} 个说明或脚本文件未校验" if others else ""))
     return 0
