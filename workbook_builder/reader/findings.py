@@ -68,7 +68,7 @@ CODES: dict[str, tuple[str, str]] = {
     "value-out-of-range": ("error", "数值超出允许范围：{detail}"),
     "value-not-in-list": ("error", "取值不在可选项中：{detail}"),
     "cross-check-failed": ("error", "填报数据前后矛盾：{detail}"),
-    "reason-missing": ("error", "得分低于分值（或偏差较大），但未填写扣分原因：{detail}"),
+    "reason-missing": ("error", "指标未达成（或偏差较大），但未填写扣分原因：{detail}"),
     "reason-too-short": ("warning", "扣分原因过于简单：{detail}"),
     "score-outside-level": ("error", "自评分超出所选评价等级的分数范围（{detail}）"),
     # computed values
