@@ -70,7 +70,7 @@ def test_duplicate_departments_stop_the_run_before_any_file_is_written(tmp_path,
 @pytest.mark.parametrize("header,value,message", [
     ("基本支出·全年执行数", "95%", "是百分数"),  # a percent typed into a money input
     ("职工满意度", "95", "请填写 95% 或 0.95"),  # 95 meaning 95 %
-    ("职工满意度", "-5%", "小于下限 0%"),
+    ("职工满意度", "-500%", "小于下限 -100%"),
 ])
 def test_units_are_enforced(tmp_path, capsys, header, value, message):
     csv = tmp_path / "名单.csv"

@@ -13,8 +13,9 @@ from typing import Any, Iterator
 INPUT_TYPES = ("number", "percent", "money", "integer", "text", "choice", "date")
 NUMERIC_TYPES = ("number", "percent", "money", "integer")
 OPS = (">=", "<=", "=")
-#: a percent input's range unless the template sets one: 0 % to 1000 % (95 typed for 95 % is refused)
-PERCENT_RANGE = (0.0, 10.0)
+#: a percent input's range unless the template sets one: −100 % to 1000 % (rates of change may be
+#: negative; 95 typed for 95 %, or −5 for −5 %, is refused with the way to type it)
+PERCENT_RANGE = (-1.0, 10.0)
 OP_TEXT = {">=": "≥", "<=": "≤", "=": "="}
 
 

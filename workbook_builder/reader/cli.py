@@ -89,9 +89,9 @@ def _validate_main(a) -> int:
         for f in r.findings:
             where = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
             sev = "错误" if f.severity == "error" else "警告"
-            vals = ""
-            if f.found is not None or f.expected is not None:
-                vals = f"（应为 {_shown(f.expected)}，实为 {_shown(f.found)}）"
+            parts = ([f"应为 {_shown(f.expected)}"] if f.expected not in (None, "") else []) + \
+                    ([f"实为 {_shown(f.found)}"] if f.found not in (None, "") else [])
+            vals = f"（{'，'.join(parts)}）" if parts else ""
             print(f"  {sev} {f.code:<24} {where:<14} {f.message}{vals}")
     if a.json:
         print("]")
