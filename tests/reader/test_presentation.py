@@ -301,3 +301,18 @@ def test_file_named_for_another_department_or_year(honest, tmp_path, name, warne
     p = tmp_path / name
     shutil.copy(honest, p)
     assert (found(p, "file-name-mismatch") != []) is warned
+
+
+def test_wan_yuan_typed_where_yuan_is_wanted_is_a_cross_check_finding(honest, tmp_path):
+    """基本支出·全年预算数 typed in 万元: 人员经费 + 公用经费 no longer add up to it."""
+    from workbook_builder.cells import validations
+    from workbook_builder.layout import build_layout
+    from workbook_builder.loader import load_template
+    t = load_template(TID)
+    lay = build_layout(t)
+    sheet, r, c = lay.input_cells["basic_budget_year"]
+    from workbook_builder.layout import cell as ref
+    p = edit(honest, lambda wb: wb[sheet].__setitem__(ref(r, c), 1159.82), tmp_path / "x.xlsx")
+    assert (sheet, ref(r, c)) in found(p, "cross-check-failed")
+    v = next(v for v in validations(t, lay) if (v.sheet, v.row, v.col) == (sheet, r, c))
+    assert v.kind == "custom" and "SUM(" in v.source  # the workbook's own validation refuses it where it is typed
