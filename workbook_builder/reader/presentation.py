@@ -63,6 +63,12 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
     st = book.styles
     flagged_rows: set[tuple[str, int]] = set()
     flagged_cols: set[tuple[str, int]] = set()
+    wanted_cells: dict[str, set[tuple[int, int]]] = {}
+    for s in specs:
+        wanted_cells.setdefault(s.sheet, set()).add((s.row, s.col))
+    cf_at = {name: _cond_formats_at(book.sheets[name], cells) for name, cells in wanted_cells.items()
+             if name in book.sheets}
+    hidden_xf: dict[int, bool] = {}
     for s in specs:
         if s.sheet not in SHOWN_SHEETS or s.sheet not in book.sheets:
             continue
@@ -88,12 +94,12 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
         if value is not None and not same_display(value, exp, xf.num_fmt):
             rep.add("number-format-changed", expected=shown(value, exp), found=_display(value, xf.num_fmt),
                     detail=xf.num_fmt[:40], **where)
-        if xf.font_size < MIN_FONT_SIZE or contrast(xf.font_color, xf.fill) < MIN_CONTRAST:
+        if got.style not in hidden_xf:
+            hidden_xf[got.style] = xf.font_size < MIN_FONT_SIZE or contrast(xf.font_color, xf.fill) < MIN_CONTRAST
+        if hidden_xf[got.style]:
             rep.add("text-invisible", detail=f"字号 {xf.font_size:g}，字体颜色 {xf.font_color or '自动'}，"
                                                f"底色 {xf.fill or '无'}", **where)
-        for ranges, dxf_ids in sh.cond_formats:
-            if not any(r1 <= s.row <= r2 and c1 <= s.col <= c2 for r1, c1, r2, c2 in ranges):
-                continue
+        for dxf_ids in cf_at[s.sheet].get((s.row, s.col), ()):
             for i in dxf_ids:
                 d = st.dxf(i)
                 if d is None:
@@ -105,6 +111,22 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
                 fill = d.fill or xf.fill
                 if (d.font_color or d.fill) and contrast(font, fill) < MIN_CONTRAST:
                     rep.add("conditional-format-hides", detail=f"字体颜色 {font or '自动'}，底色 {fill or '无'}", **where)
+
+
+def _cond_formats_at(sh, cells: set[tuple[int, int]]) -> dict[tuple[int, int], list[list[int]]]:
+    """For the cells that matter, the dxf ids of every conditional format covering each of them."""
+    out: dict[tuple[int, int], list[list[int]]] = {}
+    for ranges, dxf_ids in sh.cond_formats:
+        if not dxf_ids:
+            continue
+        for r1, c1, r2, c2 in ranges:
+            if (r2 - r1 + 1) * (c2 - c1 + 1) <= len(cells):
+                hits = [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) in cells]
+            else:
+                hits = [(r, c) for r, c in cells if r1 <= r <= r2 and c1 <= c <= c2]
+            for rc in hits:
+                out.setdefault(rc, []).append(dxf_ids)
+    return out
 
 
 def _display(value, code: str) -> str:
@@ -157,13 +179,26 @@ def check_validations(book: Book, vspecs: list[ValidationSpec], rep: FileReport)
         sh = book.sheets.get(v.sheet)
         if sh is None:
             continue
-        found = [d for d in sh.validations if any(r1 <= v.row <= r2 and c1 <= v.col <= c2 for r1, c1, r2, c2 in d.ranges)]
-        if not found:
+        d = _validation_at(sh, v.row, v.col)
+        if d is None:
             continue  # validation-removed is reported elsewhere
-        d = found[0]
         if not _same_validation(v, d):
             rep.add("validation-changed", sheet=v.sheet, cell=cell(v.row, v.col),
                     expected=_describe(v), found=f"{d.kind} {d.formula1} {d.formula2}".strip())
+
+
+def _validation_at(sh, row: int, col: int):
+    index = getattr(sh, "_validation_index", None)
+    if index is None:
+        index = {}
+        for d in sh.validations:
+            for r1, c1, r2, c2 in d.ranges:
+                if (r2 - r1 + 1) * (c2 - c1 + 1) <= 10_000:
+                    for r in range(r1, r2 + 1):
+                        for c in range(c1, c2 + 1):
+                            index.setdefault((r, c), d)
+        sh._validation_index = index
+    return index.get((row, col))
 
 
 def _same_validation(v: ValidationSpec, d) -> bool:
