@@ -133,7 +133,7 @@ def half_cent_ties(template: Template, values: Mapping[str, Any], derived: Mappi
 
 def _sum(parts: list) -> float | None:
     """ROUND(SUM(...),2) once every part has a score, else blank (IF(COUNT(...)<n,"",...))."""
-    if any(x is None for x in parts):
+    if None in parts:
         return None
     return xl_round(sum(parts), SCORE_DECIMALS)
 

@@ -6,6 +6,7 @@ The renderer writes from it and the reader reads from it; neither hard-codes an 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -28,6 +29,7 @@ INPUT_COL = 3  # column D of 基础数据 holds values
 INPUT_FIRST_ROW = 3  # row 4
 
 
+@lru_cache(maxsize=1 << 16)
 def cell(row: int, col: int, absolute: bool = False) -> str:
     return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
 

@@ -83,6 +83,12 @@ def xl_round(x: float, digits: int = 0) -> float:
     x = float(x)
     if x == 0.0 or not math.isfinite(x):
         return x
+    if digits > 0:  # fast path: a short decimal already within ``digits`` decimals rounds to itself
+        r = repr(x)
+        if "e" not in r:
+            whole, _, frac = r.partition(".")
+            if len(frac) <= digits and len(whole.lstrip("-0")) + len(frac) <= 15:
+                return x
     a = abs(x)
     if digits == 0:
         r = _half_away(a)

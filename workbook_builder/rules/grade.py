@@ -96,10 +96,13 @@ class Grade(Rule):
         return f'{r["actual"]}<>"{self.top_level(leaf)}"'
 
     def top_level(self, leaf) -> str:
-        """The level that means the indicator was achieved: the one worth the most."""
-        def worth(x):
-            return x.get("max", x.get("share", x.get("score", 0) / leaf.weight if leaf.weight else 0))
-        return max(self.params(leaf)["levels"], key=worth)["name"]
+        """The level that means the indicator was achieved: the one worth the most (memoised on the leaf)."""
+        top = leaf.memo.get("top_level")
+        if top is None:
+            def worth(x):
+                return x.get("max", x.get("share", x.get("score", 0) / leaf.weight if leaf.weight else 0))
+            top = leaf.memo["top_level"] = max(self.params(leaf)["levels"], key=worth)["name"]
+        return top
 
     def score_range(self, leaf, level: str) -> tuple[float, float] | None:
         """The points a typed 自评分 may take at ``level`` (range mode), or None."""
