@@ -19,7 +19,7 @@ def test_errors_name_their_path():
         **d["indicators"][1]["children"][0]["children"][0], "weight": "three"}))
     with pytest.raises(TemplateError) as e:
         parse_template(d, "t.yaml")
-    assert ("'three' is not of type 'number'", "$.indicators[1].children[0].children[0].weight") in e.value.errors
+    assert ("应为数字，实际为 'three'", "$.indicators[1].children[0].children[0].weight") in e.value.errors
 
 
 def test_unknown_rule_kind():
@@ -31,7 +31,7 @@ def test_unknown_rule_kind():
 def test_leaf_without_rule():
     with pytest.raises(TemplateError) as e:
         parse_template(broken(lambda d: d["indicators"][0]["children"][0]["children"][1].pop("rule")))
-    assert e.value.errors == [("a leaf indicator needs a rule", "$.indicators[0].children[0].children[1]")]
+    assert e.value.errors == [("最末级指标需要计分方法（rule）", "$.indicators[0].children[0].children[1]")]
 
 
 def test_bad_id_is_refused():

@@ -83,11 +83,42 @@ def _load_cached(path: str, mtime: float) -> Template:
     return parse_template(data, source=path)
 
 
+_TYPES = {"string": "文字", "number": "数字", "integer": "整数", "object": "键值表", "array": "列表",
+          "boolean": "是/否（true/false）", "null": "空"}
+
+
+def schema_message(e: jsonschema.ValidationError) -> str:
+    """A JSON Schema error in Chinese (the field names stay as the template writes them)."""
+    v, val = e.validator, e.validator_value
+    if v == "required":
+        missing = [k for k in val if not isinstance(e.instance, dict) or k not in e.instance]
+        return f"缺少必填项 {'、'.join(missing)}"
+    if v == "type":
+        want = "或".join(_TYPES.get(t, t) for t in (val if isinstance(val, list) else [val]))
+        return f"应为{want}，实际为 {e.instance!r}"[:200]
+    if v in ("enum", "const"):
+        options = val if isinstance(val, list) else [val]
+        return f"取值应为 {'、'.join(map(str, options))} 之一，实际为 {e.instance!r}"[:200]
+    if v == "additionalProperties":
+        extra = sorted(set(e.instance) - set(e.schema.get("properties", {}))) if isinstance(e.instance, dict) else []
+        return f"不认识的项 {'、'.join(map(str, extra))}（拼写错误？）"
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        word = {"minimum": "不能小于", "exclusiveMinimum": "应大于", "maximum": "不能大于", "exclusiveMaximum": "应小于"}[v]
+        return f"{e.instance!r} {word} {val}"
+    if v in ("minItems", "minLength"):
+        return f"不能为空（至少 {val} 项）"
+    if v == "pattern":
+        return f"{e.instance!r} 的写法不对：编号只能用英文字母、数字和下划线，并以字母开头"
+    if v in ("oneOf", "anyOf"):
+        return f"写法不符合任何一种允许的格式：{str(e.instance)[:80]}"
+    return f"格式不对（{v}）"
+
+
 def parse_template(data: Any, source: str = "<template>") -> Template:
     errors: list[tuple[str, str]] = []
     v = jsonschema.Draft202012Validator(schema())
     for e in sorted(v.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        errors.append((e.message, _path(e.absolute_path)))
+        errors.append((schema_message(e), _path(e.absolute_path)))
     if errors:
         raise TemplateError(source, errors)
 
@@ -120,9 +151,9 @@ def parse_template(data: Any, source: str = "<template>") -> Template:
                  reason_when=data.get("reason_when", "not-achieved"))
         n.children = [node(c, depth + 1, parts + ["children", i]) for i, c in enumerate(d.get("children", []))]
         if not n.children and not n.rule:
-            errors.append(("a leaf indicator needs a rule", _path(parts)))
+            errors.append(("最末级指标需要计分方法（rule）", _path(parts)))
         if n.children and n.rule:
-            errors.append(("an indicator with children cannot have its own rule", _path(parts + ["rule"])))
+            errors.append(("有下级指标的指标不能再有自己的计分方法（rule）", _path(parts + ["rule"])))
         return n
 
     indicators = [node(d, 1, ["indicators", i]) for i, d in enumerate(data["indicators"])]
