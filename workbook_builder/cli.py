@@ -14,6 +14,7 @@ from .checker import check_template, errors
 from .engine import compute
 from .loader import TemplateError, load_template, template_paths
 from .paths import add_template_dirs
+from .signing import read_key
 from .values import ValuesError, normalise
 
 
@@ -47,15 +48,10 @@ def _load(ref: str | None):
 
 
 def _key(path: str | None) -> bytes | None:
-    if not path:
-        return None
     try:
-        key = Path(path).read_bytes().strip()
-    except OSError:
-        raise Stop(f"无法读取签名密钥文件 {path}") from None
-    if not key:
-        raise Stop(f"签名密钥文件 {path} 是空的")
-    return key
+        return read_key(path) if path else None
+    except ValueError as e:
+        raise Stop(str(e)) from None
 
 
 def cmd_templates(a) -> int:

@@ -5,6 +5,7 @@ The renderer writes from it and the reader reads from it; neither hard-codes an 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -32,6 +33,16 @@ INPUT_FIRST_ROW = 3  # row 4
 @lru_cache(maxsize=1 << 16)
 def cell(row: int, col: int, absolute: bool = False) -> str:
     return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
+
+
+def safe_filename(name: str) -> str:
+    """A department name made safe as a file name (the builder's and the reader's one rule)."""
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .") or "未命名"
+
+
+def workbook_name(department: str, year: int) -> str:
+    """The file a department's workbook is written to: ``部门-年度.xlsx``."""
+    return f"{safe_filename(department)}-{year}.xlsx"
 
 
 def qualified(sheet: str, row: int, col: int) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from tqdm import tqdm
 
 from .crosscheck import failures, message
+from .layout import workbook_name
 from .model import Input, Template
 from .rules import all_inputs
 from .tables import Table, TableError, fold, read
@@ -200,24 +201,16 @@ def coerce(inp: Input, v: Any, header_unit: str = "") -> Any:
     return x
 
 
-def safe_filename(name: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .") or "未命名"
-
-
-def file_name(department: str, year: int) -> str:
-    return f"{safe_filename(department)}-{year}.xlsx"
-
-
 def duplicates(rows: list[dict], year: int) -> list[RowProblem]:
     """Rows that would write the same file (same name after cleaning, same year): both are named."""
     seen: dict[str, dict] = {}
     out = []
     for r in rows:
-        name = file_name(r["department"], r["year"] or year).lower()
+        name = workbook_name(r["department"], r["year"] or year).lower()
         if name in seen:
             first = seen[name]
             out.append(RowProblem(r["row"], "", f"部门“{r['department']}”与第{first['row']}行的“{first['department']}”"
-                                                 f"会生成同一个文件 {file_name(r['department'], r['year'] or year)}，请改名或删除一行"))
+                                                 f"会生成同一个文件 {workbook_name(r['department'], r['year'] or year)}，请改名或删除一行"))
         else:
             seen[name] = r
     return out
@@ -237,7 +230,7 @@ def _build_one(args) -> str:
     dkey = (tref, y, password, key)
     if dkey not in _distributors:
         _distributors[dkey] = Distributor(t, y, password=password, sign_key=key)
-    path = Path(out_dir) / file_name(row["department"], y)
+    path = Path(out_dir) / workbook_name(row["department"], y)
     path.write_bytes(_distributors[dkey].build(row["department"], row["values"]))
     return str(path)
 

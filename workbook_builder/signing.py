@@ -12,6 +12,18 @@ import hmac
 import json
 
 
+def read_key(path: str) -> bytes:
+    """The key in a key file; ValueError with a Chinese message when it cannot be used."""
+    from pathlib import Path
+    try:
+        key = Path(path).read_bytes().strip()
+    except OSError:
+        raise ValueError(f"无法读取签名密钥文件 {path}") from None
+    if not key:
+        raise ValueError(f"签名密钥文件 {path} 是空的")
+    return key
+
+
 def sign(fp: str, department: str, year: int, key: bytes) -> str:
     msg = json.dumps([fp, department, year], ensure_ascii=False).encode("utf-8")
     return hmac.new(key, msg, hashlib.sha256).hexdigest()

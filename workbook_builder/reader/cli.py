@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..signing import read_key
 from .batch import collect, frames, validate_many
 from .report import write_frames
 
@@ -17,15 +18,10 @@ class UsageError(Exception):
 
 
 def _key(a) -> bytes | None:
-    if not getattr(a, "sign_key", None):
-        return None
     try:
-        key = Path(a.sign_key).read_bytes().strip()
-    except OSError:
-        raise UsageError(f"无法读取签名密钥文件 {a.sign_key}") from None
-    if not key:
-        raise UsageError(f"签名密钥文件 {a.sign_key} 是空的")
-    return key
+        return read_key(a.sign_key) if getattr(a, "sign_key", None) else None
+    except ValueError as e:
+        raise UsageError(str(e)) from None
 
 
 def json_safe(v: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 from ..cells import CellSpec, all_cells, fingerprint_of, formula_values, validations
 from ..crosscheck import checked_input, failures, message
 from ..engine import compute, half_cent_ties, rescore
-from ..layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout,
+from ..layout import (SHEET_GUIDE, safe_filename, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout,
                       cell)
 from ..loader import load_template, template_paths
 from ..paths import ENV
@@ -110,14 +110,11 @@ def _file_name(path: Path, rep: FileReport) -> None:
     m = re.match(r"^(.+?)-(20\d\d)$", stem)
     prefix = m.group(1) if m else ""
     region = _REGION.match(stem)
-    other_dept = (prefix and prefix not in dept and dept not in prefix and safe_name(dept) != prefix) or \
+    other_dept = (prefix and prefix not in dept and dept not in prefix and safe_filename(dept) != prefix) or \
         (not prefix and region is not None and region.group(1) not in dept)
     if other_year or other_dept:
         rep.add("file-name-mismatch", found=path.name, expected=f"{dept} {rep.year}")
 
-
-def safe_name(name: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
 
 
 def _keep_identity(rep: FileReport) -> None:
