@@ -151,9 +151,9 @@ def _sheets(book: Book, rep: FileReport, app: str) -> None:
 
 
 def _names(book: Book, rep: FileReport) -> None:
-    ours = {n for n in book.defined_names if n in ("TOTAL_SCORE", "GRADE") or n[:3] in ("IN_", "DV_", "SC_")}
+    """Our defined names (layout.defined_names) defined twice, or shadowed by a sheet-local name."""
     for name, what in book.name_problems:
-        if name in ours or name in ("TOTAL_SCORE", "GRADE") or name[:3] in ("IN_", "DV_", "SC_"):
+        if name in ("TOTAL_SCORE", "GRADE") or name[:3] in ("IN_", "DV_", "SC_"):
             rep.add("defined-name-ambiguous", detail=name, found="工作表级名称" if what == "local" else "重复定义")
 
 

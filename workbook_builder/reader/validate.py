@@ -80,18 +80,18 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
             _validate(book, rep, sign_key, c.vba, application(c))
             _file_name(path, rep)
         except Refused as e:
-            _keep_identity(rep)
+            _drop_results(rep)
             rep.add(e.code, detail=e.detail)
         except _TooSlow:
-            _keep_identity(rep)
+            _drop_results(rep)
             rep.add("too-slow", detail=f"{time_limit:g} 秒")
         except MemoryError:
-            _keep_identity(rep)
+            _drop_results(rep)
             rep.add("unreadable", detail="读取所需内存过多")
         except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
             rep.add("unreadable", detail=f"无法打开文件（{_os_reason(e)}）")
         except Exception as e:  # noqa: BLE001 - the reader never raises: anything else is a finding too
-            _keep_identity(rep)
+            _drop_results(rep)
             rep.add("unreadable", detail=f"读取时出错（{type(e).__name__}）")
     return rep
 
@@ -117,8 +117,8 @@ def _file_name(path: Path, rep: FileReport) -> None:
 
 
 
-def _keep_identity(rep: FileReport) -> None:
-    """A file refused mid-way keeps no partial results: no total, no scores."""
+def _drop_results(rep: FileReport) -> None:
+    """A file refused mid-way keeps its identity and errors, but no partial results (total, scores, warnings)."""
     rep.findings = [f for f in rep.findings if f.severity == "error"]
     rep.total, rep.grade, rep.scores = None, "", {}
 
