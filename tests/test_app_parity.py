@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engines import expected, read_scores
@@ -65,7 +65,8 @@ def _matches(got, options) -> bool:
 
 
 @pytest.mark.parametrize("app", list(APPS))
-@settings(max_examples=1, database=None)
+@settings(max_examples=1, database=None,  # one batch of LO_BATCH (≤ 8: hypothesis' buffer) input sets per template
+          suppress_health_check=[HealthCheck.large_base_example, HealthCheck.data_too_large, HealthCheck.too_slow])
 @given(batches=st.tuples(*[st.lists(values_for(t), min_size=PER_TEMPLATE, max_size=PER_TEMPLATE) for t in TEMPLATES]))
 def test_application_matches_engine(tmp_path_factory, app, batches):
     run = _app(app)
