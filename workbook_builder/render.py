@@ -7,8 +7,6 @@ do not calculate still show real scores.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import io
 import json
 import zipfile
@@ -18,14 +16,13 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 
 from . import __version__
-from .cells import (CellSpec, ValidationSpec, all_cells, fingerprint, formula_values, grade_formula,
-                    guide_department_line, reason_flag_formula, validations)
+from .cells import (CellSpec, ValidationSpec, all_cells, fingerprint, formula_values, reason_flag_formula,
+                    validations)
 from .engine import compute
 from .formats import FONT, GRADE_COLOURS, STYLES
 from .layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, Layout, build_layout,
                      cell)
-from .model import Input, Template
-from .rules import rule_for
+from .model import Template
 from .signing import password_hash, sign
 from .values import normalise
 

@@ -15,7 +15,6 @@ Parameter texts (used in cells, e.g. ``=WB_BANDS(E9,5,"[0.9,+):5;[0.8,0.9):4;(-,
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
 from .model import Actual, GradeBand, Node, Target, Template

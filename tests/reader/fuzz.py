@@ -125,7 +125,7 @@ def shared_strings(data: bytes, rng: random.Random) -> bytes:
 
     def fn(x: str) -> str:
         if 't="s"' not in x:
-            return x.replace('<c r="A1"', f'<c r="A1" t="s"', 1).replace("<v>", f"<v>{bad}", 1)
+            return x.replace('<c r="A1"', '<c r="A1" t="s"', 1).replace("<v>", f"<v>{bad}", 1)
         return re.sub(r'(t="s"[^>]*>)<v>[^<]*</v>', rf"\1<v>{bad}</v>", x, count=1)
     return _edit(data, rng.choice(SHEETS), fn)
 

@@ -12,8 +12,8 @@ import pytest
 
 from reader.helpers import edit, honest_file, patch_part
 from workbook_builder.cli import main
-from workbook_builder.libreoffice import convert, soffice
-from workbook_builder.reader import consolidate, validate_file
+from workbook_builder.libreoffice import soffice
+from workbook_builder.reader import consolidate
 
 BOMB = b"<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]><sst>&lol2;</sst>"
 

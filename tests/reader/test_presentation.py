@@ -284,7 +284,6 @@ def test_a_level_below_the_top_needs_a_reason_and_the_top_level_does_not(honest,
 
 
 def test_department_edited_with_the_fingerprint_recomputed_is_caught_only_with_a_key(tmp_path):
-    from workbook_builder.reader.validate import read_meta  # noqa: F401 - the metadata the forger rewrites
     key = b"bureau-secret"
     signed = honest_file(tmp_path, TID, name="signed.xlsx", sign_key=key)
     forged = patch_part(signed, "xl/sharedStrings.xml", lambda x: x.replace("庆城县自然资源局", "陇县自然资源局"), tmp_path / "f.xlsx")

@@ -43,9 +43,9 @@ def _sections(code: str) -> list[str]:
 
 def _tokens(sec: str) -> list[tuple[str, str]] | None:
     """('lit', text) and ('num', pattern) pieces of one section; None where it is not understood."""
-    sec = _BRACKET.sub(lambda m: "" if not re.match(r"\[\$", m.group(0)) else "", sec)
+    sec = _BRACKET.sub("", sec)  # colours, conditions and locale tags change no digit
     out: list[tuple[str, str]] = []
-    i, num = 0, ""
+    i = 0
     while i < len(sec):
         ch = sec[i]
         if ch == '"':

@@ -19,7 +19,7 @@ Options:
 from __future__ import annotations
 
 from ..numeric import fmt_num
-from .base import Problem, Rule, Slot, actual_type, need, xl_text
+from .base import Problem, Rule, Slot, actual_type, xl_text
 
 
 class Ratio(Rule):
