@@ -13,7 +13,13 @@ import re
 from typing import Any
 
 from ..numeric import fmt_num
-from .base import Problem, Rule, xl_text
+from .base import Problem, Rule, is_percent, xl_text
+from .text import ParamError, fold, join_items, num_text, parse_num, parse_points, points_text, split_items
+
+_NUMP = r"([+-]?\d+(?:\.\d+)?%?)"
+_TWO = re.compile(rf"^(?:{_NUMP}(≤|<))?[xX](?:(≤|<){_NUMP})?$")
+_LOW = re.compile(rf"^[xX](≥|>){_NUMP}$")
+_EQ = re.compile(rf"^[xX]={_NUMP}$")
 
 
 def band_bounds(b: dict) -> tuple[float, float, bool, bool]:
@@ -75,10 +81,93 @@ class Bands(Rule):
             out = f"IF({cond},{fmt_num(b['score'])},{out})"
         return out
 
+    def describe(self, leaf):
+        q, pc = self.params(leaf), is_percent(leaf)
+        out = [f"{band_words(b, pc)}得{points_text(b['score'])}分" for b in q["bands"]]
+        if q.get("else", 0) or any(p.severity == "warning" for p in self.check(leaf)):
+            out.append(f"其他情况得{points_text(q.get('else', 0))}分")
+        return "；".join(out)
+
+    def params_text(self, leaf):
+        q, pc = self.params(leaf), is_percent(leaf)
+        items = [f"{band_condition(b, pc)}：{points_text(b['score'])}分" for b in q["bands"]]
+        if q.get("else", 0):
+            items.append(f"其他：{points_text(q['else'])}分")
+        return join_items(items)
+
+    def parse_params(self, text, percent):
+        bands, other = [], None
+        for item in split_items(text):
+            f = fold(item)
+            cond, sep, score = f.rpartition(":")
+            if not sep:
+                raise ParamError(f"“{item}”应写成 区间：分数（如 85%≤x<95%：3分）")
+            pts = parse_points(score, "分数")
+            if cond == "其他":
+                other = pts
+                continue
+            b: dict[str, Any] = {}
+            m2, ml, me = _TWO.match(cond), _LOW.match(cond), _EQ.match(cond)
+            if me:
+                v = parse_num(me.group(1), percent, "区间")
+                b.update(min=v, max=v, max_inclusive=True)
+            elif ml:
+                b["min"] = parse_num(ml.group(2), percent, "区间")
+                if ml.group(1) == ">":
+                    b["min_inclusive"] = False
+            elif m2 and (m2.group(1) or m2.group(4)):
+                if m2.group(1):
+                    b["min"] = parse_num(m2.group(1), percent, "区间")
+                    if m2.group(2) == "<":
+                        b["min_inclusive"] = False
+                if m2.group(4):
+                    b["max"] = parse_num(m2.group(4), percent, "区间")
+                    if m2.group(3) == "≤":
+                        b["max_inclusive"] = True
+            else:
+                raise ParamError(f"区间“{cond}”看不懂：写成 x≥95%、85%≤x<95%、x<75% 或 x=0")
+            b["score"] = pts
+            bands.append(b)
+        if not bands:
+            raise ParamError("分档计分要在“参数”里列出各档（如 x≥90%：5分；80%≤x<90%：4分；x<80%：0分）")
+        out: dict[str, Any] = {"kind": self.kind, "bands": bands}
+        if other is not None:
+            out["else"] = other
+        return out
+
     def udf_args(self, leaf, refs):
         p = self.params(leaf)
         return [refs["actual"], fmt_num(leaf.weight), xl_text(render_bands(p["bands"])), fmt_num(p.get("else", 0))]
 
+
+
+def band_condition(b: dict, pc: bool) -> str:
+    """``85%≤x<95%``: a band as typed in the 参数 column."""
+    lo, hi, li, hinc = band_bounds(b)
+    if lo == hi and li and hinc:
+        return f"x={num_text(lo, pc)}"
+    left = f"{num_text(lo, pc)}{'≤' if li else '<'}" if lo != float("-inf") else ""
+    right = f"{'≤' if hinc else '<'}{num_text(hi, pc)}" if hi != float("inf") else ""
+    if left and not right:
+        return f"x{'≥' if li else '>'}{num_text(lo, pc)}"
+    return f"{left}x{right}"
+
+
+def band_words(b: dict, pc: bool) -> str:
+    """``85%（含）至95%``: a band in the words rubrics use."""
+    lo, hi, li, hinc = band_bounds(b)
+    has_lo, has_hi = lo != float("-inf"), hi != float("inf")
+    if has_lo and has_hi and lo == hi:
+        return f"等于{num_text(lo, pc)}"
+    if has_lo and has_hi:
+        if not li and not hinc:
+            return f"高于{num_text(lo, pc)}且低于{num_text(hi, pc)}"
+        return f"{num_text(lo, pc)}{'（含）' if li else ''}至{num_text(hi, pc)}{'（含）' if hinc else ''}"
+    if has_lo:
+        return f"{num_text(lo, pc)}（含）以上" if li else f"高于{num_text(lo, pc)}"
+    if has_hi:
+        return f"{num_text(hi, pc)}（含）以下" if hinc else f"低于{num_text(hi, pc)}"
+    return "任何值"
 
 
 # --- the parameter text of the WB_BANDS UDF: [min,max):score items separated by ';' ---------------

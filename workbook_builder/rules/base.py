@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..model import Input, Node
+from .text import ParamError
 from ..numeric import SCORE_DECIMALS, VALUE_DECIMALS, as_text, as_value, fmt_num, valid_number_excel, xl_round
 
 
@@ -58,6 +59,21 @@ class Rule:
 
     def check(self, leaf: Node) -> list[Problem]:
         return []
+
+    # --- Chinese text faces (authoring workbook, rubric reading) ----------------
+    def describe(self, leaf: Node) -> str:
+        """The rule in plain Chinese, for the bureau to confirm (解析结果)."""
+        raise NotImplementedError
+
+    def params_text(self, leaf: Node) -> str:
+        """The rule's parameters as typed in the authoring workbook's 参数 column (``键=值；…``)."""
+        return ""
+
+    def parse_params(self, text: str, percent: bool) -> dict[str, Any]:
+        """The rule dict (``kind`` included) from a 参数 text; raises ``ParamError`` in Chinese."""
+        if str(text or "").strip():
+            raise ParamError(f"{self.label}不需要参数，请清空“参数”")
+        return {"kind": self.kind}
 
     def needs_reason(self, leaf: Node, v: Mapping[str, Any], score: float) -> bool:
         return score < leaf.weight
@@ -173,6 +189,20 @@ def _is_literal(ref: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def target_words(leaf: Node) -> str:
+    """``年度指标值（≥95%）`` or ``年度指标值（部门填写）``, for readings."""
+    t = leaf.target
+    if t is None or (t.value is None and not t.entry):
+        return "年度指标值"
+    if t.entry:
+        return "年度指标值（部门填写）"
+    return f"年度指标值（{t.display(is_percent(leaf))}）"
+
+
+def is_percent(leaf: Node) -> bool:
+    return actual_type(leaf) == "percent"
 
 
 def actual_type(leaf: Node) -> str:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from ..numeric import fmt_num
 from .base import Problem, Rule, Slot, xl_text
+from .text import ParamError, fold, join_items, key_values, parse_points, points_text
+
+_KEYS = {"每项扣": "deduct", "每项得": "earn", "项目": "items", "检查项": "items"}
 
 
 class Checklist(Rule):
@@ -46,6 +49,42 @@ class Checklist(Rule):
         per = fmt_num(q["points"]) if q.get("points") is not None else f"{fmt_num(q['share'])}*{fmt_num(leaf.weight)}"
         n = f"{r['actual']}*{per}"
         return n if q.get("mode") == "earn" else f"{fmt_num(leaf.weight)}-{n}"
+
+    def describe(self, leaf):
+        q = self.params(leaf)
+        per = (f"{points_text(q['points'])}分" if q.get("points") is not None
+               else f"分值的{points_text(q['share'] * 100)}%")
+        if q.get("mode") == "earn":
+            out = f"填写完成的项数：每完成一项得{per}，最高{fmt_num(leaf.weight)}分"
+        else:
+            out = f"填写不符合要求的项数：每出现一项扣{per}，扣完为止"
+        if q.get("items"):
+            out += f"（检查项：{'、'.join(q['items'])}）"
+        return out
+
+    def params_text(self, leaf):
+        q = self.params(leaf)
+        key = "每项得" if q.get("mode") == "earn" else "每项扣"
+        per = points_text(q["points"]) if q.get("points") is not None else f"分值的{points_text(q['share'] * 100)}%"
+        items = [f"{key}={per}"]
+        if q.get("items"):
+            items.append(f"项目={'、'.join(q['items'])}")
+        return join_items(items)
+
+    def parse_params(self, text, percent):
+        kv = key_values(text, _KEYS, "清单计分")
+        if ("deduct" in kv) == ("earn" in kv):
+            raise ParamError("清单计分要写“每项扣”或“每项得”其中一个（如 每项扣=1 或 每项扣=分值的25%）")
+        mode = "earn" if "earn" in kv else "deduct"
+        out = {"kind": self.kind, "mode": mode}
+        v = fold(kv[mode])
+        if v.startswith("分值的") and v.endswith("%"):
+            out["share"] = parse_points(v[3:-1], "每项比例") / 100
+        else:
+            out["points"] = parse_points(v, "每项分数")
+        if "items" in kv:
+            out["items"] = [x.strip() for x in kv["items"].replace(",", "、").replace("，", "、").split("、") if x.strip()]
+        return out
 
     def udf_args(self, leaf, refs):
         p = self.params(leaf)

@@ -13,7 +13,12 @@ from __future__ import annotations
 import math
 
 from ..numeric import fmt_num, xl_round
-from .base import Problem, Rule, need, xl_text
+from .base import Problem, Rule, is_percent, need, xl_text
+from .text import ParamError, join_items, key_values, num_text, parse_num, parse_points, points_text
+
+_KEYS = {"标准": "threshold", "每超过": "above", "每高于": "above", "每低于": "below", "每减少": "below",
+         "每下降": "below", "扣": "points", "不足一档": "step"}
+_STEP_TEXT = {"continuous": "按比例", "floor": "不扣", "ceil": "按一档"}
 
 STEPS = ("continuous", "floor", "ceil")
 
@@ -62,6 +67,49 @@ class Deduct(Rule):
             units = f"(-INT(-{units}))"
         w = fmt_num(leaf.weight)
         return f"IF({d}<=0,{w},{w}-{units}*{fmt_num(q['points'])})"
+
+    def describe(self, leaf):
+        q, pc = self.params(leaf), is_percent(leaf)
+        th = num_text(q["threshold"], pc)
+        per = f"{points_text(q['per'] * 100)}个百分点" if pc else f"{num_text(q['per'], False)}{leaf.unit}"
+        if q.get("direction", "above") == "above":
+            out = f"不超过{th}得满分；超过{th}后每超过{per}扣{points_text(q['points'])}分，扣完为止"
+        else:
+            out = f"达到{th}得满分；低于{th}后每低于{per}扣{points_text(q['points'])}分，扣完为止"
+        step = q.get("step", "continuous")
+        if step == "floor":
+            out += f"（不足{per}的部分不扣分）"
+        elif step == "ceil":
+            out += f"（不足{per}的部分按{per}扣分）"
+        return out
+
+    def params_text(self, leaf):
+        q, pc = self.params(leaf), is_percent(leaf)
+        d = "每超过" if q.get("direction", "above") == "above" else "每低于"
+        items = [f"标准={num_text(q['threshold'], pc)}", f"{d}={num_text(q['per'], pc)}", f"扣={points_text(q['points'])}"]
+        if q.get("step", "continuous") != "continuous":
+            items.append(f"不足一档={_STEP_TEXT[q['step']]}")
+        return join_items(items)
+
+    def parse_params(self, text, percent):
+        kv = key_values(str(text).replace("个百分点", "%"), _KEYS, "超限扣分")
+        if "above" in kv and "below" in kv:
+            raise ParamError("“每超过”和“每低于”只能写一个")
+        missing = [k for k, have in (("标准", "threshold" in kv), ("每超过（或每低于）", "above" in kv or "below" in kv),
+                                     ("扣", "points" in kv)) if not have]
+        if missing:
+            raise ParamError(f"超限扣分需要参数 {'、'.join(missing)}（如 标准=100%；每超过=1%；扣=0.5）")
+        direction = "above" if "above" in kv else "below"
+        out = {"kind": self.kind, "threshold": parse_num(kv["threshold"], percent, "标准"), "direction": direction,
+               "per": parse_num(kv[direction], percent, "每超过" if direction == "above" else "每低于"),
+               "points": parse_points(kv["points"], "扣")}
+        if "step" in kv:
+            steps = {v: k for k, v in _STEP_TEXT.items()}
+            if kv["step"] not in steps:
+                raise ParamError(f"不足一档=“{kv['step']}”应为 按比例、不扣 或 按一档")
+            if steps[kv["step"]] != "continuous":
+                out["step"] = steps[kv["step"]]
+        return out
 
     def udf_args(self, leaf, refs):
         p = self.params(leaf)

@@ -10,7 +10,12 @@ chosen level's [min × weight, max × weight]; left blank, default × weight is 
 from __future__ import annotations
 
 from ..numeric import fmt_num
+import re
+
 from .base import Problem, Rule, Slot, xl_text
+from .text import ParamError, fold, join_items, points_text, split_items
+
+_RANGE = re.compile(r"^(\d+(?:\.\d+)?)%[~至-](\d+(?:\.\d+)?)%(?:,?(?:空白|不填)按(\d+(?:\.\d+)?)%)?$")
 
 
 def is_range(leaf) -> bool:
@@ -122,10 +127,61 @@ class Grade(Rule):
             hi = f'IF({level_ref}="{x["name"]}",{fmt_num(x["max"])}*{w},{hi})'
         return f"AND({score_ref}>={lo},{score_ref}<={hi})"
 
+    def describe(self, leaf):
+        lv = self.params(leaf)["levels"]
+        if is_range(leaf):
+            parts = [f"{x['name']}得分值的{_pc(x['min'])}～{_pc(x['max'])}（不填按{_pc(x['default'])}）" for x in lv]
+            return "先选评价等级，再在该等级范围内填写自评分：" + "；".join(parts)
+        parts = [f"{x['name']}得{points_text(x['score'])}分" if "score" in x else f"{x['name']}得分值的{_pc(x['share'])}"
+                 for x in lv]
+        return "按评价等级计分：" + "；".join(parts)
+
+    def params_text(self, leaf):
+        out = []
+        for x in self.params(leaf)["levels"]:
+            if "min" in x:
+                out.append(f"{x['name']}={_pc(x['min'])}~{_pc(x['max'])}，空白按{_pc(x['default'])}")
+            elif "score" in x:
+                out.append(f"{x['name']}={points_text(x['score'])}分")
+            else:
+                out.append(f"{x['name']}={_pc(x['share'])}")
+        return join_items(out)
+
+    def parse_params(self, text, percent):
+        levels = []
+        for item in split_items(text):
+            name, eq, v = item.replace("＝", "=").rpartition("=")
+            name, v = name.strip(), fold(v)
+            if not eq or not name:
+                raise ParamError(f"“{item}”应写成 等级名称=分值比例（如 达成目标=100%，或 达成年度指标=80%~100%，空白按90%）")
+            if re.search(r"[,，、;；]", name):
+                raise ParamError(f"等级名称“{name}”里不能有逗号、顿号或分号（下拉列表会把它拆开）")
+            m = _RANGE.match(v)
+            if m:
+                lo, hi = float(m.group(1)) / 100, float(m.group(2)) / 100
+                lo, hi = min(lo, hi), max(lo, hi)
+                levels.append({"name": name, "min": lo, "max": hi,
+                               "default": float(m.group(3)) / 100 if m.group(3) else hi})
+            elif re.fullmatch(r"\d+(?:\.\d+)?%", v):
+                levels.append({"name": name, "share": float(v[:-1]) / 100})
+            elif re.fullmatch(r"\d+(?:\.\d+)?分", v):
+                levels.append({"name": name, "score": float(v[:-1])})
+            else:
+                raise ParamError(f"等级“{name}”的“{v}”看不懂：写比例（100%）、分数（3分）或区间（80%~100%，空白按90%）")
+        if not levels:
+            raise ParamError("等级评定要在“参数”里列出各等级（如 达成目标=100%；基本达成=75%）")
+        if len({"min" in x for x in levels}) > 1:
+            raise ParamError("各等级要么都写区间（80%~100%），要么都写比例或分数，不能混用")
+        return {"kind": self.kind, "levels": levels}
+
     def udf_args(self, leaf, refs):
         return [refs["actual"], fmt_num(leaf.weight), xl_text(render_levels(self.params(leaf)["levels"])),
                 refs.get("score", '""')]
 
+
+
+def _pc(x: float) -> str:
+    return f"{points_text(x * 100)}%"
 
 
 # --- the parameter text of the WB_GRADE_SHARE UDF: 名称=0.75, 名称=3分 or 名称=0.8~1@0.9 --------

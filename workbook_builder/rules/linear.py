@@ -7,7 +7,10 @@
 from __future__ import annotations
 
 from ..numeric import fmt_num
-from .base import Problem, Rule, need
+from .base import Problem, Rule, is_percent, need
+from .text import ParamError, join_items, key_values, num_text, parse_num
+
+_KEYS = {"零分点": "floor", "满分点": "full"}
 
 
 class Linear(Rule):
@@ -29,6 +32,23 @@ class Linear(Rule):
     def raw_excel(self, leaf, r):
         f, u = self.params(leaf)["floor"], self.params(leaf)["full"]
         return f"({r['actual']}-{fmt_num(f)})/({fmt_num(u)}-{fmt_num(f)})*{fmt_num(leaf.weight)}"
+
+    def describe(self, leaf):
+        q, pc = self.params(leaf), is_percent(leaf)
+        f, u = num_text(q["floor"], pc), num_text(q["full"], pc)
+        return f"按（实际值－{f}）/（{u}－{f}）×分值计分：实际值为{f}时得0分，达到{u}得满分"
+
+    def params_text(self, leaf):
+        q, pc = self.params(leaf), is_percent(leaf)
+        return join_items([f"零分点={num_text(q['floor'], pc)}", f"满分点={num_text(q['full'], pc)}"])
+
+    def parse_params(self, text, percent):
+        kv = key_values(text, _KEYS, "线性插值")
+        missing = [k for k, v in _KEYS.items() if v not in kv]
+        if missing:
+            raise ParamError(f"线性插值需要参数 {'、'.join(missing)}（如 零分点=60%；满分点=100%）")
+        return {"kind": self.kind, "floor": parse_num(kv["floor"], percent, "零分点"),
+                "full": parse_num(kv["full"], percent, "满分点")}
 
     def udf_args(self, leaf, refs):
         p = self.params(leaf)

@@ -21,5 +21,8 @@ class Manual(Rule):
     def raw_excel(self, leaf, r):
         return r["score"]
 
+    def describe(self, leaf):
+        return f"由评价人在0至{fmt_num(leaf.weight)}分之间填写得分"
+
     def udf_args(self, leaf, refs):
         return [refs["score"], fmt_num(leaf.weight)]

@@ -19,7 +19,10 @@ Options:
 from __future__ import annotations
 
 from ..numeric import fmt_num
-from .base import Problem, Rule, Slot, actual_type, xl_text
+from .base import Problem, Rule, Slot, actual_type, target_words, xl_text
+from .text import ParamError, join_items, key_values, num_text, parse_num, points_text
+
+_KEYS = {"超额扣分起点": "threshold", "超额扣分系数": "k", "说明原因起点": "reason_at"}
 
 
 class Ratio(Rule):
@@ -95,6 +98,47 @@ class Ratio(Rule):
             return base
         a, t = r["actual"], r["target"]
         return f"OR({base},AND({t}>0,{a}/{t}>={fmt_num(ra)}))"
+
+    def describe(self, leaf):
+        op = leaf.target.op if leaf.target else ">="
+        tw = target_words(leaf)
+        if op == "<=":
+            out = f"反向指标：实际完成值不超过{tw}得满分；超出的按（1－超出部分/年度指标值）×分值计分，超出一倍及以上不得分"
+        elif op == "=":
+            out = f"实际完成值等于{tw}得满分；偏离的按（1－偏离部分/年度指标值）×分值计分"
+        else:
+            out = f"正向指标：实际完成值达到{tw}得满分；未达到的按实际完成值/年度指标值×分值计分"
+        q = self.params(leaf)
+        o = q.get("overshoot")
+        if o:
+            out += (f"；完成比例超过{num_text(o['threshold'], True)}时（指标值定得过低），"
+                    f"按（1－（完成比例－{num_text(o['threshold'], True)}）×{points_text(o.get('k', 1))}）×分值计分")
+        if q.get("reason_at"):
+            out += f"；完成比例达到{num_text(q['reason_at'], True)}及以上须说明偏差原因"
+        return out
+
+    def params_text(self, leaf):
+        q = self.params(leaf)
+        items = []
+        if q.get("overshoot"):
+            items.append(f"超额扣分起点={num_text(q['overshoot']['threshold'], True)}")
+            items.append(f"超额扣分系数={points_text(q['overshoot'].get('k', 1))}")
+        if q.get("reason_at"):
+            items.append(f"说明原因起点={num_text(q['reason_at'], True)}")
+        return join_items(items)
+
+    def parse_params(self, text, percent):
+        kv = key_values(text, _KEYS, "完成比例")
+        out = {"kind": self.kind}
+        if "threshold" in kv:
+            out["overshoot"] = {"threshold": parse_num(kv["threshold"], True, "超额扣分起点")}
+            if "k" in kv:
+                out["overshoot"]["k"] = float(parse_num(kv["k"], False, "超额扣分系数"))
+        elif "k" in kv:
+            raise ParamError("写了超额扣分系数，还要写超额扣分起点（如 超额扣分起点=150%）")
+        if "reason_at" in kv:
+            out["reason_at"] = parse_num(kv["reason_at"], True, "说明原因起点")
+        return out
 
     def udf_args(self, leaf, refs):
         o = self.params(leaf).get("overshoot")

@@ -23,5 +23,8 @@ class YesNo(Rule):
     def raw_excel(self, leaf, r):
         return f'IF({r["actual"]}="{YES}",{fmt_num(leaf.weight)},0)'
 
+    def describe(self, leaf):
+        return f"选“是”得满分（{fmt_num(leaf.weight)}分），选“否”不得分"
+
     def udf_args(self, leaf, refs):
         return [refs["actual"], fmt_num(leaf.weight)]
