@@ -84,7 +84,9 @@ class Bands(Rule):
     def describe(self, leaf):
         q, pc = self.params(leaf), is_percent(leaf)
         out = [f"{band_words(b, pc)}得{points_text(b['score'])}分" for b in q["bands"]]
-        if q.get("else", 0) or any(p.severity == "warning" for p in self.check(leaf)):
+        open_low = any("min" not in b for b in q["bands"])
+        open_high = any("max" not in b for b in q["bands"])
+        if q.get("else", 0) or not (open_low and open_high) or any(p.severity == "warning" for p in self.check(leaf)):
             out.append(f"其他情况得{points_text(q.get('else', 0))}分")
         return "；".join(out)
 

@@ -70,7 +70,7 @@ class Deduct(Rule):
 
     def describe(self, leaf):
         q, pc = self.params(leaf), is_percent(leaf)
-        th = num_text(q["threshold"], pc)
+        th = num_text(q["threshold"], pc) + ("" if pc else leaf.unit)
         per = f"{points_text(q['per'] * 100)}个百分点" if pc else f"{num_text(q['per'], False)}{leaf.unit}"
         if q.get("direction", "above") == "above":
             out = f"不超过{th}得满分；超过{th}后每超过{per}扣{points_text(q['points'])}分，扣完为止"

@@ -1,0 +1,471 @@
+"""Reading a rule from the 评分标准 text a bureau already writes.
+
+``read(text, weight, target_op, target_value, percent)`` recognises the common phrasings
+(按比例计分, 每超过N个百分点扣M分, stepped bands, ①②③ items, 每出现一例…扣M分, 达成/部分达成
+with ranges, 是否, linear interpolation) in full- or half-width form. Each recogniser needs its
+own core phrase; the text is recognised only when exactly one kind's core is found **and** no
+other clause of the text still speaks of points (扣…分, 得…分, 不得分…). Anything else is
+reported as not recognised (``无法识别，请选择计分方法``): a wrong rule read with confidence is
+worse than none. Rubric defects found on the way (band gaps and overlaps, item points that do
+not add up to the 分值, a full-marks score that is not the 分值) are reported as ``problems``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Actual, Node, Target
+from .numeric import xl_round
+from .rules import RULES
+from .rules.text import fold, num_text, points_text
+
+UNREADABLE = "无法识别，请选择计分方法"
+N = r"\d+(?:\.\d+)?"
+CN = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "半": 0.5}
+CNUM = rf"(?:{N}|[一两二三四五六七八九十半])"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+#: a fragment still speaking of points once the recognised spans are removed: the reading is not sure
+SCORING = re.compile(rf"扣|不得分|得满分|满分|全部分值|[得计]{N}|{N}%?分|分值的|赋分|酌情")
+#: fragments that only restate the floor at 0 (every rule stops at 0)
+FLOOR = re.compile(r"^(?:扣完为止|扣满为止|扣完即止|扣至0分为止|扣到0分为止|最低(?:为)?0分|最低不得分|直至0分|扣分至0为止|"
+                   r"以上|以上情况|以上各项|扣完|为止)$")
+
+
+@dataclass
+class Reading:
+    """What the tool understood of a 评分标准 text."""
+
+    recognised: bool
+    kind: str = ""
+    rule: dict[str, Any] | None = None
+    reading: str = UNREADABLE
+    problems: list[str] = field(default_factory=list)
+    #: a target the text itself states (``达到100%得满分``) when none was given
+    target: Target | None = None
+    #: per-item points of ①②③ items (the ``items`` reading, scored by the items met)
+    items: list[tuple[str, float]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"recognised": self.recognised, "kind": self.kind or None, "reading": self.reading,
+                               "rule": self.rule, "problems": self.problems}
+        if self.items:
+            out["items"] = [{"text": t, "points": p} for t, p in self.items]
+        return out
+
+
+def cn_number(s: str) -> float:
+    return float(CN[s]) if s in CN else float(s)
+
+
+def leaf_for(rule: dict, weight: float, target: Target | None, percent: bool, unit: str = "") -> Node:
+    """A stand-alone leaf carrying ``rule``, to score or describe it with the rule library."""
+    return Node(id="rubric", name="", weight=weight, rule=rule, target=target, unit=unit or ("%" if percent else ""),
+                actual=Actual("entry", type="percent" if percent else "number"))
+
+
+class _Text:
+    """The folded text with the spans recognisers consume."""
+
+    def __init__(self, raw: str):
+        self.s = fold(raw)
+        self.used: list[tuple[int, int]] = []
+
+    def take(self, m: re.Match, group: int = 0):
+        self.used.append(m.span(group))
+
+    def leftover(self) -> list[str]:
+        chars = list(self.s)
+        for a, b in self.used:
+            for i in range(a, b):
+                chars[i] = ";"
+        frags = re.split(r"[;,]+", "".join(chars))
+        return [f for f in frags if f and SCORING.search(f) and not FLOOR.match(f)]
+
+
+# --- recognisers: each returns (rule, extras) or None, marking the spans it used -----------------
+
+def _linear(t: _Text, ctx):
+    m = re.search(rf"\((?:指标值|实际值|完成值|实际完成值|完成率|实际完成率)-\(?({N})(%?)\)?\)/\(\(?({N})(%?)\)?-\(?({N})(%?)\)?\)"
+                  rf"[×*xX](?:赋分值|分值|权重|指标分值|该指标分值|该项分值)", t.s)
+    if not m or m.group(1) != m.group(5):
+        return None
+    t.take(m)
+    pc = bool(m.group(2) or m.group(4))
+    f, u = float(m.group(1)), float(m.group(3))
+    if pc:
+        f, u = xl_round(f / 100, 12), xl_round(u / 100, 12)
+    return {"kind": "linear", "floor": f, "full": u}, {"percent": pc or None}
+
+
+_INTERVAL = [
+    # (regex, builder(groups) -> band dict)
+    (rf"({N})(%?)\(含\)[-~至]({N})(%?)\(含\)", lambda g: dict(min=g[0], max=g[1], max_inclusive=True)),
+    (rf"({N})(%?)\(含\)[-~至]({N})(%?)", lambda g: dict(min=g[0], max=g[1])),
+    (rf"({N})(%?)[-~至]({N})(%?)\(含\)", lambda g: dict(min=g[0], min_inclusive=False, max=g[1], max_inclusive=True)),
+    (rf"({N})(%?)≤[xX值]?<({N})(%?)", lambda g: dict(min=g[0], max=g[1])),
+    (rf"({N})(%?)<[xX值]?≤({N})(%?)", lambda g: dict(min=g[0], min_inclusive=False, max=g[1], max_inclusive=True)),
+    (rf"({N})(%?)[-~至]({N})(%?)(?:之间)?", lambda g: dict(min=g[0], max=g[1])),
+    (rf"({N})(%?)\(含\)(?:及)?以上", lambda g: dict(min=g[0])),
+    (rf"({N})(%?)(?:及)?以上\(含{N}%?\)", lambda g: dict(min=g[0])),
+    (rf"(?:≥|大于等于|大于或等于|不低于|不少于|达到|达)({N})(%?)(?:及以上|以上)?", lambda g: dict(min=g[0])),
+    (rf"({N})(%?)(?:及)?以上", lambda g: dict(min=g[0])),
+    (rf"(?:>|大于|超过|高于)({N})(%?)(?:以上)?", lambda g: dict(min=g[0], min_inclusive=False)),
+    (rf"(?:≤|小于等于|小于或等于|不高于|不超过)({N})(%?)(?:以下|以内)?", lambda g: dict(max=g[0], max_inclusive=True)),
+    (rf"({N})(%?)\(含\)(?:及)?以下", lambda g: dict(max=g[0], max_inclusive=True)),
+    (rf"(?:<|小于|低于|不足|不到)({N})(%?)(?:以下)?", lambda g: dict(max=g[0])),
+    (rf"({N})(%?)以下\(不含{N}%?\)", lambda g: dict(max=g[0])),
+    (rf"({N})(%?)(?:及)?以下", lambda g: dict(max=g[0], max_inclusive=True, _below=True)),
+    (rf"(?:=|等于|为)({N})(%?)", lambda g: dict(min=g[0], max=g[0], max_inclusive=True)),
+]
+_SCORE = rf"(?:的)?,?(?:的)?(?:计|得|评|为|赋)?(?:({N})分|(满分)|(0分|不得分|不计分))"
+
+
+def _bands(t: _Text, ctx):
+    found = []
+    for rx, build in _INTERVAL:
+        for m in re.finditer(rf"(?<![\d.%]){rx}{_SCORE}", t.s):
+            if any(a < m.end() and m.start() < b for a, b, *_ in found):
+                continue
+            nums = [g for g in m.groups()[:-3]]
+            pairs = [(nums[i], nums[i + 1]) for i in range(0, len(nums), 2)]
+            has_pc = any(p for _, p in pairs)
+            vals = [xl_round(float(v) / 100, 12) if has_pc else float(v) for v, _ in pairs]
+            b = build(vals)
+            sc, full, zero = m.groups()[-3:]
+            b["score"] = float(sc) if sc is not None else (ctx["weight"] if full else 0.0)
+            found.append((m.start(), m.end(), b, has_pc))
+    if len(found) < 2:
+        return None
+    found.sort(key=lambda x: x[0])
+    bands = [b for *_, b, _ in found]
+    # "60%以下" is read as excluding 60% when another band claims 60% with （含）
+    for b in bands:
+        if b.pop("_below", False):
+            if any(o is not b and o.get("min") == b["max"] and o.get("min_inclusive", True) for o in bands):
+                b.pop("max_inclusive")
+    for a, e, *_ in found:
+        t.used.append((a, e))
+    pc = any(x[3] for x in found)
+    return {"kind": "bands", "bands": bands}, {"percent": pc or None}
+
+
+_DIR_UP = "超过|超出|高于|增加|上升|多于|多"
+_DIR_DOWN = "低于|少于|减少|下降|降低|降|少完成|不足|少"
+_UNITS_PCT = "个百分点|百分点|%"
+_UNITS_OTHER = "个工作日|工作日|天|日|小时|万元|元"
+
+
+def _deduct(t: _Text, ctx):
+    m = re.search(rf"每(?P<dir>{_DIR_UP}|{_DIR_DOWN})(?:(?P<th>{N})(?P<thp>%))?(?P<n>{CNUM})?(?P<unit>{_UNITS_PCT}|{_UNITS_OTHER})"
+                  rf"(?:的)?,?(?:[^;,]*?,)?(?:扣|减)(?:除)?(?P<pts>{N})分", t.s)
+    if not m:
+        return None
+    t.take(m)
+    up = re.fullmatch(_DIR_UP, m.group("dir")) is not None
+    pc_unit = m.group("unit") in ("个百分点", "百分点", "%")
+    n = cn_number(m.group("n")) if m.group("n") else 1.0
+    per = xl_round(n / 100, 12) if pc_unit else n
+    rule: dict[str, Any] = {"kind": "deduct", "direction": "above" if up else "below", "per": per,
+                            "points": float(m.group("pts"))}
+    th = None
+    if m.group("th"):
+        th = xl_round(float(m.group("th")) / 100, 12)
+    std = re.search(rf"以({N})(%?)为(?:标准|基准|基数)", t.s)
+    if std:
+        t.take(std)
+        th = xl_round(float(std.group(1)) / 100, 12) if std.group(2) else float(std.group(1))
+    full = re.search(rf"(?:[^;,]*?)(≤|≥|=|等于|达到|达|不超过|不低于|不高于|小于等于|大于等于|控制在|高于|超过|低于)({N})(%?)(?:以上|以内|及以上|及以下|以下)?"
+                     rf"(?:的)?,?(?:的)?(?:得|计)(满分|全部分值|({N})分)", t.s)
+    if full and full.start() < m.start():
+        t.take(full)
+        v = xl_round(float(full.group(2)) / 100, 12) if full.group(3) else float(full.group(2))
+        if th is None:
+            th = v
+        elif th != v:
+            return None
+        if full.group(5) and float(full.group(5)) != ctx["weight"]:
+            ctx["problems"].append(f"满分写的是{full.group(5)}分，与分值{points_text(ctx['weight'])}分不一致")
+    restate = re.search(rf"[^;,]*(?:>|超过|高于|<|低于)({N})(%?)分?,$", t.s[:m.start()])
+    if restate and th is not None:
+        v = xl_round(float(restate.group(1)) / 100, 12) if restate.group(2) else float(restate.group(1))
+        if v == th:
+            t.take(restate)
+    if not full:
+        _full_marks(t, m.start())
+    if th is None and ctx.get("target_value") is not None:
+        th = ctx["target_value"]
+        ctx["notes"].append("以年度指标值为扣分标准")
+    if th is None:
+        ctx["problems"].append("没有写明从多少开始扣分（如“以100%为标准”或填写年度指标值）")
+        return None
+    rule["threshold"] = th
+    if n != 1:
+        rule["step"] = "floor"
+    return rule, {"percent": pc_unit or None, "unit": "" if pc_unit else m.group("unit")}
+
+
+_COUNT_UNIT = "项|例|个|处|次|起|件|条|宗"
+
+
+def _items(text: str) -> list[str]:
+    """①…；②… item texts (to the first comma or semicolon of each)."""
+    parts = re.split(f"[{CIRCLED}]", text)[1:]
+    return [re.split(r"[;,。]", p, maxsplit=1)[0].strip() for p in parts if p.strip()]
+
+
+def _checklist(t: _Text, ctx):
+    m = re.search(rf"每(?:出现|发现|有|少完成|缺少|缺|未完成|少)(?:1|一)(?:{_COUNT_UNIT})(?!百分点)(?:[^;]*?)?,?(?:扣|减)"
+                  rf"(?:除)?(?:(?P<pts>{N})分|(?P<sh>{N})%(?:的)?分值|分值的(?P<sh2>{N})%)", t.s)
+    if m:
+        t.take(m)
+        rule: dict[str, Any] = {"kind": "checklist", "mode": "deduct"}
+        if m.group("pts"):
+            rule["points"] = float(m.group("pts"))
+        else:
+            rule["share"] = xl_round(float(m.group("sh") or m.group("sh2")) / 100, 12)
+        _full_marks(t, m.start())
+        items = _items(t.s[:m.start()])
+        if len(items) > 1:
+            rule["items"] = items
+            for it in re.finditer(f"[{CIRCLED}][^{CIRCLED}]*", t.s[:m.start()]):
+                t.take(it)
+        return rule, {}
+    m = re.search(rf"(?:每完成|每做到|每达到)(?:1|一)(?:{_COUNT_UNIT})(?:目)?,?(?:得|加)({N})分", t.s)
+    if m:
+        t.take(m)
+        rule = {"kind": "checklist", "mode": "earn", "points": float(m.group(1))}
+        head = re.split(r"[;:]", t.s[:m.start()])[-1]
+        names = [x for x in re.split(r"[、,]", head) if x]
+        if len(names) > 1:
+            rule["items"] = names
+            if len(names) * rule["points"] != ctx["weight"]:
+                ctx["problems"].append(f"{len(names)}项每项{points_text(rule['points'])}分，合计与分值{points_text(ctx['weight'])}分不一致")
+        return rule, {}
+    return None
+
+
+def _itemised(t: _Text, ctx):
+    """①…1分；②…0.5分: each item with its own points."""
+    found = list(re.finditer(rf"([{CIRCLED}])([^{CIRCLED}]*?),?(?:得|计)?({N})分(?=[;,]|$|[{CIRCLED}])", t.s))
+    if not found or re.search(r"扣", "".join(m.group(2) for m in found)):
+        return None
+    for m in found:
+        t.take(m)
+    items = [(m.group(2).strip(" ,;"), float(m.group(3))) for m in found]
+    total = sum(p for _, p in items)
+    if abs(total - ctx["weight"]) > 1e-9:
+        ctx["problems"].append(f"各项分值合计{points_text(total)}分，与分值{points_text(ctx['weight'])}分不一致")
+    if len(items) == 1:
+        return {"kind": "yes_no"}, {}
+    pts = {p for _, p in items}
+    if len(pts) == 1:
+        return {"kind": "checklist", "mode": "earn", "points": items[0][1], "items": [n for n, _ in items]}, {}
+    return {"kind": "items"}, {"items": items}
+
+
+def _yes_no(t: _Text, ctx):
+    m = re.search(rf"(?:是否[^;]*?[?;,:]?)?(?:按照|按)?是(?:的)?(?:得|计)(?:100%分?|满分|全部分值|({N})分),?否(?:的)?"
+                  rf"(?:得0%?分?|不得分|计0分|得0分)", t.s)
+    if not m:
+        m = re.search(r"(?:如|若|能)?([^;,]{1,30}?)(?:的)?(?:得|计)满分,(?:未\1|否则|未完成|未按期完成|没有完成|未达到|不能)[^;,]{0,20}?"
+                      r"(?:不得分|得0分|计0分)", t.s)
+    if not m:
+        return None
+    t.take(m)
+    q = re.search(r"是否[^;]*?[?;]", t.s)
+    if q and q.start() < m.start():
+        t.take(q)
+    return {"kind": "yes_no"}, {}
+
+
+_LEVEL_NAME = r"[^;,、:\d%()=<>≤≥]{2,30}?"
+
+
+def _grade_range(t: _Text, ctx):
+    found = list(re.finditer(rf"(?<![^;,、:])({_LEVEL_NAME})(?:的)?(?:得|按|计)(?:分值的|总分值的|该项分值的)?({N})%?(?:\(含\))?[-~至]"
+                             rf"({N})%(?:\(含\))?(?:确定分值|的分值|分值|计分|赋分)?(?=[;,、]|$)", t.s))
+    if len(found) < 2:
+        return None
+    levels = []
+    for m in found:
+        t.take(m)
+        a, b = float(m.group(2)) / 100, float(m.group(3)) / 100
+        levels.append({"name": _level_name(m.group(1)), "min": min(a, b), "max": max(a, b)})
+    default = None
+    d = re.search(rf"(?:自评分)?(?:空白|不填|未填)(?:时)?(?:按|计)({N})%(?:计|计分)?", t.s)
+    if d:
+        t.take(d)
+        default = float(d.group(1)) / 100
+    top = max(levels, key=lambda x: x["max"])
+    for x in levels:
+        if default is not None and x["min"] <= default <= x["max"] and (x is top or not top["min"] <= default <= top["max"]):
+            x["default"] = default
+        elif x is top:
+            x["default"] = x["max"]
+        else:
+            x["default"] = xl_round((x["min"] + x["max"]) / 2, 12)
+    _range_defects(levels, ctx)
+    _take_graded(t)
+    return {"kind": "grade", "levels": levels}, {}
+
+
+def _range_defects(levels, ctx):
+    iv = sorted(levels, key=lambda x: x["min"])
+    if iv[0]["min"] > 0:
+        ctx["problems"].append(f"等级区间没有覆盖0%～{points_text(iv[0]['min'] * 100)}%")
+    for a, b in zip(iv, iv[1:]):
+        if a["max"] < b["min"]:
+            ctx["problems"].append(f"等级区间{points_text(a['max'] * 100)}%～{points_text(b['min'] * 100)}%之间没有等级")
+        elif a["max"] > b["min"]:
+            ctx["problems"].append(f"等级“{a['name']}”与“{b['name']}”的区间重叠")
+
+
+_GRADED = re.compile(r"按照?(?:评判|评价|考核)?等级(?:赋分|计分|打分|评分)")
+
+
+def _take_graded(t: _Text):
+    for m in _GRADED.finditer(t.s):
+        t.take(m)
+
+
+def _full_marks(t: _Text, before: int):
+    """A number-free full-marks statement before the core (达到预计收入的得满分, 按进度完成得满分)."""
+    for m in re.finditer(r"[^;,]*(?:达到|完成|达)[^;,\d]*?(?:的)?(?:得|计)(?:满分|全部分值)", t.s[:before]):
+        t.take(m)
+        return True
+    return False
+
+
+def _level_name(s: str) -> str:
+    s = re.sub(r"^(?:定性指标|按照评判等级赋分|按评价等级赋分|其中|评价等级)", "", s)
+    return re.sub(r"[,，、;；:：\s]", "", s)
+
+
+def _grade_fixed(t: _Text, ctx):
+    frags = [(m.start(), m.group(0)) for m in re.finditer(r"[^;]+", t.s)]
+    levels, spans = [], []
+    for start, frag in frags:
+        for m in re.finditer(rf"(?:^|(?<=[,:]))({_LEVEL_NAME}(?:,{_LEVEL_NAME})?)(?:的)?,?(?:(?:得|计)(?:分值的)?({N})%分?|"
+                             rf"(?:得|计)({N})分|(不得分|不计分|得满分))(?=,|$)", frag):
+            name = _level_name(m.group(1).split(":")[-1])
+            if not name or re.search(r"[\d%<>≤≥=]|每|扣|以上|以下", name):
+                continue
+            x: dict[str, Any] = {"name": name}
+            if m.group(2) is not None:
+                x["share"] = float(m.group(2)) / 100
+            elif m.group(3) is not None:
+                x["score"] = float(m.group(3))
+            elif m.group(4) == "得满分":
+                x["share"] = 1.0
+            else:
+                x["score" if levels and "score" in levels[0] else "share"] = 0.0
+            levels.append(x)
+            spans.append((start + m.start(), start + m.end()))
+    if len(levels) < 2 or len({"share" in x for x in levels}) > 1 or len({x["name"] for x in levels}) < len(levels):
+        return None
+    if len(levels) == 2 and [x.get("share") for x in levels] == [1.0, 0.0]:
+        return None  # 完成得满分，未完成不得分: a yes/no rule, not two levels
+    t.used.extend(spans)
+    _take_graded(t)
+    return {"kind": "grade", "levels": levels}, {}
+
+
+_RATIO_CORE = re.compile(rf"按?(?:实际)?完成值/(?:年度)?指标值[×*]分值|实际完成值/年度指标值[×*]分值|按(?:实际)?完成(?:值与指标值的|率的?)?比例(?:计分|计算|得分|赋分)|"
+                         rf"(?:否则|未达到|未完成的?)按比例(?:计分|计算|得分|赋分)|完成率[×*]分值|\(1-超出部分/(?:年度)?指标值\)[×*]分值|"
+                         rf"按完成值与指标值的比例计分")
+
+
+def _ratio(t: _Text, ctx):
+    core = list(re.finditer(rf"[^;,]*?(?:{_RATIO_CORE.pattern})[^;,]*", t.s))
+    if not core:
+        return None
+    for m in core:
+        t.take(m)
+    op = ctx.get("target_op")
+    text_op = "<=" if re.search(r"反向|不超过指标值|超出的按|\(1-超出部分", t.s) else None
+    if op and text_op and op != text_op:
+        ctx["problems"].append("评分标准说的是反向指标，年度指标值却写成了≥")
+        return None
+    op = op or text_op or ">="
+    extra: dict[str, Any] = {"op": op}
+    for m in re.finditer(rf"[^;,]*?(?:完成|达到|不超过)(?:年度)?(?:指标值|目标值|目标)(?:的)?(?:得|计)(?:满分|全部分值)|"
+                         rf"[^;,]*?(?:达到|达|≥|不超过|≤)({N})(%?)(?:及以上|以上|以内)?(?:的)?(?:得|计)(?:满分|全部分值)|"
+                         rf"超出一倍及以上不得分|超过一倍(?:及以上)?不得分", t.s):
+        t.take(m)
+        if m.group(1) and ctx.get("target_value") is None:
+            extra["target_value"] = xl_round(float(m.group(1)) / 100, 12) if m.group(2) else float(m.group(1))
+    return {"kind": "ratio"}, extra
+
+
+RECOGNISERS = (_linear, _bands, _deduct, _checklist, _itemised, _grade_range, _grade_fixed, _ratio, _yes_no)
+
+
+def read(text: str, weight: float, target_op: str | None = None, target_value: float | None = None,
+         percent: bool | None = None, unit: str = "") -> Reading:
+    """The rule a 评分标准 text states, or a reading that says it is not sure."""
+    if not str(text or "").strip():
+        return Reading(False, reading="评分标准为空，" + UNREADABLE)
+    hits = []
+    for rec in RECOGNISERS:
+        t = _Text(text)
+        ctx: dict[str, Any] = {"weight": weight, "target_op": target_op, "target_value": target_value,
+                               "problems": [], "notes": []}
+        got = rec(t, ctx)
+        if got is not None:
+            hits.append((got, t, ctx))
+        elif ctx["problems"]:
+            hits.append((None, t, ctx))
+    real = [h for h in hits if h[0] is not None]
+    kinds = {h[0][0]["kind"] for h in real}
+    if len(kinds) != 1:
+        why = UNREADABLE
+        if len(kinds) > 1:
+            why = f"评分标准里有几种计分规定（{'、'.join(_label(k) for k in sorted(kinds))}），{UNREADABLE}"
+        elif hits:
+            why = f"{hits[0][2]['problems'][0]}，{UNREADABLE}"
+        return Reading(False, reading=why)
+    # several recognisers of one kind (①② items read twice): keep the one that used the most text
+    (rule, extra), t, ctx = max(real, key=lambda h: sum(b - a for a, b in h[1].used))
+    rest = t.leftover()
+    if rest:
+        return Reading(False, kind=rule["kind"], reading=f"评分标准中“{rest[0]}”未能识别，{UNREADABLE}",
+                       problems=ctx["problems"])
+    pc = percent if percent is not None else bool(extra.get("percent")) or unit == "%"
+    target = None
+    op = extra.get("op", target_op)
+    tv = target_value if target_value is not None else extra.get("target_value")
+    if op or tv is not None:
+        target = Target(op=op, value=tv)
+    if rule["kind"] == "items":
+        items = extra["items"]
+        words = "；".join(f"{'①②③④⑤⑥⑦⑧⑨⑩'[i] if i < 10 else i + 1}{n}得{points_text(p)}分" for i, (n, p) in enumerate(items))
+        return Reading(True, kind="items", rule=None, reading=f"逐项计分：{words}；未做到的项不得分", problems=ctx["problems"],
+                       items=items)
+    leaf = leaf_for(rule, weight, target, pc, unit or extra.get("unit", ""))
+    r = RULES[rule["kind"]]
+    if rule["kind"] == "ratio" and (target is None or target.value is None):
+        leaf.target = Target(op=op or ">=", entry=True)
+    problems = list(ctx["problems"])
+    for p in r.check(leaf):
+        if rule["kind"] == "bands" or p.severity == "error":
+            problems.append(p.message)
+    if rule["kind"] == "bands":
+        if all("min" in b for b in rule["bands"]):
+            lo = min(b["min"] for b in rule["bands"])
+            problems.append(f"低于{num_text(lo, pc)}的情况没有写得分，按0分计")
+        if all("max" in b for b in rule["bands"]):
+            hi = max(b["max"] for b in rule["bands"])
+            problems.append(f"高于{num_text(hi, pc)}的情况没有写得分，按0分计")
+        top = max(b["score"] for b in rule["bands"])
+        if top != weight:
+            problems.append(f"最高一档{points_text(top)}分，与分值{points_text(weight)}分不一致")
+    reading = r.describe(leaf)
+    if ctx["notes"]:
+        reading += "（" + "；".join(ctx["notes"]) + "）"
+    return Reading(True, kind=rule["kind"], rule=rule, reading=reading, problems=problems, target=target)
+
+
+def _label(kind: str) -> str:
+    return RULES[kind].label if kind in RULES else "逐项计分"
