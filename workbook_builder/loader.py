@@ -46,11 +46,18 @@ def _path(parts) -> str:
     return out
 
 
+AUTHORING_SUFFIXES = (".xlsx",)
+
+
 def template_paths() -> list[Path]:
-    """Every template file on the search path (one per file name: an earlier folder wins)."""
+    """Every template file on the search path (one per file name: an earlier folder wins).
+
+    A folder may hold YAML templates and authoring workbooks (指标体系.xlsx) alike.
+    """
     seen: dict[str, Path] = {}
     for d in template_dirs():
-        for p in sorted(list(d.glob("*.yaml")) + list(d.glob("*.yml"))):
+        files = list(d.glob("*.yaml")) + list(d.glob("*.yml")) + [p for p in d.glob("*.xlsx") if not p.name.startswith("~$")]
+        for p in sorted(files):
             seen.setdefault(p.stem, p)
     return sorted(seen.values(), key=lambda p: (p.parent != shipped_templates_dir(), p.stem))
 
@@ -62,7 +69,7 @@ def is_shipped(path: Path) -> bool:
 def find_template(ref: str) -> Path:
     """A template by id (``qingcheng_2024``) or by path."""
     p = Path(ref)
-    if p.suffix in (".yaml", ".yml") and p.exists():
+    if p.suffix.lower() in (".yaml", ".yml") + AUTHORING_SUFFIXES and p.exists():
         return p
     for path in template_paths():
         if path.stem == ref:
@@ -78,9 +85,41 @@ def load_template(ref: str | Path) -> Template:
 
 @lru_cache(maxsize=32)
 def _load_cached(path: str, mtime: float) -> Template:
+    if Path(path).suffix.lower() in AUTHORING_SUFFIXES:
+        return load_authoring(Path(path))[0]
     with open(path, encoding="utf-8") as f:
         data = yaml.safe_load(f)
     return parse_template(data, source=path)
+
+
+def load_authoring(path: Path):
+    """A template from an authoring workbook, and what import understood (``authoring.read.Authored``).
+
+    Errors of the workbook, and errors the template checks find later, name the sheet and row."""
+    from .authoring.read import AuthoringError, read_workbook
+    try:
+        got = read_workbook(path)
+    except AuthoringError as e:
+        raise TemplateError(str(path), [(str(p), "") for p in e.problems]) from None
+    try:
+        t = parse_template(got.data, source=str(path))
+    except TemplateError as e:
+        raise TemplateError(str(path), [(m, _place(got.places, p)) for m, p in e.errors]) from None
+    for n in t.nodes():
+        n.path = _place(got.places, n.path)
+    for i, c in enumerate(t.checks):
+        c.path = _place(got.places, c.path)
+    return t, got
+
+
+def _place(places: dict, path: str) -> str:
+    """``$.indicators[0].children[1].weight`` → ``指标体系 第5行``."""
+    best = max((p for p in places if path == p or path.startswith(p + ".") or path.startswith(p + "[")), key=len,
+               default=None)
+    if best is None:
+        return path
+    sheet, row = places[best]
+    return f"{sheet} 第{row}行"
 
 
 _TYPES = {"string": "文字", "number": "数字", "integer": "整数", "object": "键值表", "array": "列表",
