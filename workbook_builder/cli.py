@@ -55,6 +55,8 @@ def _key(path: str | None) -> bytes | None:
 
 
 def cmd_templates(a) -> int:
+    if a.action in ("export", "import"):
+        return _export_import(a)
     if a.action == "check":
         refs = a.refs or [str(p) for p in template_paths()]
         bad = 0
@@ -62,9 +64,9 @@ def cmd_templates(a) -> int:
             try:
                 t = load_template(ref)
             except TemplateError as e:
-                print(f"{ref}：有错误")
+                print(f"{ref}：有错误，共 {len(e.errors)} 处")
                 for msg, path in e.errors:
-                    print(f"  错误 [schema] {msg} @ {path}")
+                    print(f"  错误 {msg}" if not path else f"  错误 [schema] {msg} @ {path}")
                 bad += 1
                 continue
             except yaml.YAMLError as e:
@@ -76,6 +78,10 @@ def cmd_templates(a) -> int:
                 bad += 1
                 continue
             issues = check_template(t)
+            if Path(ref).suffix.lower() == ".xlsx":
+                _print_readings(Path(ref))
+                if a.output:
+                    _write_checked(t, Path(a.output))
             status = "有错误" if errors(issues) else "通过"
             print(f"{t.id}（{Path(t.source_path).name}）：{status}，错误 {len(errors(issues))} 个，"
                   f"警告 {len(issues) - len(errors(issues))} 个")
@@ -94,6 +100,122 @@ def cmd_templates(a) -> int:
         print(f"{t.id:<18} v{t.version:<5} {t.year}  {t.region:<16} {t.title}  "
               f"（{sum(1 for _ in t.leaves())} 个评分项）{where}")
     return 0
+
+
+def _print_readings(path: Path) -> None:
+    """What import understood of each 评分标准 it read (计分方法 left blank), for the bureau to confirm."""
+    from .loader import load_authoring
+    _, got = load_authoring(path)
+    for w in got.warnings:
+        print(f"  提醒 {w}")
+    for r in got.readings:
+        if r.from_text:
+            print(f"  第{r.row}行 {r.name}：按评分标准识别为：{r.reading}")
+
+
+def _write_checked(t, out: Path) -> None:
+    from .authoring.export import export
+    if out.suffix.lower() != ".xlsx":
+        raise Stop(f"-o 应为 .xlsx 文件：{out}")
+    export(t, out)
+    print(f"已写出 {out}（计分方法、参数和解析结果已填好，请核对）")
+
+
+def _export_import(a) -> int:
+    from .authoring.export import export
+    if a.all and a.action == "export":
+        if not a.output:
+            raise Stop("templates export --all 需要 -o 文件夹")
+        out = Path(a.output)
+        out.mkdir(parents=True, exist_ok=True)
+        for p in template_paths():
+            t = _load(str(p))
+            export(t, out / f"{t.id}.xlsx")
+            print(f"已写出 {out / (t.id + '.xlsx')}")
+        return 0
+    if len(a.refs) != 1 or not a.output:
+        raise Stop(f"用法：templates {a.action} 模板 -o 文件（{'.xlsx' if a.action == 'export' else '.yaml'}）")
+    ref, out = a.refs[0], Path(a.output)
+    if a.action == "export":
+        if out.suffix.lower() != ".xlsx":
+            raise Stop(f"-o 应为 .xlsx 文件：{out}")
+        export(_load(ref), out)
+        print(f"已写出 {out}")
+        return 0
+    if Path(ref).suffix.lower() != ".xlsx":
+        raise Stop(f"templates import 读入指标体系工作簿（.xlsx）：{ref}")
+    if out.suffix.lower() not in (".yaml", ".yml"):
+        raise Stop(f"-o 应为 .yaml 文件：{out}")
+    from .loader import load_authoring
+    try:
+        t, got = load_authoring(Path(ref))
+    except TemplateError as e:
+        print(f"{ref}：有错误，共 {len(e.errors)} 处")
+        for msg, path in e.errors:
+            print(f"  错误 {msg}" + (f" @ {path}" if path else ""))
+        return 1
+    except FileNotFoundError:
+        raise Stop(f"找不到文件 {ref}") from None
+    issues = check_template(t)
+    for i in issues:
+        print(f"  {i}")
+    if errors(issues):
+        return 1
+    _print_readings(Path(ref))
+    out.write_text("# 由指标体系工作簿生成：workbook-builder templates import " + Path(ref).name + "\n"
+                   + yaml.safe_dump(got.data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    print(f"已写出 {out}（{sum(1 for _ in t.leaves())} 个评分项）")
+    return 0
+
+
+def cmd_rubric(a) -> int:
+    from . import rubric
+    op = value = None
+    percent = None
+    try:
+        if a.target:
+            op, value, percent = rubric.parse_target(a.target)
+        if a.weight is None or a.weight <= 0:
+            raise Stop("--weight 应为大于 0 的分值")
+        if a.actual is not None and a.met is not None:
+            raise Stop("--actual 和 --met 只能给一个")
+        met = None
+        if a.met is not None:
+            try:
+                met = [int(x) for x in re.split(r"[,，、\s]+", a.met.strip()) if x]
+            except ValueError:
+                raise Stop(f"--met 应为项的序号，用逗号分隔（如 1,3）：{a.met}") from None
+        if percent is None and a.actual and "%" in rubric.fold(a.actual):
+            percent = True
+        got = rubric.read(a.text, a.weight, op, value, percent, a.unit or "")
+        pc = percent if percent is not None else (a.unit == "%" or bool(re.search(r"%|百分点", rubric.fold(a.text))))
+        result = None
+        if got.recognised and (a.actual is not None or met is not None):
+            result = rubric.score(got, a.weight, a.actual, met, pc)
+    except rubric.ValueProblem as e:
+        raise Stop(str(e)) from None
+    from .rules import RULES
+    params = RULES[got.kind].params_text(rubric.leaf_for(got.rule, a.weight, got.target, pc)) if got.rule else ""
+    if a.json:
+        out = got.as_dict() | {"params": params or None}
+        if result:
+            out.update(result)
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(f"识别：{'是' if got.recognised else '否'}")
+        if got.recognised:
+            print(f"计分方法：{RULES[got.kind].label if got.kind in RULES else '逐项计分'}")
+            if params:
+                print(f"参数：{params}")
+        print(f"解读：{got.reading}")
+        for p in got.problems:
+            print(f"提醒：{p}")
+        if result and "score" in result:
+            print(f"得分：{result['score']:g}")
+        elif result:
+            lo, hi = result["score_range"]
+            print(f"得分范围：{lo:g}～{hi:g} 分（在该等级范围内填写自评分）")
+    return 0 if got.recognised else 1
 
 
 def read_inputs_file(path: str) -> dict:
@@ -194,10 +316,11 @@ def cmd_consolidate(a) -> int:
 
 _ARG_ERRORS = [
     (re.compile(r"argument (?:cmd|命令): invalid choice: (\S+)"), "没有这个命令：{0}"),
-    (re.compile(r"required: 命令"), "缺少命令（templates、build、prefill-template、score、validate、consolidate）"),
+    (re.compile(r"required: 命令"), "缺少命令（templates、rubric、build、prefill-template、score、validate、consolidate）"),
     (re.compile(r"the following arguments are required: (.+)"), "缺少参数 {0}"),
     (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数 {0}"),
     (re.compile(r"argument (\S+): invalid int value: (.+)"), "参数 {0} 应为整数，实际为 {1}"),
+    (re.compile(r"argument (\S+): invalid float value: (.+)"), "参数 {0} 应为数字，实际为 {1}"),
     (re.compile(r"argument (\S+): invalid choice: (\S+)"), "参数 {0} 的取值 {1} 无效"),
     (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面需要一个值"),
     (re.compile(r"invalid choice: (\S+)"), "没有这个命令：{0}"),
@@ -228,7 +351,8 @@ class _Parser(argparse.ArgumentParser):
                 break
         else:
             message = "命令参数有误"
-        self.exit(2, f"错误: {message}。用 {self.prog} --help 查看用法。\n")
+        prog = self.prog.replace("用法：", "").strip()
+        self.exit(2, f"错误: {message}。用 {prog} --help 查看用法。\n")
 
 
 def _templates_option(p) -> None:
@@ -241,10 +365,24 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser, title="命令", metavar="命令")
 
     t = sub.add_parser("templates", help="列出模板，或检查模板（templates check [模板 …]）")
-    t.add_argument("action", nargs="?", choices=["list", "check"], default="list", metavar="list|check")
-    t.add_argument("refs", nargs="*", metavar="模板", help="模板编号或 .yaml 文件（默认：全部）")
+    t.add_argument("action", nargs="?", choices=["list", "check", "export", "import"], default="list",
+                   metavar="list|check|export|import")
+    t.add_argument("refs", nargs="*", metavar="模板", help="模板编号、.yaml 文件或指标体系工作簿 .xlsx（check 默认：全部）")
+    t.add_argument("-o", "--output", metavar="文件",
+                   help="export：写出的指标体系 .xlsx（--all 时为文件夹）；import：写出的 .yaml；check：写出已填好解析结果的 .xlsx")
+    t.add_argument("--all", action="store_true", help="export：导出全部模板（-o 为文件夹）")
     _templates_option(t)
     t.set_defaults(fn=cmd_templates)
+
+    r = sub.add_parser("rubric", help="识别一条评分标准：计分方法、参数；给出实际值时计算得分")
+    r.add_argument("text", metavar="评分标准")
+    r.add_argument("--weight", type=float, required=True, metavar="分值")
+    r.add_argument("--target", metavar="年度指标值", help="可带比较方向，如 ≥95%、≤100%")
+    r.add_argument("--actual", metavar="实际值", help="数字、百分比（95%）、等级名称、是/否或项数")
+    r.add_argument("--met", metavar="序号", help="做到的①②③项的序号，用逗号分隔（如 1,3）")
+    r.add_argument("--unit", metavar="单位", help="指标的单位（% 表示百分比指标）")
+    r.add_argument("--json", action="store_true", help="以 JSON 输出")
+    r.set_defaults(fn=cmd_rubric)
 
     b = sub.add_parser("build", help="生成自评表工作簿（一个部门，或按名单每个部门一份）")
     b.add_argument("--template", metavar="模板", help="模板编号（如 qingcheng_2024）或模板 .yaml 文件")
@@ -301,8 +439,8 @@ def main(argv: list[str] | None = None) -> int:
     a = parser().parse_args(argv)
     try:
         for d in getattr(a, "templates", []) or []:
-            if not Path(d).is_dir():
-                raise Stop(f"--templates {d} 不是文件夹")
+            if not (Path(d).is_dir() or Path(d).suffix.lower() in (".yaml", ".yml", ".xlsx") and Path(d).is_file()):
+                raise Stop(f"--templates {d} 不是文件夹，也不是模板文件（.yaml 或指标体系 .xlsx）")
         if getattr(a, "templates", None):
             add_template_dirs(a.templates)
         return a.fn(a)

@@ -56,6 +56,9 @@ def template_paths() -> list[Path]:
     """
     seen: dict[str, Path] = {}
     for d in template_dirs():
+        if d.is_file():
+            seen.setdefault(d.stem, d)
+            continue
         files = list(d.glob("*.yaml")) + list(d.glob("*.yml")) + [p for p in d.glob("*.xlsx") if not p.name.startswith("~$")]
         for p in sorted(files):
             seen.setdefault(p.stem, p)

@@ -373,7 +373,7 @@ def _grade_fixed(t: _Text, ctx):
 
 
 _RATIO_CORE = re.compile(rf"按?(?:实际)?完成值/(?:年度)?指标值[×*]分值|实际完成值/年度指标值[×*]分值|按(?:实际)?完成(?:值与指标值的|率的?)?比例(?:计分|计算|得分|赋分)|"
-                         rf"(?:否则|未达到|未完成的?)按比例(?:计分|计算|得分|赋分)|完成率[×*]分值|\(1-超出部分/(?:年度)?指标值\)[×*]分值|"
+                         rf"(?:否则|未达到|未完成的?)?按比例(?:计分|计算|得分|赋分)|完成率[×*]分值|\(1-超出部分/(?:年度)?指标值\)[×*]分值|"
                          rf"按完成值与指标值的比例计分")
 
 
@@ -469,3 +469,85 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
 
 def _label(kind: str) -> str:
     return RULES[kind].label if kind in RULES else "逐项计分"
+
+
+# --- scoring a reading (the `rubric` command) ---------------------------------------------------
+
+class ValueProblem(ValueError):
+    """A value given with the reading that does not fit it (Chinese message)."""
+
+
+def parse_target(text: str) -> tuple[str | None, float | None, bool]:
+    """``≤100%`` → ('<=', 1.0, True); ``95`` → (None, 95.0, False)."""
+    s = fold(text)
+    m = re.fullmatch(rf"(≥|≤|=|>|<)?({N}|-{N})(%?)", s)
+    if not m:
+        raise ValueProblem(f"年度指标值“{text}”应写成 ≥95%、≤100% 或 10 这样的形式")
+    op = {"≥": ">=", ">": ">=", "≤": "<=", "<": "<=", "=": "="}.get(m.group(1) or "")
+    v = float(m.group(2))
+    return op, (xl_round(v / 100, 12) if m.group(3) else v), bool(m.group(3))
+
+
+def score(reading: Reading, weight: float, actual: str | None = None, met: list[int] | None = None,
+          percent: bool = False) -> dict[str, Any]:
+    """``{"score": x}`` or ``{"score_range": [lo, hi]}`` for a value given as text, via the rule library."""
+    if reading.kind == "items":
+        if met is None:
+            raise ValueProblem("逐项计分请用 --met 给出做到的项的序号（如 --met 1,3）")
+        bad = [i for i in met if not 1 <= i <= len(reading.items)]
+        if bad:
+            raise ValueProblem(f"没有第{bad[0]}项（共{len(reading.items)}项）")
+        total = sum(p for i, (_, p) in enumerate(reading.items, 1) if i in set(met))
+        return {"score": xl_round(min(weight, max(0.0, total)), 2)}
+    rule = reading.rule or {}
+    leaf = leaf_for(rule, weight, reading.target, percent)
+    r = RULES[reading.kind]
+    if met is not None:
+        if reading.kind == "checklist":
+            n_items = len(rule.get("items") or [])
+            if rule.get("mode") == "earn":
+                value: Any = len(set(met))
+            elif n_items:
+                value = n_items - len(set(met))
+            else:
+                raise ValueProblem("这条评分标准没有列出①②③各项；请用 --actual 给出不符合的项数")
+        elif reading.kind == "yes_no":
+            value = "是" if met else "否"
+        else:
+            raise ValueProblem(f"{r.label}不按项计分；请用 --actual 给出实际完成值")
+    elif actual is None:
+        raise ValueProblem("请用 --actual 给出实际完成值（或 --met 给出做到的项）")
+    else:
+        value = _actual_value(actual, reading.kind, percent)
+    if reading.kind == "grade":
+        names = [x["name"] for x in rule["levels"]]
+        if value not in names:
+            raise ValueProblem(f"等级“{actual}”不在评分标准的等级中（{'、'.join(names)}）")
+        rng = r.score_range(leaf, value)
+        if rng is not None:
+            return {"score_range": [xl_round(rng[0], 2), xl_round(rng[1], 2)]}
+    if reading.kind == "ratio" and (leaf.target is None or leaf.target.value is None):
+        raise ValueProblem("完成比例计分需要年度指标值：请用 --target 给出（如 --target ≥95%）")
+    values = {"actual": value}
+    if leaf.target is not None and leaf.target.value is not None:
+        values["target"] = leaf.target.value
+    s = r.score(leaf, values)
+    if s is None:
+        raise ValueProblem(f"实际完成值“{actual}”不适用于{r.label}")
+    return {"score": s}
+
+
+def _actual_value(text: str, kind: str, percent: bool) -> Any:
+    if kind in ("grade", "yes_no"):
+        v = str(text).strip()
+        return {"yes": "是", "no": "否", "true": "是", "false": "否"}.get(v.lower(), v)
+    s = fold(text)
+    m = re.fullmatch(rf"(-?{N})(%?)", s)
+    if not m:
+        raise ValueProblem(f"实际完成值“{text}”不是数字")
+    v = float(m.group(1))
+    if m.group(2):
+        return xl_round(v / 100, 12)
+    if percent and kind != "checklist" and v != 0:
+        raise ValueProblem(f"这是百分比指标，实际完成值请带%（如 {m.group(1)}%）")
+    return v
