@@ -6,7 +6,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 
-from tests.strategies import values_for
+from strategies import values_for
 from workbook_builder.authoring.export import export
 from workbook_builder.cells import fingerprint
 from workbook_builder.engine import compute

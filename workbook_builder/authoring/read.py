@@ -76,8 +76,8 @@ class Authored:
     places: dict[str, tuple[str, int]]
 
 
-def did_you_mean(word: str, options) -> str:
-    m = difflib.get_close_matches(fold(word), [fold(o) for o in options], n=1, cutoff=0.5)
+def did_you_mean(word: str, options, cutoff: float = 0.6) -> str:
+    m = difflib.get_close_matches(fold(word), [fold(o) for o in options], n=1, cutoff=cutoff)
     if not m:
         return ""
     return next(o for o in options if fold(o) == m[0])
@@ -115,7 +115,7 @@ class _Reader:
         names = [n for n, _ in got]
         for want in (S.SHEET_SYSTEM, S.SHEET_INFO, S.SHEET_GRADES):
             if fold(want) not in out:
-                hint = did_you_mean(want, [n for n in names if fold(n) not in {fold(s) for s in S.SHEETS}])
+                hint = did_you_mean(want, [n for n in names if fold(n) not in {fold(s) for s in S.SHEETS}], 0.5)
                 fix = f"把工作表“{hint}”改名为“{want}”" if hint else f"添加名为“{want}”的工作表（可用 templates export 生成样表）"
                 self.err("missing-sheet", f"缺少工作表“{want}”", want, fix=fix)
         return out
@@ -157,8 +157,11 @@ class _Reader:
                 hint = did_you_mean(h, [u for _, u in unknown])
                 fix = f"把列“{hint}”改名为“{h}”" if hint else f"添加“{h}”列"
                 self.err("missing-column", f"缺少“{h}”列", sheet, hrow + 1, fix=fix)
+        suggested = {p.fix for p in self.problems if p.code == "missing-column"}
         for c, h in unknown:
             hint = did_you_mean(h, list(headers))
+            if any(f"“{h}”" in f for f in suggested):
+                continue
             if hint and hint not in cols and fold(h) not in {fold(x) for x in S.IGNORED}:
                 self.err("unknown-column", f"不认识的列“{h}”，已忽略", sheet, hrow + 1, h, fix=f"如果是“{hint}”，请改成“{hint}”",
                          severity="warning")
@@ -184,6 +187,7 @@ class _Reader:
         if t is None:
             return []
         hrow, cols, body = t
+        self._cols = cols
         depth = 0
         while depth < len(S.LEVELS) and S.LEVELS[depth] in cols:
             depth += 1
@@ -340,6 +344,8 @@ class _Reader:
         elif params:
             self.err("params-without-rule", "写了参数却没有选计分方法", sh, rownum, "计分方法", fix="选择计分方法，或清空参数")
             node["rule"] = {"kind": "manual"}
+        elif "评分标准" not in self._cols:
+            node["rule"] = {"kind": "manual"}  # the missing column is reported once, not on every row
         else:
             t = node.get("target") or {}
             got = rubric.read(node.get("criteria", ""), node["weight"], t.get("op"), t.get("value"), percent, unit)
@@ -438,7 +444,8 @@ class _Reader:
                     n["weight"] = given if given is not None else round(total, 9)
                 else:
                     n.pop("children", None)
-                    n.pop("_weight_given", None)
+                    given = n.pop("_weight_given", None)
+                    n.setdefault("weight", given or 0.0)
                 for k in ("_row", "_depth", "_leaf"):
                     n.pop(k, None)
 
