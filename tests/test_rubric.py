@@ -1,0 +1,164 @@
+"""Reading 评分标准 text: the seeds' texts, the common national phrasings, and never a confident guess."""
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workbook_builder.loader import load_template, template_paths
+from workbook_builder.rubric import read, score
+from workbook_builder.rules.base import is_percent
+
+# Where the seed's text and its template's rule part company, and why (everything else must read the same).
+TEMPLATE_GOES_FURTHER = {
+    # the text states the plain national rule; 庆城's 三.4 adds the overshoot deduction and the reason rule
+    ("qingcheng_2024", "office_supply"), ("qingcheng_2024", "staff_satisfaction"),
+    # the text has no 10%–20% band (a rubric defect, reported); the template fills it by decision
+    ("zizhou_2024", "budget_adjust"),
+}
+UNREADABLE = {
+    ("zizhou_2024", "farmland"),  # three different rules in one text
+    ("zizhou_2024", "geo_hazard"),  # “发生地质人员死亡事故，扣全部分值”: a veto the rule library has no kind for
+    ("zizhou_2024", "relocation"),  # no scoring rule in the text at all
+}
+
+
+def _read_leaf(leaf):
+    tg = leaf.target
+    return read(leaf.criteria, leaf.weight, tg.op if tg else None, tg.value if tg else None, is_percent(leaf), leaf.unit)
+
+
+def _without_items(rule):
+    return {k: v for k, v in (rule or {}).items() if k != "items"}
+
+
+def test_each_seed_text_reads_into_its_templates_rule_or_is_flagged():
+    counts, odd = Counter(), {}
+    for p in template_paths():
+        t = load_template(p)
+        for leaf in t.leaves():
+            r = _read_leaf(leaf)
+            key = (t.id, leaf.id)
+            if not r.recognised:
+                counts["unreadable"] += 1
+                odd[key] = "unreadable"
+            elif _without_items(r.rule) == _without_items(leaf.rule):
+                counts["same"] += 1
+            else:
+                counts["differs"] += 1
+                odd[key] = "differs"
+    assert counts == Counter(same=158, unreadable=3, differs=3)
+    assert {k for k, v in odd.items() if v == "unreadable"} == UNREADABLE
+    assert {k for k, v in odd.items() if v == "differs"} == TEMPLATE_GOES_FURTHER
+
+
+def test_the_missing_band_of_zizhou_is_reported():
+    leaf = load_template("zizhou_2024").node("budget_adjust")
+    assert "第 2 个与第 3 个分段之间（0.1～0.2）没有分段，按 0 分计" in _read_leaf(leaf).problems
+
+
+PHRASINGS = [
+    # (text, weight, target op, target value, percent) -> rule
+    ("以100%为标准，每超过1个百分点扣0.5分，扣完为止", 5, None, None, True,
+     {"kind": "deduct", "direction": "above", "per": 0.01, "points": 0.5, "threshold": 1}),
+    ("≦100%得满分；每超过1％扣1分，扣满为止", 5, None, None, True,
+     {"kind": "deduct", "direction": "above", "per": 0.01, "points": 1, "threshold": 1}),
+    ("每减少一个百分点扣0.2分，最低0分", 3, ">=", 1, True,
+     {"kind": "deduct", "direction": "below", "per": 0.01, "points": 0.2, "threshold": 1}),
+    ("达到95%得满分，每下降5个百分点扣1分，扣完为止", 4, None, None, True,
+     {"kind": "deduct", "direction": "below", "per": 0.05, "points": 1, "threshold": 0.95, "step": "floor"}),
+    ("每超过1天扣0.5分，扣完为止", 3, "<=", 30, False,
+     {"kind": "deduct", "direction": "above", "per": 1, "points": 0.5, "threshold": 30}),
+    ("90%（含）以上计5分；80%（含）-90%，计4分；低于80%不得分", 5, None, None, True,
+     {"kind": "bands", "bands": [{"min": 0.9, "score": 5}, {"min": 0.8, "max": 0.9, "score": 4}, {"max": 0.8, "score": 0}]}),
+    ("满意度≥95%得满分，90%（含）-95%得8分，80%(含)-90%得6分，80%以下不得分", 10, None, None, True,
+     {"kind": "bands", "bands": [{"min": 0.95, "score": 10}, {"min": 0.9, "max": 0.95, "score": 8},
+                                 {"min": 0.8, "max": 0.9, "score": 6}, {"max": 0.8, "score": 0}]}),
+    ("每出现一例不符合扣1分，扣完为止", 3, None, None, False, {"kind": "checklist", "mode": "deduct", "points": 1}),
+    ("每发现一项不完备的，扣25%分值，扣完为止", 2, None, None, False, {"kind": "checklist", "mode": "deduct", "share": 0.25}),
+    ("甲、乙、丙每完成一项得1分", 3, None, None, False, {"kind": "checklist", "mode": "earn", "points": 1,
+                                                "items": ["甲", "乙", "丙"]}),
+    ("达成年度指标得分值的80%-100%，部分达成得60%-80%，未达成得0-60%", 10, None, None, False,
+     {"kind": "grade", "levels": [{"name": "达成年度指标", "min": 0.8, "max": 1, "default": 1},
+                                  {"name": "部分达成", "min": 0.6, "max": 0.8, "default": 0.7},
+                                  {"name": "未达成", "min": 0, "max": 0.6, "default": 0.3}]}),
+    ("是否按时报送？是得满分，否不得分", 2, None, None, False, {"kind": "yes_no"}),
+    ("按时报送得满分，未按时报送不得分", 2, None, None, False, {"kind": "yes_no"}),
+    ("完成值/指标值×分值", 10, ">=", 10, False, {"kind": "ratio"}),
+    ("按比例计分", 10, "<=", 1, True, {"kind": "ratio"}),
+    ("（指标值-60%）/（100%-60%）×分值", 4, None, None, True, {"kind": "linear", "floor": 0.6, "full": 1}),
+    ("①制度健全，2分", 2, None, None, False, {"kind": "yes_no"}),
+]
+
+
+@pytest.mark.parametrize("text,w,op,tv,pc,rule", PHRASINGS, ids=[p[0][:14] for p in PHRASINGS])
+def test_common_phrasings(text, w, op, tv, pc, rule):
+    r = read(text, w, op, tv, pc)
+    assert (r.recognised, r.rule) == (True, rule), r.reading
+
+
+NOT_SURE = [
+    "酌情扣分", "根据实际情况打分", "",
+    "每超过一个百分点扣0.5分",  # from what?
+    "好评率高于90%得满分，每降低1个百分点扣0.5分；发生重大投诉不得分",  # a veto
+    "①目标任务每完成1项目，得1分；②目标责任考核优秀得满分；③每1项目工作未开展扣2分，未完成扣1分；",
+    "达到100%得满分，每下降5%扣1分；80%（含）-90%，计4分；90%（含）以上计5分",  # two rules
+]
+
+
+@pytest.mark.parametrize("text", NOT_SURE)
+def test_never_a_confident_guess(text):
+    r = read(text, 5, None, None)
+    assert not r.recognised and "无法识别，请选择计分方法" in r.reading
+
+
+def test_rubric_defects():
+    assert read("①制度健全，2分；②执行有效，2分", 5).problems == ["各项分值合计4分，与分值5分不一致"]
+    assert read("90%以上得5分，80-90%得3分", 5).problems == ["低于80%的情况没有写得分，按0分计"]
+    assert read("≥90%计6分；80%-90%计4分；低于80%不得分", 5).problems == ["第 1 个分段的得分 6.0 不在 0 至分值 5 之间",
+                                                                   "最高一档6分，与分值5分不一致"]
+
+
+HALF = str.maketrans("（）：；，％＜＞≤≥", "():;,%<>≦≧")
+
+
+@given(st.sampled_from([p for p in PHRASINGS]), st.sampled_from(["", "\n", " "]), st.booleans())
+def test_full_width_half_width_and_line_breaks_read_the_same(case, brk, half):
+    text, w, op, tv, pc, rule = case
+    variant = text.translate(HALF) if half else text
+    variant = variant.replace("，", "，" + brk).replace(",", "," + brk).replace("；", "；" + brk)
+    assert read(variant, w, op, tv, pc).rule == rule
+
+
+def test_score_with_actual_met_and_level():
+    r = read("以100%为标准，每超过1个百分点扣0.5分，扣完为止", 5)
+    assert score(r, 5, "103%", percent=True) == {"score": 3.5}
+    items = read("①制度健全，2分；②执行有效，3分", 5)
+    assert score(items, 5, met=[2]) == {"score": 3}
+    g = read("达成年度指标得分值的80%-100%，部分达成得60%-80%，未达成得0%-60%", 10)
+    assert score(g, 10, "部分达成") == {"score_range": [6, 8]}
+
+
+def _cli(*args):
+    p = subprocess.run([sys.executable, "-m", "workbook_builder", "rubric", *args], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def test_rubric_command_json():
+    code, out, _ = _cli("以100%为标准。在职人员控制率≤100%，计5分；每超过一个百分点扣0.5分，扣完为止。", "--weight", "5",
+                        "--actual", "103%", "--json")
+    got = json.loads(out)
+    assert code == 0
+    assert (got["recognised"], got["kind"], got["score"], got["params"]) == (True, "deduct", 3.5, "标准=100%；每超过=1%；扣=0.5")
+    assert got["reading"] == "不超过100%得满分；超过100%后每超过1个百分点扣0.5分，扣完为止"
+    code, out, _ = _cli("达成年度指标得分值的80%-100%，部分达成得60%-80%，未达成得0%-60%", "--weight", "10",
+                        "--actual", "未达成", "--json")
+    assert (code, json.loads(out)["score_range"]) == (0, [0, 6])
+    code, out, _ = _cli("酌情扣分", "--weight", "5", "--json")
+    assert (code, json.loads(out)["recognised"]) == (1, False)
+    code, out, err = _cli("按比例计分", "--weight", "10", "--target", "≤100%", "--actual", "120")
+    assert (code, out, err.count("\n")) == (2, "", 1) and "带%" in err
