@@ -18,6 +18,7 @@ def files(tmp_path):
     (tmp_path / "typo.yaml").write_text("template: qingcheng_2024\ndepartment: 甲局\nvalues: {total_exectued: 1}\n", encoding="utf-8")
     (tmp_path / "empty.key").write_bytes(b"")
     (tmp_path / "dir").mkdir()
+    (tmp_path / "not.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     return tmp_path
 
 
@@ -41,6 +42,17 @@ BAD = [
     ["consolidate", "{d}/dir"], ["consolidate", "{d}/missing", "-o", "{d}/r.xlsx"], ["consolidate", "{d}"],
     ["prefill-template"], ["prefill-template", "--template", "nope", "-o", "{d}/m.xlsx"],
     ["prefill-template", "--template", "qingcheng_2024", "-o", "{d}/m.csv"],
+    ["templates", "export"], ["templates", "export", "national_2020"], ["templates", "export", "nope", "-o", "{d}/a.xlsx"],
+    ["templates", "export", "national_2020", "-o", "{d}/a.csv"], ["templates", "export", "--all"],
+    ["templates", "import", "{d}/missing.xlsx", "-o", "{d}/a.yaml"], ["templates", "import", "{d}/x.csv", "-o", "{d}/a.yaml"],
+    ["templates", "import", "{d}/not.xlsx", "-o", "{d}/a.yaml"], ["templates", "check", "{d}/not.xlsx"],
+    ["build", "--template", "{d}/not.xlsx", "--department", "甲"],
+    ["rubric"], ["rubric", "每超过1个百分点扣1分"], ["rubric", "x", "--weight", "abc"], ["rubric", "x", "--weight", "-1"],
+    ["rubric", "以100%为标准，每超过1个百分点扣0.5分", "--weight", "5", "--actual", "abc"],
+    ["rubric", "以100%为标准，每超过1个百分点扣0.5分", "--weight", "5", "--actual", "1", "--met", "1"],
+    ["rubric", "以100%为标准，每超过1个百分点扣0.5分", "--weight", "5", "--target", "很高"],
+    ["rubric", "酌情扣分", "--weight", "5"],
+    ["validate", "--templates", "{d}/x.csv", "{d}"],
 ]
 
 

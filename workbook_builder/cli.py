@@ -38,7 +38,8 @@ def _load(ref: str | None):
     try:
         return load_template(ref)
     except TemplateError as e:
-        raise Stop(f"模板有错误，请先运行 templates check：{e.errors[0][0]} @ {e.errors[0][1]}（{e.source}）") from None
+        msg, where = e.errors[0]
+        raise Stop(f"模板有错误，请先运行 templates check：{msg}{' @ ' + where if where else ''}（{e.source}）") from None
     except yaml.YAMLError as e:
         raise Stop(_yaml_error(ref, e)) from None
     except FileNotFoundError as e:

@@ -46,7 +46,8 @@ class Problem:
     def __str__(self) -> str:
         tail = f"；请{self.fix}" if self.fix else ""
         kind = "" if self.severity == "error" else "（提醒）"
-        return f"[{self.where}] {kind}{self.message}{tail}（{self.code}）"
+        head = f"[{self.where}] " if self.where else ""
+        return f"{head}{kind}{self.message}{tail}（{self.code}）"
 
 
 class AuthoringError(ValueError):
