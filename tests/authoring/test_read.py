@@ -116,3 +116,13 @@ def test_rubric_defects_are_warnings_and_the_rule_is_still_read(tmp_path):
         "[指标体系 第2行 评分标准] （提醒）第 2 个与第 3 个分段之间（0.1～0.2）没有分段，按 0 分计；请核对评分标准（rubric-defect）",
         "[指标体系 第2行 评分标准] （提醒）低于0%的情况没有写得分，按0分计；请核对评分标准（rubric-defect）"]
     assert got.data["indicators"][0]["children"][0]["rule"]["kind"] == "bands"
+
+
+def test_every_error_code_is_documented_for_the_bureau():
+    import re
+    from pathlib import Path
+    src = Path("workbook_builder/authoring/read.py").read_text(encoding="utf-8")
+    codes = set(re.findall(r'(?:self\.err|_Reader\.err|err)\(\s*"([a-z-]+)"', src)) | set(re.findall(r'Problem\("([a-z-]+)"', src))
+    table = Path("docs/authoring.md").read_text(encoding="utf-8").split("| 代码 | 含义 |")[1]
+    documented = set(re.findall(r"[a-z]+(?:-[a-z0-9]+)+|(?<=\| )[a-z]+(?= )", table))
+    assert codes and codes <= documented, codes - documented

@@ -9,6 +9,7 @@ each parent's weight against its items, the total against 100, duplicate names, 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import xlsxwriter
@@ -124,6 +125,7 @@ def _formats(wb):
         "cell": wb.add_format(base),
         "num": wb.add_format({**base, "num_format": "0.##"}),
         "out": wb.add_format({**base, "font_color": "#595959", "bg_color": "#F2F2F2"}),
+        "spare": wb.add_format({"font_name": "宋体", "font_size": 10, "font_color": "#9C0006"}),
         "status": wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True}),
         "bad": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
         "title": wb.add_format({"font_name": "宋体", "font_size": 14, "bold": True}),
@@ -268,6 +270,8 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
     first = HEADER_ROW + 1
     started: set[str] = set()
     for r, leaf in enumerate(leaves, first):
+        for i in range(ci["解析结果"]):
+            ws.write_blank(r, i, None, f["cell"])
         chain = _ancestors(t, leaf)
         for n in chain:
             if n.id in started:
@@ -286,7 +290,10 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
         for h, v in values.items():
             _write(ws, r, ci[h], v, f, "out" if h == "解析结果" else "cell")
     last = first + len(leaves) + SPARE_ROWS - 1
-    _check_formulas(ws, f, t, ci, helper0, first, last)
+    _check_formulas(ws, f, t, ci, helper0, first, last, len(leaves))
+    for r, leaf in enumerate(leaves, first):
+        ws.set_row(r, _height(leaf, cols, widths))
+    ws.print_area(0, 0, first + len(leaves) - 1, ci["检查"])
     ws.data_validation(first, ci["计分方法"], last, ci["计分方法"],
                        {"validate": "list", "source": lists["rules"], "error_type": "warning",
                         "error_message": "请从下拉列表中选择计分方法，或留空由程序按评分标准识别"})
@@ -305,6 +312,15 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
     ws.repeat_rows(HEADER_ROW)
 
 
+def _height(leaf: Node, cols: list[str], widths: dict[str, float]) -> float:
+    """A row tall enough for its wrapped text (a CJK character is about two width units)."""
+    rule = rule_for(leaf)
+    texts = {"评分标准": leaf.criteria, "解析结果": rule.describe(leaf), "参数": rule.params_text(leaf),
+             "指标解释": leaf.explanation, S.LEVELS[leaf.depth - 1]: leaf.name}
+    lines = max(1, *(math.ceil(len(v) * 2 / max(widths.get(h, 10) - 1, 4)) for h, v in texts.items() if v and h in cols))
+    return min(409, 14 * lines)
+
+
 def _ancestors(t: Template, leaf: Node) -> list[Node]:
     chain: list[Node] = []
 
@@ -321,7 +337,7 @@ def _ancestors(t: Template, leaf: Node) -> list[Node]:
     return chain
 
 
-def _check_formulas(ws, f, t, ci, helper0, first, last):
+def _check_formulas(ws, f, t, ci, helper0, first, last, n_items):
     depth = t.depth
     name = [ci[S.LEVELS[k]] for k in range(depth)]
     wcol = ci["分值"]
@@ -360,7 +376,7 @@ def _check_formulas(ws, f, t, ci, helper0, first, last):
                         f'"{label}"&{a(r, wk)}&"与下级合计"&ROUND({total},4)&"不符；",""),"")')
             msgs.append(f'IF(AND({start},SUMPRODUCT(({rng(helper0 + k)}={a(r, helper0 + k)})*({rng(name[k])}<>""))>1),'
                         f'"{S.LEVELS[k]}名称重复；","")')
-        ws.write_formula(r, ci["检查"], "=" + "&".join(msgs), f["out"], "")
+        ws.write_formula(r, ci["检查"], "=" + "&".join(msgs), f["out"] if r < first + n_items else f["spare"], "")
     # the status line (row 1) and conditional formats
     total = f"SUM({rng(wcol)})"
     checks = rng(ci["检查"])
