@@ -162,3 +162,50 @@ def test_rubric_command_json():
     assert (code, json.loads(out)["recognised"]) == (1, False)
     code, out, err = _cli("按比例计分", "--weight", "10", "--target", "≤100%", "--actual", "120")
     assert (code, out, err.count("\n")) == (2, "", 1) and "带%" in err
+
+
+PIECES = ["以100%为标准", "每超过", "每低于", "1个百分点", "扣0.5分", "扣完为止", "得满分", "不得分", "80%（含）-90%", "，计4分",
+          "①", "②", "制度健全", "2分", "达成", "得分值的80%-100%", "是否", "是得满分", "否", "；", "。", "\n", "按比例计分",
+          "每出现一例不符合", "（", "）", "≤", "≥", "=", "-", "%", "5", "0.5", "x", "分值"]
+
+
+@given(st.one_of(st.text(max_size=300), st.lists(st.sampled_from(PIECES), max_size=25).map("".join)),
+       st.floats(0.5, 100), st.sampled_from([None, ">=", "<=", "="]), st.sampled_from([None, 0.9, 1.0, 30.0]))
+def test_any_text_gives_a_reading_never_an_exception(text, w, op, tv):
+    r = read(text, w, op, tv)
+    assert r.reading
+    if r.recognised and r.rule is not None and not any("不在 0 至分值" in p for p in r.problems):
+        from workbook_builder.rubric import leaf_for
+        from workbook_builder.rules import RULES
+        leaf = leaf_for(r.rule, w, r.target, True)
+        values = {"actual": 0.95, "target": (r.target.value if r.target and r.target.value is not None else 1.0)}
+        if r.kind == "grade":
+            values["actual"] = r.rule["levels"][0]["name"]
+        elif r.kind == "yes_no":
+            values["actual"] = "是"
+        elif r.kind == "checklist":
+            values["actual"] = 1
+        elif r.kind == "manual":
+            values = {"score": w / 2}
+        s = RULES[r.kind].score(leaf, values)
+        assert s is None or 0 <= s <= w
+
+
+@pytest.mark.parametrize("text,w,rule", [
+    ("全部完成得满分，部分完成得50%分值，未完成不得分", 4,
+     {"kind": "grade", "levels": [{"name": "全部完成", "share": 1}, {"name": "部分完成", "share": 0.5}, {"name": "未完成", "share": 0}]}),
+    ("优秀得满分，良好得80%，一般得60%，较差不得分", 10,
+     {"kind": "grade", "levels": [{"name": "优秀", "share": 1}, {"name": "良好", "share": 0.8}, {"name": "一般", "share": 0.6},
+                                  {"name": "较差", "share": 0}]}),
+    ("95%≤满意度<100%，得9分；满意度=100%，得10分；满意度<95%，不得分", 10,
+     {"kind": "bands", "bands": [{"min": 0.95, "max": 1, "score": 9}, {"min": 1, "max": 1, "max_inclusive": True, "score": 10},
+                                 {"max": 0.95, "score": 0}]}),
+])
+def test_more_national_phrasings(text, w, rule):
+    assert read(text, w).rule == rule
+
+
+@pytest.mark.parametrize("text", ["满意度90%以上得满分；80%-90%得一半分值；80%以下不得分",  # 一半分值: not a band we read
+                                  "90%以上得5分；85%以上得3分；低于85%不得分"])  # overlapping bands
+def test_a_clause_left_over_or_overlapping_bands_mean_not_sure(text):
+    assert not read(text, 10).recognised

@@ -27,7 +27,7 @@ CN = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七
 CNUM = rf"(?:{N}|[一两二三四五六七八九十半])"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 #: a fragment still speaking of points once the recognised spans are removed: the reading is not sure
-SCORING = re.compile(rf"扣|不得分|得满分|满分|全部分值|[得计]{N}|{N}%?分|分值的|赋分|酌情")
+SCORING = re.compile(r"扣|(?<![取获使记值])得(?!到)|(?<![部充])分(?![类解配析别布管项期批散])|酌情")
 #: fragments that only restate the floor at 0 (every rule stops at 0)
 FLOOR = re.compile(r"^(?:扣完为止|扣满为止|扣完即止|扣至0分为止|扣到0分为止|最低(?:为)?0分|最低不得分|直至0分|扣分至0为止|"
                    r"以上|以上情况|以上各项|扣完|为止)$")
@@ -104,8 +104,10 @@ _INTERVAL = [
     (rf"({N})(%?)\(含\)[-~至]({N})(%?)\(含\)", lambda g: dict(min=g[0], max=g[1], max_inclusive=True)),
     (rf"({N})(%?)\(含\)[-~至]({N})(%?)", lambda g: dict(min=g[0], max=g[1])),
     (rf"({N})(%?)[-~至]({N})(%?)\(含\)", lambda g: dict(min=g[0], min_inclusive=False, max=g[1], max_inclusive=True)),
-    (rf"({N})(%?)≤[xX值]?<({N})(%?)", lambda g: dict(min=g[0], max=g[1])),
-    (rf"({N})(%?)<[xX值]?≤({N})(%?)", lambda g: dict(min=g[0], min_inclusive=False, max=g[1], max_inclusive=True)),
+    (rf"({N})(%?)≤[^\d;,≤<>=]{{0,15}}?<({N})(%?)", lambda g: dict(min=g[0], max=g[1])),
+    (rf"({N})(%?)<[^\d;,≤<>=]{{0,15}}?≤({N})(%?)", lambda g: dict(min=g[0], min_inclusive=False, max=g[1], max_inclusive=True)),
+    (rf"({N})(%?)≤[^\d;,≤<>=]{{0,15}}?≤({N})(%?)", lambda g: dict(min=g[0], max=g[1], max_inclusive=True)),
+    (rf"({N})(%?)<[^\d;,≤<>=]{{0,15}}?<({N})(%?)", lambda g: dict(min=g[0], min_inclusive=False, max=g[1])),
     (rf"({N})(%?)[-~至]({N})(%?)(?:之间)?", lambda g: dict(min=g[0], max=g[1])),
     (rf"({N})(%?)\(含\)(?:及)?以上", lambda g: dict(min=g[0])),
     (rf"({N})(%?)(?:及)?以上\(含{N}%?\)", lambda g: dict(min=g[0])),
@@ -151,7 +153,7 @@ def _bands(t: _Text, ctx):
     return {"kind": "bands", "bands": bands}, {"percent": pc or None}
 
 
-_DIR_UP = "超过|超出|高于|增加|上升|多于|多"
+_DIR_UP = "超过|超出|高于|增加|上升|多于|延迟|延误|推迟|逾期|多"
 _DIR_DOWN = "低于|少于|减少|下降|降低|降|少完成|不足|少"
 _UNITS_PCT = "个百分点|百分点|%"
 _UNITS_OTHER = "个工作日|工作日|天|日|小时|万元|元"
@@ -347,7 +349,7 @@ def _grade_fixed(t: _Text, ctx):
     frags = [(m.start(), m.group(0)) for m in re.finditer(r"[^;]+", t.s)]
     levels, spans = [], []
     for start, frag in frags:
-        for m in re.finditer(rf"(?:^|(?<=[,:]))({_LEVEL_NAME}(?:,{_LEVEL_NAME})?)(?:的)?,?(?:(?:得|计)(?:分值的)?({N})%分?|"
+        for m in re.finditer(rf"(?:^|(?<=[,:]))({_LEVEL_NAME}(?:,{_LEVEL_NAME})?)(?:的)?,?(?:(?:得|计)(?:分值的)?({N})%(?:分值|分)?|"
                              rf"(?:得|计)({N})分|(不得分|不计分|得满分))(?=,|$)", frag):
             name = _level_name(m.group(1).split(":")[-1])
             if not name or re.search(r"[\d%<>≤≥=]|每|扣|以上|以下", name):
@@ -372,7 +374,7 @@ def _grade_fixed(t: _Text, ctx):
     return {"kind": "grade", "levels": levels}, {}
 
 
-_RATIO_CORE = re.compile(r"按?(?:实际)?完成值/(?:年度)?指标值[×*]分值|实际完成值/年度指标值[×*]分值|按(?:实际)?完成(?:值与指标值的|率的?)?比例(?:计分|计算|得分|赋分)|"
+_RATIO_CORE = re.compile(r"按?(?:实际)?完成值/(?:年度)?指标值(?:[×*]100%)?[×*]分值|实际完成值/年度指标值(?:[×*]100%)?[×*]分值|按(?:实际)?完成(?:值与指标值的|率的?)?比例(?:计分|计算|得分|赋分)|"
                          r"(?:否则|未达到|未完成的?)?按比例(?:计分|计算|得分|赋分)|完成率[×*]分值|\(1-超出部分/(?:年度)?指标值\)[×*]分值|"
                          r"按完成值与指标值的比例计分")
 
@@ -449,6 +451,8 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
         leaf.target = Target(op=op or ">=", entry=True)
     problems = list(ctx["problems"])
     for p in r.check(leaf):
+        if rule["kind"] == "bands" and p.severity == "error":
+            return Reading(False, kind=rule["kind"], reading=f"{p.message}，{UNREADABLE}", problems=problems)
         if rule["kind"] == "bands" or p.severity == "error":
             problems.append(p.message)
     if rule["kind"] == "bands":

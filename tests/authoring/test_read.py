@@ -1,6 +1,10 @@
 """XLSForm-style: small 指标体系 tables in, the exact template or the exact Chinese errors out."""
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .helpers import workbook
 from workbook_builder.authoring.read import AuthoringError, read_workbook
@@ -126,3 +130,19 @@ def test_every_error_code_is_documented_for_the_bureau():
     table = Path("docs/authoring.md").read_text(encoding="utf-8").split("| 代码 | 含义 |")[1]
     documented = set(re.findall(r"[a-z]+(?:-[a-z0-9]+)+|(?<=\| )[a-z]+(?= )", table))
     assert codes and codes <= documented, codes - documented
+
+
+CELLS = st.one_of(st.none(), st.sampled_from(["产出", "效益", "甲", "乙", "", "≥95%", "%", "完成比例", "超限扣分", "是否判断",
+                                             "标准=100%；每超过=1%；扣=0.5", "每超过1个百分点扣0.5分", "合计", "=1+1", "①②"]),
+                  st.floats(-1e3, 1e3, allow_nan=False), st.integers(-5, 200), st.booleans(),
+                  st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=8))
+
+
+@settings(max_examples=40)
+@given(st.lists(st.lists(CELLS, min_size=9, max_size=9), max_size=8))
+def test_any_table_is_read_or_refused_in_chinese(tmp_path_factory, rows):
+    path = workbook(tmp_path_factory.mktemp("f") / "t.xlsx", [HEAD] + rows)
+    try:
+        read_workbook(path)
+    except AuthoringError as e:
+        assert e.problems and all(re.search(r"[\u4e00-\u9fff]", str(p)) for p in e.problems)
