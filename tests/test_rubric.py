@@ -119,8 +119,9 @@ def test_never_a_confident_guess(text):
 def test_rubric_defects():
     assert read("①制度健全，2分；②执行有效，2分", 5).problems == ["各项分值合计4分，与分值5分不一致"]
     assert read("90%以上得5分，80-90%得3分", 5).problems == ["低于80%的情况没有写得分，按0分计"]
-    assert read("≥90%计6分；80%-90%计4分；低于80%不得分", 5).problems == ["第 1 个分段的得分 6.0 不在 0 至分值 5 之间",
-                                                                   "最高一档6分，与分值5分不一致"]
+    over = read("≥90%计6分；80%-90%计4分；低于80%不得分", 5)  # a band worth more than the 分值: named, not used
+    assert (over.recognised, over.reading) == (False, "第 1 个分段的得分 6.0 不在 0 至分值 5 之间，无法识别，请选择计分方法")
+    assert read("≥90%计4分；80%-90%计3分；低于80%不得分", 5).problems == ["最高一档4分，与分值5分不一致"]
 
 
 HALF = str.maketrans("（）：；，％＜＞≤≥", "():;,%<>≦≧")
