@@ -40,3 +40,18 @@ def test_a_clean_export_passes_and_mistakes_show_where_they_are(tmp_path):
     assert status == "总分应为100，现为101"
     assert "一级分值" in checks[first] and "与下级合计" in checks[first]
     assert checks[second] == "名称重复；"
+
+
+def test_cached_values_are_what_libreoffice_computes(tmp_path):
+    """LibreOffice may show a file's cached values, and recalculates edits from them: they must be right."""
+    path = tmp_path / "longxian.xlsx"
+    export(load_template("longxian_2023"), path)
+    if soffice() is None and not os.environ.get("CI"):
+        pytest.skip("LibreOffice not installed (CI installs it)")
+    out = convert([path], tmp_path / "lo")[0]
+    cached = openpyxl.load_workbook(path, data_only=True)["指标体系"]
+    fresh = openpyxl.load_workbook(out, data_only=True)["指标体系"]
+    norm = lambda v: "" if v is None else v  # noqa: E731
+    diff = [(c.coordinate, c.value, fresh[c.coordinate].value) for row in cached.iter_rows(min_row=1, max_row=120)
+            for c in row if norm(c.value) != norm(fresh[c.coordinate].value)]
+    assert diff == []

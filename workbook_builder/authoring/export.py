@@ -269,7 +269,10 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
     leaves = list(t.leaves())
     first = HEADER_ROW + 1
     started: set[str] = set()
+    grid: dict[int, list[str]] = {}  # the names as written, for the cached values of the path columns
     for r, leaf in enumerate(leaves, first):
+        grid[r] = [""] * depth
+        grid[r][leaf.depth - 1] = leaf.name
         for i in range(ci["解析结果"]):
             ws.write_blank(r, i, None, f["cell"])
         chain = _ancestors(t, leaf)
@@ -277,6 +280,7 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
             if n.id in started:
                 continue
             started.add(n.id)
+            grid[r][n.depth - 1] = n.name
             _write(ws, r, ci[S.LEVELS[n.depth - 1]], n.name, f)
             _write(ws, r, ci[S.level_weight(n.depth)], n.weight, f)
             _write(ws, r, ci[S.LEVELS[n.depth - 1].removesuffix("指标") + "编号"], n.id, f)
@@ -290,7 +294,7 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
         for h, v in values.items():
             _write(ws, r, ci[h], v, f, "out" if h == "解析结果" else "cell")
     last = first + len(leaves) + SPARE_ROWS - 1
-    _check_formulas(ws, f, t, ci, helper0, first, last, len(leaves))
+    _check_formulas(ws, f, t, ci, helper0, first, last, len(leaves), grid)
     for r, leaf in enumerate(leaves, first):
         ws.set_row(r, _height(leaf, cols, widths))
     ws.print_area(0, 0, first + len(leaves) - 1, ci["检查"])
@@ -337,7 +341,9 @@ def _ancestors(t: Template, leaf: Node) -> list[Node]:
     return chain
 
 
-def _check_formulas(ws, f, t, ci, helper0, first, last, n_items):
+def _check_formulas(ws, f, t, ci, helper0, first, last, n_items, grid):
+    """The hidden path columns and the 检查 column; cached values are the paths as the formulas give them
+    (LibreOffice may show cached values without recalculating, and later edits recalculate from them)."""
     depth = t.depth
     name = [ci[S.LEVELS[k]] for k in range(depth)]
     wcol = ci["分值"]
@@ -348,7 +354,17 @@ def _check_formulas(ws, f, t, ci, helper0, first, last, n_items):
     def rng(c):
         return f"${xl_col_to_name(c)}${first + 1}:${xl_col_to_name(c)}${last + 1}"
 
+    prev = [""] * depth
     for r in range(first, last + 1):
+        names = grid.get(r, [""] * depth)
+        paths = []
+        for k in range(depth):
+            if names[k]:
+                paths.append((paths[k - 1] + "/" if k else "") + names[k])
+            else:
+                paths.append("" if any(names[:k]) else prev[k])
+        prev = paths
+        leaf_value = next((paths[k] for k in reversed(range(depth)) if names[k]), "")
         for k in range(depth):
             higher = [f'{a(r, name[j])}<>""' for j in range(k)]
             prev_path = "" if k == 0 else f'{a(r, helper0 + k - 1)}&"/"&'
@@ -356,11 +372,11 @@ def _check_formulas(ws, f, t, ci, helper0, first, last, n_items):
             inherit = '""' if r == first else a(r - 1, helper0 + k)
             if higher:
                 inherit = f'IF(OR({",".join(higher)}),"",{inherit})'
-            ws.write_formula(r, helper0 + k, f'=IF({a(r, name[k])}<>"",{own},{inherit})', None, "")
+            ws.write_formula(r, helper0 + k, f'=IF({a(r, name[k])}<>"",{own},{inherit})', None, paths[k])
         leaf_path = '""'
         for k in range(depth):
             leaf_path = f'IF({a(r, name[k])}<>"",{a(r, helper0 + k)},{leaf_path})'
-        ws.write_formula(r, helper0 + depth, f"={leaf_path}", None, "")
+        ws.write_formula(r, helper0 + depth, f"={leaf_path}", None, leaf_value)
         any_name = f'COUNTA({a(r, name[0])}:{a(r, name[-1])})>0'
         msgs = [f'IF(AND({any_name},NOT(ISNUMBER({a(r, wcol)}))),"缺少分值；","")',
                 f'IF(AND(ISNUMBER({a(r, wcol)}),NOT({any_name})),"缺少指标名称；","")',
