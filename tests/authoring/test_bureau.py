@@ -37,6 +37,10 @@ def edit(path):
     ws.cell(timely, head["计分方法"]).value = None
     ws.cell(timely, head["参数"]).value = None
     ws.cell(timely, head["年度指标值"]).value = "≥100%"
+    info = wb["基本信息"]
+    for row in info.iter_rows(min_row=2):
+        if row[0].value == "编号":
+            row[1].value = "county_2025"  # the bureau's own system gets its own id (docs/authoring.md)
     wb.save(path)
 
 
@@ -79,3 +83,25 @@ def test_libreoffice_recalculates_the_bureau_workbook_to_the_engines_scores(bure
     lay = build_layout(t)
     for values, q in zip(batch, out):
         assert read_scores(q, lay) == expected(t, values)
+
+
+def test_validate_finds_the_bureau_template_by_file(bureau, tmp_path, capsys, monkeypatch):
+    import json
+
+    from workbook_builder.cli import main
+    from workbook_builder.paths import ENV
+    monkeypatch.delenv(ENV, raising=False)
+    t, _ = bureau
+    src = next(p for p in tmp_path.parent.glob("bureau*/指标体系.xlsx"))
+    out = tmp_path / "测试单位-2024.xlsx"
+    out.write_bytes(build_workbook(t, "测试单位", 2024, {}))
+
+    def codes(argv):
+        status = main(argv)
+        got = json.loads(capsys.readouterr().out)
+        return status, {f["code"] for r in got for f in r["findings"]}
+
+    status, found = codes(["validate", str(out), "--json"])
+    assert status == 1 and "template-unknown" in found
+    status, found = codes(["validate", str(out), "--json", "--templates", str(src)])
+    assert status == 1 and "template-unknown" not in found and "required-missing" in found
