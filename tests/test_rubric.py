@@ -210,3 +210,11 @@ def test_more_national_phrasings(text, w, rule):
                                   "90%以上得5分；85%以上得3分；低于85%不得分"])  # overlapping bands
 def test_a_clause_left_over_or_overlapping_bands_mean_not_sure(text):
     assert not read(text, 10).recognised
+
+
+def test_consistent_side_clauses_are_read_and_contradictions_are_not():
+    assert read("（指标值-60%）/（100%-60%）×分值，60%以下不得分", 5).rule == {"kind": "linear", "floor": 0.6, "full": 1}
+    assert read("每发生一起安全事故扣2分，扣完为止", 5).rule == {"kind": "checklist", "mode": "deduct", "points": 2}
+    wrong_way = read("每超过1个百分点扣0.5分", 5, ">=", 0.9)
+    assert (wrong_way.recognised, wrong_way.reading) == (
+        False, "评分标准按“每超过”扣分，年度指标值却是≥方向，无法识别，请选择计分方法")

@@ -94,6 +94,10 @@ def _linear(t: _Text, ctx):
     t.take(m)
     pc = bool(m.group(2) or m.group(4))
     f, u = float(m.group(1)), float(m.group(3))
+    fp, up_ = re.escape(m.group(1) + m.group(2)), re.escape(m.group(3) + m.group(4))
+    for extra in re.finditer(rf"(?:低于|<|不足){fp}(?:的)?(?:不得分|得0分)|{fp}(?:及)?以下(?:的)?(?:不得分|得0分)|"
+                             rf"(?:达到|≥){up_}(?:及以上)?(?:的)?得满分|{up_}(?:及)?以上(?:的)?得满分", t.s):
+        t.take(extra)
     if pc:
         f, u = xl_round(f / 100, 12), xl_round(u / 100, 12)
     return {"kind": "linear", "floor": f, "full": u}, {"percent": pc or None}
@@ -202,6 +206,10 @@ def _deduct(t: _Text, ctx):
     if th is None:
         ctx["problems"].append("没有写明从多少开始扣分（如“以100%为标准”或填写年度指标值）")
         return None
+    op = ctx.get("target_op")
+    if (up and op == ">=") or (not up and op == "<="):
+        ctx["problems"].append(f"评分标准按“每{m.group('dir')}”扣分，年度指标值却是{'≥' if op == '>=' else '≤'}方向")
+        return None
     rule["threshold"] = th
     if n != 1:
         rule["step"] = "floor"
@@ -218,7 +226,7 @@ def _items(text: str) -> list[str]:
 
 
 def _checklist(t: _Text, ctx):
-    m = re.search(rf"每(?:出现|发现|有|少完成|缺少|缺|未完成|少)(?:1|一)(?:{_COUNT_UNIT})(?!百分点)(?:[^;]*?)?,?(?:扣|减)"
+    m = re.search(rf"每(?:出现|发现|发生|有|少完成|缺少|缺|未完成|少)(?:1|一)(?:{_COUNT_UNIT})(?!百分点)(?:[^;]*?)?,?(?:扣|减)"
                   rf"(?:除)?(?:(?P<pts>{N})分|(?P<sh>{N})%(?:的)?分值|分值的(?P<sh2>{N})%)", t.s)
     if m:
         t.take(m)
