@@ -146,3 +146,36 @@ def test_any_table_is_read_or_refused_in_chinese(tmp_path_factory, rows):
         read_workbook(path)
     except AuthoringError as e:
         assert e.problems and all(re.search(r"[\u4e00-\u9fff]", str(p)) for p in e.problems)
+
+
+def test_a_seed_table_pasted_as_it_is(tmp_path):
+    """Title rows above the header, 序号, the seeds' repeated 分值 headers, merged parent cells (blank below),
+    weights typed as “5分”, spaced headers, a 合计 row: read as the bureau meant."""
+    import openpyxl
+    path = workbook(tmp_path / "t.xlsx", [
+        ["子洲县自然资源和规划局2024年度部门整体支出绩效自评表"],
+        [],
+        ["序号", "一级指标", "分值", "二级指标", "分值", "三级指标", "分 值", "评分标准", "年度指标值", "单位"],
+        [1, "投入", "10分", "预算编制", 10, "在职人员控制率", "5分", "以100%为标准。在职人员控制率≤100%，计5分；每超过一个百分点扣0.5分，扣完为止。", "≤100%", "%"],
+        [2, None, None, None, None, "重点支出安排率", 5, "重点支出安排率≥90%，计5分；80%（含）-90%，计4分；低于80%不得分。", "≥90%", "%"],
+        [3, "产出", 90, "产出数量", 90, "完成情况", 90, "是否按期完成？是得满分，否不得分", "", ""],
+        ["合计", None, 100, None, None, None, 100, None, None, None],
+    ])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["指标体系"]
+    ws.merge_cells("B4:B5")
+    ws.merge_cells("D4:D5")
+    wb.save(path)
+    t, _ = load_authoring(path)
+    assert [(n.name, n.weight, n.depth) for n in t.nodes()] == [
+        ("投入", 10, 1), ("预算编制", 10, 2), ("在职人员控制率", 5, 3), ("重点支出安排率", 5, 3),
+        ("产出", 90, 1), ("产出数量", 90, 2), ("完成情况", 90, 3)]
+    assert [n.kind for n in t.leaves()] == ["deduct", "bands", "yes_no"]
+
+
+def test_a_target_typed_as_a_percent_number_takes_the_readings_direction(tmp_path):
+    t, got = load_authoring(workbook(tmp_path / "t.xlsx", [
+        HEAD, ["产出", 100, "完成率", 100, "完成年度指标值得满分；未完成的按实际完成值/年度指标值×分值计分。", "", "", 0.95, "%"]]))
+    leaf = next(t.leaves())
+    assert (leaf.target.op, leaf.target.value, leaf.kind) == (">=", 0.95, "ratio")
+    assert got.readings[0].reading.startswith("正向指标：实际完成值达到年度指标值（≥95%）得满分")

@@ -184,6 +184,7 @@ class _Reader:
                         + [x.removesuffix("指标") + "编号" for x in S.LEVELS] + [h for h, _ in S.LEAF_COLUMNS])
         aliases = dict(level_aliases)
         aliases.update({h: al for h, al in S.LEAF_COLUMNS})
+        rows = _level_weights_by_position(rows, aliases)
         t = self.table(rows, sh, headers, ("一级指标", "分值", "评分标准"), aliases)
         if t is None:
             return []
@@ -211,6 +212,8 @@ class _Reader:
             if any(n in TOTAL_NAMES for n in names if n) and not any(n and n not in TOTAL_NAMES for n in names):
                 continue
             filled = [k for k, n in enumerate(names) if n]
+            if not filled and any(fold(_text(x)) in {fold(n) for n in TOTAL_NAMES} for x in r):
+                continue  # a 合计 row
             if not filled:
                 if any(not _blank(cell(r, h)) for h in ("分值", "评分标准", "计分方法")):
                     self.err("no-name", "这一行没有指标名称", sh, rownum, S.LEVELS[depth - 1],
@@ -364,6 +367,8 @@ class _Reader:
                 node["rule"] = got.rule
                 if "target" not in node and got.target is not None and got.target.value is not None:
                     node["target"] = {"op": got.target.op, "value": got.target.value}
+                elif "target" in node and "op" not in node["target"] and got.target is not None and got.target.op:
+                    node["target"]["op"] = got.target.op  # the direction the reading states (shown in 解析结果)
                 for p in got.problems:
                     self.err("rubric-defect", p, sh, rownum, "评分标准", fix="核对评分标准", severity="warning")
         return node
@@ -705,6 +710,32 @@ class _Reader:
             self.places[f"$.checks[{len(out)}]"] = (sh, rownum)
             out.append(d)
         return out
+
+
+_WEIGHT_NAMES = {fold(x) for x in ("分值", "权重", "赋分值", "标准分值", "指标分值")}
+
+
+def _level_weights_by_position(rows, aliases) -> list:
+    """Seed tables repeat one header: 一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值. A 分值 column right after
+    a level's name column is that level's weight, except after the deepest level, where it is the item's 分值."""
+    level_of = {fold(name): k for k, name in enumerate(S.LEVELS, 1)}
+    for k, name in enumerate(S.LEVELS, 1):
+        for a in aliases.get(name, ()):
+            level_of[fold(a)] = k
+    for i, r in enumerate(rows[:30]):
+        folded = [fold(_text(x)) for x in r]
+        if sum(1 for x in folded if x in _WEIGHT_NAMES) < 2:
+            continue
+        levels = [(c, level_of[x]) for c, x in enumerate(folded) if x in level_of]
+        if not levels:
+            continue
+        deepest = max(k for _, k in levels)
+        out = list(r)
+        for c, k in levels:
+            if c + 1 < len(folded) and folded[c + 1] in _WEIGHT_NAMES and k < deepest:
+                out[c + 1] = S.level_weight(k)
+        return rows[:i] + [out] + rows[i + 1:]
+    return rows
 
 
 def read_workbook(path: Path) -> Authored:
