@@ -148,8 +148,11 @@ def test_prefill_template_round_trip(tmp_path):
     assert problems == [] and [r["department"] for r in rows] == ["甲局"]  # the 示例 row is skipped
 
 
-def test_a_workbook_built_from_a_template_file_validates_with_templates_dir(tmp_path, capsys):
+def test_a_workbook_built_from_a_template_file_validates_with_templates_dir(tmp_path, capsys, monkeypatch):
     import shutil
+
+    from workbook_builder.paths import ENV
+    monkeypatch.setenv(ENV, "")  # --templates changes the variable for this process; put it back afterwards
     d = tmp_path / "我的模板"
     d.mkdir()
     src = open("templates/zizhou_2024.yaml", encoding="utf-8").read().replace("id: zizhou_2024", "id: my_county_2025", 1)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbook_builder.loader import load_template, template_paths
+from workbook_builder.loader import is_shipped, load_template, template_paths
 from workbook_builder.rubric import read, score
 from workbook_builder.rules.base import is_percent
 
@@ -38,7 +38,7 @@ def _without_items(rule):
 
 def test_each_seed_text_reads_into_its_templates_rule_or_is_flagged():
     counts, odd = Counter(), {}
-    for p in template_paths():
+    for p in filter(is_shipped, template_paths()):
         t = load_template(p)
         for leaf in t.leaves():
             r = _read_leaf(leaf)

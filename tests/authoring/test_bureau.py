@@ -90,7 +90,7 @@ def test_validate_finds_the_bureau_template_by_file(bureau, tmp_path, capsys, mo
 
     from workbook_builder.cli import main
     from workbook_builder.paths import ENV
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")  # --templates below changes the variable; this puts it back afterwards
     t, _ = bureau
     src = next(p for p in tmp_path.parent.glob("bureau*/指标体系.xlsx"))
     out = tmp_path / "测试单位-2024.xlsx"

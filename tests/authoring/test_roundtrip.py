@@ -11,9 +11,9 @@ from workbook_builder.authoring.export import export
 from workbook_builder.cells import fingerprint
 from workbook_builder.engine import compute
 from workbook_builder.layout import build_layout
-from workbook_builder.loader import load_authoring, load_template, template_paths
+from workbook_builder.loader import is_shipped, load_authoring, load_template, template_paths
 
-SHIPPED = [p.stem for p in template_paths()]
+SHIPPED = [p.stem for p in template_paths() if is_shipped(p)]
 EXAMPLES = {yaml.safe_load(p.read_text(encoding="utf-8"))["template"]: p for p in Path("examples").glob("*.inputs.yaml")}
 
 
