@@ -112,7 +112,7 @@ _INTERVAL = [
     (rf"({N})(%?)<[^\d;,≤<>=]{{0,15}}?≤({N})(%?)", lambda g: dict(min=g[0], min_inclusive=False, max=g[1], max_inclusive=True)),
     (rf"({N})(%?)≤[^\d;,≤<>=]{{0,15}}?≤({N})(%?)", lambda g: dict(min=g[0], max=g[1], max_inclusive=True)),
     (rf"({N})(%?)<[^\d;,≤<>=]{{0,15}}?<({N})(%?)", lambda g: dict(min=g[0], min_inclusive=False, max=g[1])),
-    (rf"({N})(%?)[-~至]({N})(%?)(?:之间)?", lambda g: dict(min=g[0], max=g[1])),
+    (rf"({N})(%?)[-~至]({N})(%?)(?:之间)?", lambda g: dict(min=g[0], max=g[1], _bare=True)),
     (rf"({N})(%?)\(含\)(?:及)?以上", lambda g: dict(min=g[0])),
     (rf"({N})(%?)(?:及)?以上\(含{N}%?\)", lambda g: dict(min=g[0])),
     (rf"(?:≥|大于等于|大于或等于|不低于|不少于|达到|达)({N})(%?)(?:及以上|以上)?", lambda g: dict(min=g[0])),
@@ -125,7 +125,8 @@ _INTERVAL = [
     (rf"({N})(%?)(?:及)?以下", lambda g: dict(max=g[0], max_inclusive=True, _below=True)),
     (rf"(?:=|等于|为)({N})(%?)", lambda g: dict(min=g[0], max=g[0], max_inclusive=True)),
 ]
-_SCORE = rf"(?:的)?,?(?:的)?(?:计|得|评|为|赋)?(?:({N})分|(满分)|(0分|不得分|不计分))"
+_SCORE = (rf"(?:的)?,?(?:的)?(?:计|得|评|为|赋)?(?:(?<![\d.%])({N})分(?!值)|(满分|全部分值)|(0分|不得分|不计分)|"
+          rf"(?:分值的)?(?<![\d.%])({N})%(?:的)?(?:分值|分)?|(一半分值|一半分|分值的一半))")
 
 
 def _bands(t: _Text, ctx):
@@ -134,18 +135,30 @@ def _bands(t: _Text, ctx):
         for m in re.finditer(rf"(?<![\d.%]){rx}{_SCORE}", t.s):
             if any(a < m.end() and m.start() < b for a, b, *_ in found):
                 continue
-            nums = [g for g in m.groups()[:-3]]
+            nums = [g for g in m.groups()[:-5]]
             pairs = [(nums[i], nums[i + 1]) for i in range(0, len(nums), 2)]
             has_pc = any(p for _, p in pairs)
             vals = [xl_round(float(v) / 100, 12) if has_pc else float(v) for v, _ in pairs]
             b = build(vals)
-            sc, full, zero = m.groups()[-3:]
-            b["score"] = float(sc) if sc is not None else (ctx["weight"] if full else 0.0)
+            sc, full, zero, share, half = m.groups()[-5:]
+            if share is not None:
+                b["score"] = xl_round(float(share) / 100 * ctx["weight"], 6)
+            elif half is not None:
+                b["score"] = xl_round(ctx["weight"] / 2, 6)
+            else:
+                b["score"] = float(sc) if sc is not None else (ctx["weight"] if full else 0.0)
             found.append((m.start(), m.end(), b, has_pc))
     if len(found) < 2:
         return None
     found.sort(key=lambda x: x[0])
     bands = [b for *_, b, _ in found]
+    # a bare "a-b" gives way to a neighbour that claims a bound: "≤5%…；5%-10%…；>10%…" reads (5%, 10%]
+    for b in bands:
+        if b.pop("_bare", False):
+            if any(o is not b and o.get("max") == b["min"] and o.get("max_inclusive") for o in bands):
+                b["min_inclusive"] = False
+            if any(o is not b and o.get("min") == b["max"] and o.get("min_inclusive") is False for o in bands):
+                b["max_inclusive"] = True
     # "60%以下" is read as excluding 60% when another band claims 60% with （含）
     for b in bands:
         if b.pop("_below", False):
@@ -157,7 +170,7 @@ def _bands(t: _Text, ctx):
     return {"kind": "bands", "bands": bands}, {"percent": pc or None}
 
 
-_DIR_UP = "超过|超出|高于|增加|上升|多于|延迟|延误|推迟|逾期|多"
+_DIR_UP = "超过|超出|高于|增加|上升|多于|延迟|延误|推迟|逾期|超|多"
 _DIR_DOWN = "低于|少于|减少|下降|降低|降|少完成|不足|少"
 _UNITS_PCT = "个百分点|百分点|%"
 _UNITS_OTHER = "个工作日|工作日|天|日|小时|万元|元"
@@ -182,7 +195,7 @@ def _deduct(t: _Text, ctx):
     if std:
         t.take(std)
         th = xl_round(float(std.group(1)) / 100, 12) if std.group(2) else float(std.group(1))
-    full = re.search(rf"(?:[^;,]*?)(≤|≥|=|等于|达到|达|不超过|不低于|不高于|小于等于|大于等于|控制在|高于|超过|低于)({N})(%?)(?:以上|以内|及以上|及以下|以下)?"
+    full = re.search(rf"(?:[^;,]*?)(≤|≥|=|等于|达到|达|不超过|不低于|不高于|小于等于|大于等于|控制在|高于|超过|低于|为|)({N})(%?)(?:以上|以内|及以上|及以下|以下)?"
                      rf"(?:的)?,?(?:的)?(?:得|计)(满分|全部分值|({N})分)", t.s)
     if full and full.start() < m.start():
         t.take(full)
