@@ -81,6 +81,8 @@ def cmd_templates(a) -> int:
             issues = check_template(t)
             if Path(ref).suffix.lower() == ".xlsx":
                 _print_readings(Path(ref))
+                if a.output and Path(a.output).resolve() == Path(ref).resolve():
+                    raise Stop("-o 不能是被检查的文件本身（它会被覆盖），请另起一个文件名")
                 if a.output:
                     _write_checked(t, Path(a.output))
             status = "有错误" if errors(issues) else "通过"

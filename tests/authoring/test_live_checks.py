@@ -55,3 +55,14 @@ def test_cached_values_are_what_libreoffice_computes(tmp_path):
     diff = [(c.coordinate, c.value, fresh[c.coordinate].value) for row in cached.iter_rows(min_row=1, max_row=120)
             for c in row if norm(c.value) != norm(fresh[c.coordinate].value)]
     assert diff == []
+
+
+def test_print_setup_belongs_to_the_system_sheet(tmp_path):
+    path = tmp_path / "n.xlsx"
+    export(load_template("national_2020"), path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "指标体系" and wb["_下拉"].sheet_state == "hidden"
+    system = wb["指标体系"]
+    assert system.print_area and system.print_area.startswith("'指标体系'!$A$1:")
+    assert system.print_title_rows == "$2:$2" and wb["基础数据"].print_title_rows == "$1:$1"
+    assert all(wb[n].page_setup.orientation == "landscape" for n in wb.sheetnames if n != "_下拉")

@@ -92,7 +92,7 @@ def system_columns(t: Template) -> list[str]:
 def export(t: Template, path: Path) -> None:
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     f = _formats(wb)
-    lists = _lists_sheet(wb, t)
+    values, lists = _lists(t)
     _system_sheet(wb, f, t, lists)
     _table(wb, f, S.SHEET_INPUTS, S.INPUT_HEADERS, [
         [i.label, S.INPUT_TYPE_NAMES[i.type], i.unit, _bound(i.min, i.type), _bound(i.max, i.type),
@@ -113,7 +113,7 @@ def export(t: Template, path: Path) -> None:
     _table(wb, f, S.SHEET_CHECKS, S.CHECK_HEADERS, [_check_row(t, c) for c in t.checks], widths=(10, 40, 28, 8, 8),
            lists={0: list(S.CHECK_KINDS.values())})
     _guide_sheet(wb, f)
-    wb.worksheets_objs.sort(key=lambda ws: 0 if ws.name == S.SHEET_SYSTEM else 2 if ws.name == S.SHEET_LISTS else 1)
+    _lists_sheet(wb, values)  # created last: sheets are written in the order made (defined names count on it)
     wb.get_worksheet_by_name(S.SHEET_SYSTEM).activate()
     wb.close()
 
@@ -154,19 +154,25 @@ def _check_row(t: Template, c) -> list:
     return [S.CHECK_KINDS["sum"], "＋".join(label.get(p, p) for p in c.parts), label.get(c.total, c.total), "", c.tolerance]
 
 
-def _lists_sheet(wb, t: Template) -> dict[str, str]:
-    ws = wb.add_worksheet(S.SHEET_LISTS)
-    ws.hide()
+def _lists(t: Template) -> tuple[list[list[str]], dict[str, str]]:
+    """The dropdown lists (one column each on the hidden sheet) and the references the validations use."""
     sources = [f"{S.SHEET_INPUTS}：{i.label}" for i in t.inputs if i.numeric]
     sources += [f"{S.SHEET_DERIVED}：{d.label}" for d in t.derived]
-    out = {}
+    columns, refs = [], {}
     for col, (key, values) in enumerate((("rules", list(S.RULE_NAMES)), ("sources", sources))):
-        for r, v in enumerate(values):
-            ws.write_string(r, col, v)
+        columns.append(values)
         if values:
             c = xl_col_to_name(col)
-            out[key] = f"='{S.SHEET_LISTS}'!${c}$1:${c}${len(values) + 200}"
-    return out
+            refs[key] = f"='{S.SHEET_LISTS}'!${c}$1:${c}${len(values)}"
+    return columns, refs
+
+
+def _lists_sheet(wb, columns: list[list[str]]) -> None:
+    ws = wb.add_worksheet(S.SHEET_LISTS)
+    ws.hide()
+    for col, values in enumerate(columns):
+        for r, v in enumerate(values):
+            ws.write_string(r, col, v)
 
 
 def _table(wb, f, name, headers, rows, widths=(), lists=None, lists_by_row=None, hide=()):
@@ -183,7 +189,15 @@ def _table(wb, f, name, headers, rows, widths=(), lists=None, lists_by_row=None,
     for r, values in (lists_by_row or {}).items():
         ws.data_validation(r + 1, 1, r + 1, 1, {"validate": "list", "source": values})
     ws.freeze_panes(1, 0)
+    _one_page_wide(ws)
+    ws.repeat_rows(0)
     return ws
+
+
+def _one_page_wide(ws) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
 
 
 def _write(ws, r, c, v, f, fmt="cell"):
@@ -220,6 +234,7 @@ def _layout_sheet(wb, f, t: Template):
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 22)
     ws.set_column(2, 4, 22)
+    _one_page_wide(ws)
 
 
 def _guide_sheet(wb, f):
@@ -239,6 +254,7 @@ def _guide_sheet(wb, f):
     for r, line in enumerate(lines, 2):
         ws.write_string(r, 0, f"{r - 1}.", f["text"])
         ws.merge_range(r, 1, r, 2, line, f["text"])
+    _one_page_wide(ws)
     r = len(lines) + 3
     for c, h in enumerate(("计分方法", "参数", "示例")):
         ws.write_string(r, c, h, f["head"])
