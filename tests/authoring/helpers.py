@@ -19,5 +19,8 @@ def workbook(path: Path, system: list[list], **sheets: list[list]) -> Path:
         ws = wb.create_sheet(name)
         for r in rows:
             ws.append(r)
+            for c in ws[ws.max_row]:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    c.data_type = "s"  # typed text, as a bureau's cell formatted as text holds it
     wb.save(path)
     return path

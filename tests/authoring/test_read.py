@@ -179,3 +179,19 @@ def test_a_target_typed_as_a_percent_number_takes_the_readings_direction(tmp_pat
     leaf = next(t.leaves())
     assert (leaf.target.op, leaf.target.value, leaf.kind) == (">=", 0.95, "ratio")
     assert got.readings[0].reading.startswith("正向指标：实际完成值达到年度指标值（≥95%）得满分")
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_built_workbook(tmp_path):
+    from workbook_builder.reader.container import open_container
+    from workbook_builder.reader.xlsx import read_book
+    from workbook_builder.render import build_workbook
+    evil = "=HYPERLINK(\"http://x\",\"点我\")"
+    t, _ = load_authoring(workbook(tmp_path / "t.xlsx", [
+        HEAD, ["=1+1", 100, "=cmd|' /C calc'!A0", 100, evil, "是否判断", "", "", ""]]))
+    out = tmp_path / "b.xlsx"
+    out.write_bytes(build_workbook(t, "=甲局", 2025, {}))
+    book = read_book(open_container(out))
+    formulas = [c.formula for s in book.sheets.values() for c in s.cells.values() if c.formula]
+    assert not any("HYPERLINK" in f or "cmd" in f or f == "1+1" for f in formulas)
+    texts = [c.value for s in book.sheets.values() for c in s.cells.values() if isinstance(c.value, str)]
+    assert evil in texts and "=1+1" in texts

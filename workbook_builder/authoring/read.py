@@ -24,6 +24,7 @@ from ..tables import TableError, _blank, _sheets, fold
 from . import spec as S
 
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+MAX_BYTES = 20_000_000  # an authoring workbook is a few hundred KB
 TOTAL_NAMES = {"合计", "总计", "总分", "小计", "合计分值"}
 OPS = {"≥": ">=", "≤": "<=", "=": "=", ">": ">=", "<": "<="}
 
@@ -106,7 +107,14 @@ class _Reader:
     # --- sheets and tables ------------------------------------------------------------------
     def sheets(self) -> dict[str, list[list[Any]]]:
         try:
+            if self.path.stat().st_size > MAX_BYTES:
+                self.err("unreadable-workbook", f"文件超过 {MAX_BYTES // 1_000_000} MB，不像是指标体系工作簿",
+                         fix="检查是否选错了文件")
+                return {}
             got = _sheets(self.path)
+        except OSError:
+            self.err("unreadable-workbook", f"无法读取文件 {self.path.name}", fix="检查文件是否存在、是否被其他程序占用")
+            return {}
         except TableError as e:
             self.err("unreadable-workbook", str(e))
             return {}
