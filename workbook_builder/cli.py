@@ -58,6 +58,13 @@ def _key(path: str | None) -> bytes | None:
 def cmd_templates(a) -> int:
     if a.action in ("export", "import"):
         return _export_import(a)
+    if a.action == "check" and a.output:
+        if len(a.refs) != 1 or Path(a.refs[0]).suffix.lower() != ".xlsx":
+            raise Stop("templates check -o 只用于一个指标体系工作簿（.xlsx）")
+        if Path(a.output).suffix.lower() != ".xlsx":
+            raise Stop(f"-o 应为 .xlsx 文件：{a.output}")
+        if Path(a.output).resolve() == Path(a.refs[0]).resolve():
+            raise Stop("-o 不能是被检查的文件本身（它会被覆盖），请另起一个文件名")
     if a.action == "check":
         refs = a.refs or [str(p) for p in template_paths()]
         bad = 0
@@ -68,6 +75,8 @@ def cmd_templates(a) -> int:
                 print(f"{ref}：有错误，共 {len(e.errors)} 处")
                 for msg, path in e.errors:
                     print(f"  错误 {msg}" if not path else f"  错误 [schema] {msg} @ {path}")
+                if a.output:
+                    _write_checked(Path(ref), Path(a.output))
                 bad += 1
                 continue
             except yaml.YAMLError as e:
@@ -81,10 +90,8 @@ def cmd_templates(a) -> int:
             issues = check_template(t)
             if Path(ref).suffix.lower() == ".xlsx":
                 _print_readings(Path(ref))
-                if a.output and Path(a.output).resolve() == Path(ref).resolve():
-                    raise Stop("-o 不能是被检查的文件本身（它会被覆盖），请另起一个文件名")
                 if a.output:
-                    _write_checked(t, Path(a.output))
+                    _write_checked(Path(ref), Path(a.output))
             status = "有错误" if errors(issues) else "通过"
             print(f"{t.id}（{Path(t.source_path).name}）：{status}，错误 {len(errors(issues))} 个，"
                   f"警告 {len(issues) - len(errors(issues))} 个")
@@ -116,12 +123,38 @@ def _print_readings(path: Path) -> None:
             print(f"  第{r.row}行 {r.name}：按评分标准识别为：{r.reading}")
 
 
-def _write_checked(t, out: Path) -> None:
-    from .authoring.export import export
-    if out.suffix.lower() != ".xlsx":
-        raise Stop(f"-o 应为 .xlsx 文件：{out}")
-    export(t, out)
-    print(f"已写出 {out}（计分方法、参数和解析结果已填好，请核对）")
+def _write_checked(src: Path, out: Path) -> None:
+    """A copy of the bureau's workbook with each 指标体系 row's reading, or its errors, in 解析结果."""
+    from .authoring.annotate import annotate
+    from .authoring.read import AuthoringError, read_workbook
+    from .loader import load_authoring
+    readings: dict[int, str] = {}
+    problems: dict[int, list[str]] = {}
+    try:
+        t, got = load_authoring(src)
+        from_text = {r.row for r in got.readings if r.from_text}
+        from .rules import rule_for
+        for leaf in t.leaves():
+            m = re.search(r"第(\d+)行", leaf.path)
+            if m:
+                row = int(m.group(1))
+                words = rule_for(leaf).describe(leaf)
+                readings[row] = f"按评分标准识别为：{words}" if row in from_text else words
+        warnings = got.warnings
+    except TemplateError:
+        try:
+            read_workbook(src)
+            warnings = []
+        except AuthoringError as e:
+            warnings = e.problems
+            for r in e.readings:
+                if r.from_text:
+                    readings[r.row] = r.reading
+    for p in warnings:
+        if p.row and p.sheet == "指标体系":
+            problems.setdefault(p.row, []).append(f"{p.message}{'；请' + p.fix if p.fix else ''}")
+    n = annotate(src, out, readings, problems)
+    print(f"已写出 {out}（“解析结果”列写了 {n} 行：程序的理解，或要修改的地方）")
 
 
 def _export_import(a) -> int:

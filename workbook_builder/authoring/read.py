@@ -52,9 +52,10 @@ class Problem:
 
 
 class AuthoringError(ValueError):
-    def __init__(self, source: str, problems: list[Problem]):
+    def __init__(self, source: str, problems: list[Problem], readings: list["RowReading"] | None = None):
         self.source = source
         self.problems = problems
+        self.readings = readings or []
         super().__init__("\n".join(str(p) for p in problems))
 
 
@@ -760,7 +761,7 @@ def read_workbook(path: Path) -> Authored:
     checks = r.checks(get(S.SHEET_CHECKS), inputs)
     errors = [p for p in r.problems if p.severity == "error"]
     if errors:
-        raise AuthoringError(str(path), errors + [p for p in r.problems if p.severity != "error"])
+        raise AuthoringError(str(path), errors + [p for p in r.problems if p.severity != "error"], r.readings)
     data: dict[str, Any] = {"id": _text(info.get("id")), "title": _text(info.get("title")), "region": _text(info.get("region")),
                             "year": _year(info.get("year")), "version": _text(info.get("version")) or "1.0",
                             "indicators": indicators, "grades": grades, "inputs": inputs, "derived": derived}
