@@ -210,6 +210,17 @@ def test_any_text_gives_a_reading_never_an_exception(text, w, op, tv):
     ("公用经费控制率≤100%得满分，每超1个百分点扣0.5分", 5,
      {"kind": "deduct", "direction": "above", "per": 0.01, "points": 0.5, "threshold": 1}),
     ("资产管理制度健全得满分，否则不得分", 5, {"kind": "yes_no"}),
+    ("①支出符合规定；②审批程序完整；③无截留挪用。有一项不符合扣1分，扣完为止", 3,
+     {"kind": "checklist", "mode": "deduct", "points": 1, "items": ["支出符合规定", "审批程序完整", "无截留挪用"]}),
+    ("根据实际完成情况，达到预期目标得满分，基本达到得80%，部分达到得60%，未达到不得分", 10,
+     {"kind": "grade", "levels": [{"name": "达到预期目标", "share": 1}, {"name": "基本达到", "share": 0.8},
+                                  {"name": "部分达到", "share": 0.6}, {"name": "未达到", "share": 0}]}),
+    ("预算执行率=100%得满分；95%（含）-100%得8分；90%（含）-95%得6分；90%以下不得分", 10,
+     {"kind": "bands", "bands": [{"min": 1, "max": 1, "max_inclusive": True, "score": 10}, {"min": 0.95, "max": 1, "score": 8},
+                                 {"min": 0.9, "max": 0.95, "score": 6}, {"max": 0.9, "score": 0}]}),
+    ("固定资产利用率≥80%得满分，低于80%按比例得分", 10, {"kind": "ratio"}),
+    ("“三公经费”变动率≤0，得满分；>0，每增加1个百分点扣0.2分", 5,
+     {"kind": "deduct", "direction": "above", "per": 0.01, "points": 0.2, "threshold": 0}),
     ("95%≤满意度<100%，得9分；满意度=100%，得10分；满意度<95%，不得分", 10,
      {"kind": "bands", "bands": [{"min": 0.95, "max": 1, "score": 9}, {"min": 1, "max": 1, "max_inclusive": True, "score": 10},
                                  {"max": 0.95, "score": 0}]}),
@@ -231,3 +242,9 @@ def test_consistent_side_clauses_are_read_and_contradictions_are_not():
     wrong_way = read("每超过1个百分点扣0.5分", 5, ">=", 0.9)
     assert (wrong_way.recognised, wrong_way.reading) == (
         False, "评分标准按“每超过”扣分，年度指标值却是≥方向，无法识别，请选择计分方法")
+
+
+def test_text_and_target_that_disagree_are_reported():
+    r = read("固定资产利用率≥80%得满分，低于80%按比例得分", 10, ">=", 0.85)
+    assert r.recognised and r.problems == ["评分标准写的满分线是80%，与年度指标值不一致（按年度指标值计分）"]
+    assert read("固定资产利用率≥80%得满分，低于80%按比例得分", 10).target.value == 0.8

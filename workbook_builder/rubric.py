@@ -213,6 +213,8 @@ def _deduct(t: _Text, ctx):
             t.take(restate)
     if not full:
         _full_marks(t, m.start())
+    if th is not None and ctx.get("target_value") is not None and th != ctx["target_value"]:
+        ctx["problems"].append("评分标准写的扣分标准与年度指标值不一致（按评分标准扣分）")
     if th is None and ctx.get("target_value") is not None:
         th = ctx["target_value"]
         ctx["notes"].append("以年度指标值为扣分标准")
@@ -239,7 +241,7 @@ def _items(text: str) -> list[str]:
 
 
 def _checklist(t: _Text, ctx):
-    m = re.search(rf"每(?:出现|发现|发生|有|少完成|缺少|缺|未完成|少)(?:1|一)(?:{_COUNT_UNIT})(?!百分点)(?:[^;]*?)?,?(?:扣|减)"
+    m = re.search(rf"(?:每|有|发现|出现)(?:出现|发现|发生|有|少完成|缺少|缺|未完成|少)?(?:1|一)(?:{_COUNT_UNIT})(?!百分点)(?:[^;]*?)?,?(?:扣|减)"
                   rf"(?:除)?(?:(?P<pts>{N})分|(?P<sh>{N})%(?:的)?分值|分值的(?P<sh2>{N})%)", t.s)
     if m:
         t.take(m)
@@ -362,7 +364,7 @@ def _full_marks(t: _Text, before: int):
 
 
 def _level_name(s: str) -> str:
-    s = re.sub(r"^(?:定性指标|按照评判等级赋分|按评价等级赋分|其中|评价等级)", "", s)
+    s = re.sub(r"^(?:定性指标|按照评判等级赋分|按评价等级赋分|其中|评价等级|(?:根据|按照|视)[^,:]{0,12}?情况)[,:]?", "", s)
     return re.sub(r"[,，、;；:：\s]", "", s)
 
 
@@ -395,7 +397,7 @@ def _grade_fixed(t: _Text, ctx):
     return {"kind": "grade", "levels": levels}, {}
 
 
-_RATIO_CORE = re.compile(r"按?(?:实际)?完成值/(?:年度)?指标值(?:[×*]100%)?[×*]分值|实际完成值/年度指标值(?:[×*]100%)?[×*]分值|按(?:实际)?完成(?:值与指标值的|率的?)?比例(?:计分|计算|得分|赋分)|"
+_RATIO_CORE = re.compile(r"按?(?:实际)?完成(?:值|数)/(?:年度)?(?:指标值|计划值|目标值|计划完成值|计划数)(?:[×*]100%)?[×*](?:该指标|该项)?分值|按(?:实际)?完成(?:值与指标值的|率的?)?比例(?:计分|计算|得分|赋分)|"
                          r"(?:否则|未达到|未完成的?)?按比例(?:计分|计算|得分|赋分)|完成率[×*]分值|\(1-超出部分/(?:年度)?指标值\)[×*]分值|"
                          r"按完成值与指标值的比例计分")
 
@@ -417,8 +419,13 @@ def _ratio(t: _Text, ctx):
                          rf"[^;,]*?(?:达到|达|≥|不超过|≤)({N})(%?)(?:及以上|以上|以内)?(?:的)?(?:得|计)(?:满分|全部分值)|"
                          rf"超出一倍及以上不得分|超过一倍(?:及以上)?不得分", t.s):
         t.take(m)
-        if m.group(1) and ctx.get("target_value") is None:
-            extra["target_value"] = xl_round(float(m.group(1)) / 100, 12) if m.group(2) else float(m.group(1))
+        if m.group(1):
+            v = xl_round(float(m.group(1)) / 100, 12) if m.group(2) else float(m.group(1))
+            if ctx.get("target_value") is None:
+                extra["target_value"] = v
+                extra["percent"] = bool(m.group(2)) or None
+            elif v != ctx["target_value"]:
+                ctx["problems"].append(f"评分标准写的满分线是{m.group(1)}{m.group(2)}，与年度指标值不一致（按年度指标值计分）")
     return {"kind": "ratio"}, extra
 
 
