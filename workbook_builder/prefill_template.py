@@ -47,7 +47,7 @@ def write_prefill_template(t: Template, path: Path, year: int) -> None:
     ws.merge_range(1, 0, 1, min(ncol - 1, 8),
                    "每行填写一个部门。百分比请填写 95% 或 0.95；金额按表头的单位填写。第 4 行是示例，生成时会跳过"
                    "（部门名称以“示例”开头的行都会跳过）。填好后：workbook-builder build --template "
-                   f"{Path(t.source_path).stem} --prefill 本文件 --out-dir 文件夹", note)
+                   f"{_template_ref(t)} --prefill 本文件 --out-dir 文件夹", note)
     ws.set_row(1, 42)
     headers = ["部门名称", "年度"] + [header_label(i) for i in its]
     for c, h in enumerate(headers):
@@ -90,3 +90,9 @@ def write_prefill_template(t: Template, path: Path, year: int) -> None:
     ws.repeat_rows(2)
     ws.activate()
     wb.close()
+
+
+def _template_ref(t) -> str:
+    """How the note names the template: its id, or the bureau's 指标体系 file."""
+    p = Path(t.source_path)
+    return p.name if p.suffix.lower() == ".xlsx" else p.stem

@@ -138,10 +138,16 @@ CELLS = st.one_of(st.none(), st.sampled_from(["产出", "效益", "甲", "乙", 
                   st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=8))
 
 
+DEEP = ["一级指标", "一级分值", "二级指标", "二级分值", "三级指标", "三级分值", "评分要点", "分值", "评分标准", "计分方法", "参数",
+        "年度指标值", "单位", "实际值来源"]
+
+
 @settings(max_examples=40)
-@given(st.lists(st.lists(CELLS, min_size=9, max_size=9), max_size=8))
-def test_any_table_is_read_or_refused_in_chinese(tmp_path_factory, rows):
-    path = workbook(tmp_path_factory.mktemp("f") / "t.xlsx", [HEAD] + rows)
+@given(st.sampled_from([HEAD, DEEP]).flatmap(
+    lambda head: st.tuples(st.just(head), st.lists(st.lists(CELLS, min_size=len(head), max_size=len(head)), max_size=8))))
+def test_any_table_is_read_or_refused_in_chinese(tmp_path_factory, table):
+    head, rows = table
+    path = workbook(tmp_path_factory.mktemp("f") / "t.xlsx", [head] + rows)
     try:
         read_workbook(path)
     except AuthoringError as e:
