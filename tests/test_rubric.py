@@ -107,6 +107,7 @@ NOT_SURE = [
     "好评率高于90%得满分，每降低1个百分点扣0.5分；发生重大投诉不得分",  # a veto
     "①目标任务每完成1项目，得1分；②目标责任考核优秀得满分；③每1项目工作未开展扣2分，未完成扣1分；",
     "达到100%得满分，每下降5%扣1分；80%（含）-90%，计4分；90%（含）以上计5分",  # two rules
+    "有健全的内控制度得1分，制度执行有效得1分",  # items that add up, not levels
 ]
 
 
@@ -219,6 +220,9 @@ def test_any_text_gives_a_reading_never_an_exception(text, w, op, tv):
      {"kind": "bands", "bands": [{"min": 1, "max": 1, "max_inclusive": True, "score": 10}, {"min": 0.95, "max": 1, "score": 8},
                                  {"min": 0.9, "max": 0.95, "score": 6}, {"max": 0.9, "score": 0}]}),
     ("固定资产利用率≥80%得满分，低于80%按比例得分", 10, {"kind": "ratio"}),
+    ("“三公经费”控制率：≤100%得满分，超过的不得分", 5,
+     {"kind": "bands", "bands": [{"max": 1, "max_inclusive": True, "score": 5}, {"min": 1, "min_inclusive": False, "score": 0}]}),
+    ("政府采购执行率≥100%得满分，否则不得分", 5, {"kind": "bands", "bands": [{"min": 1, "score": 5}, {"max": 1, "score": 0}]}),
     ("“三公经费”变动率≤0，得满分；>0，每增加1个百分点扣0.2分", 5,
      {"kind": "deduct", "direction": "above", "per": 0.01, "points": 0.2, "threshold": 0}),
     ("95%≤满意度<100%，得9分；满意度=100%，得10分；满意度<95%，不得分", 10,

@@ -148,6 +148,8 @@ def _bands(t: _Text, ctx):
             else:
                 b["score"] = float(sc) if sc is not None else (ctx["weight"] if full else 0.0)
             found.append((m.start(), m.end(), b, has_pc))
+    if len(found) == 1:
+        _complement(t, found)
     if len(found) < 2:
         return None
     found.sort(key=lambda x: x[0])
@@ -168,6 +170,29 @@ def _bands(t: _Text, ctx):
         t.used.append((a, e))
     pc = any(x[3] for x in found)
     return {"kind": "bands", "bands": bands}, {"percent": pc or None}
+
+
+def _complement(t: _Text, found: list) -> None:
+    """One band and “超过的不得分” / “低于的不得分” / “否则不得分”: the rest of the line scores 0."""
+    a, e, b, pc = found[0]
+    one_sided = ("min" in b) != ("max" in b)
+    m = re.search(r"(?:超过|超出|高于|大于|低于|未达到|达不到|不足|否则)(?:的|部分|的部分)?(?:不得分|得0分|计0分)", t.s[e:])
+    if not m or not one_sided:
+        return
+    word = m.group(0)
+    if "min" in b and not word.startswith(("超过", "超出", "高于", "大于")):
+        other = {"max": b["min"], "score": 0.0}
+        if not b.get("min_inclusive", True):
+            other["max_inclusive"] = True
+    elif "max" in b and not word.startswith(("低于", "未达到", "达不到", "不足")):
+        other = {"min": b["max"], "score": 0.0}
+        if not b.get("max_inclusive", False):
+            other["min_inclusive"] = True
+        else:
+            other["min_inclusive"] = False
+    else:
+        return
+    found.append((e + m.start(), e + m.end(), other, pc))
 
 
 _DIR_UP = "超过|超出|高于|增加|上升|多于|延迟|延误|推迟|逾期|超|多"
@@ -296,6 +321,8 @@ def _yes_no(t: _Text, ctx):
     if not m:
         m = re.search(r"(?:如|若|能)?([^;,]{1,30}?)(?:的)?(?:得|计)满分,(?:未\1|否则|未完成|未按期完成|没有完成|未达到|不能)[^;,]{0,20}?"
                       r"(?:不得分|得0分|计0分)", t.s)
+        if m and re.search(r"\d", m.group(1)):
+            return None  # “≥100%得满分，否则不得分” is a value condition: bands read it
     if not m:
         return None
     t.take(m)
@@ -392,6 +419,9 @@ def _grade_fixed(t: _Text, ctx):
         return None
     if len(levels) == 2 and [x.get("share") for x in levels] == [1.0, 0.0]:
         return None  # 完成得满分，未完成不得分: a yes/no rule, not two levels
+    worth = [x["share"] * ctx["weight"] if "share" in x else x["score"] for x in levels]
+    if worth[0] != ctx["weight"] or any(a <= b for a, b in zip(worth, worth[1:])):
+        return None  # not levels from full marks down: “A得1分，B得1分” are items that add up
     t.used.extend(spans)
     _take_graded(t)
     return {"kind": "grade", "levels": levels}, {}
