@@ -98,10 +98,17 @@ def _load_cached(path: str, mtime: float) -> Template:
 def load_authoring(path: Path):
     """A template from an authoring workbook, and what import understood (``authoring.read.Authored``).
 
-    Errors of the workbook, and errors the template checks find later, name the sheet and row."""
+    Errors of the workbook, and errors the template checks find later, name the sheet and row. Read once per
+    version of the file (``templates check`` asks for the template, its readings and its rows)."""
+    p = Path(path).resolve()
+    return _authoring_cached(str(p), p.stat().st_mtime)
+
+
+@lru_cache(maxsize=8)
+def _authoring_cached(path: str, mtime: float):
     from .authoring.read import AuthoringError, read_workbook
     try:
-        got = read_workbook(path)
+        got = read_workbook(Path(path))
     except AuthoringError as e:
         raise TemplateError(str(path), [(str(p), "") for p in e.problems]) from None
     try:

@@ -10,6 +10,7 @@ each parent's weight against its items, the total against 100, duplicate names, 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import xlsxwriter
@@ -70,7 +71,6 @@ def expr_text(t: Template, text: str) -> str:
 
 
 def _replace_name(text: str, name: str, to: str) -> str:
-    import re
     return re.sub(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", to, text)
 
 
@@ -285,14 +285,14 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
     leaves = list(t.leaves())
     first = HEADER_ROW + 1
     started: set[str] = set()
+    chains = _chains(t)
     grid: dict[int, list[str]] = {}  # the names as written, for the cached values of the path columns
     for r, leaf in enumerate(leaves, first):
         grid[r] = [""] * depth
         grid[r][leaf.depth - 1] = leaf.name
         for i in range(ci["解析结果"]):
             ws.write_blank(r, i, None, f["cell"])
-        chain = _ancestors(t, leaf)
-        for n in chain:
+        for n in chains[leaf.id]:
             if n.id in started:
                 continue
             started.add(n.id)
@@ -309,10 +309,9 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
                   "编号": leaf.id, "解析结果": rule.describe(leaf)}
         for h, v in values.items():
             _write(ws, r, ci[h], v, f, "out" if h == "解析结果" else "cell")
+        ws.set_row(r, _height(values, widths))
     last = first + len(leaves) + SPARE_ROWS - 1
     _check_formulas(ws, f, t, ci, helper0, first, last, len(leaves), grid)
-    for r, leaf in enumerate(leaves, first):
-        ws.set_row(r, _height(leaf, cols, widths))
     ws.print_area(0, 0, first + len(leaves) - 1, ci["检查"])
     ws.data_validation(first, ci["计分方法"], last, ci["计分方法"],
                        {"validate": "list", "source": lists["rules"], "error_type": "warning",
@@ -332,29 +331,29 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
     ws.repeat_rows(HEADER_ROW)
 
 
-def _height(leaf: Node, cols: list[str], widths: dict[str, float]) -> float:
+WRAPPED = ("评分标准", "解析结果", "参数", "指标解释") + S.LEVELS
+
+
+def _height(values: dict, widths: dict[str, float]) -> float:
     """A row tall enough for its wrapped text (a CJK character is about two width units)."""
-    rule = rule_for(leaf)
-    texts = {"评分标准": leaf.criteria, "解析结果": rule.describe(leaf), "参数": rule.params_text(leaf),
-             "指标解释": leaf.explanation, S.LEVELS[leaf.depth - 1]: leaf.name}
-    lines = max(1, *(math.ceil(len(v) * 2 / max(widths.get(h, 10) - 1, 4)) for h, v in texts.items() if v and h in cols))
+    lines = max(1, *(math.ceil(len(v) * 2 / max(widths.get(h, 10) - 1, 4))
+                     for h, v in values.items() if h in WRAPPED and isinstance(v, str) and v))
     return min(409, 14 * lines)
 
 
-def _ancestors(t: Template, leaf: Node) -> list[Node]:
-    chain: list[Node] = []
+def _chains(t: Template) -> dict[str, list[Node]]:
+    """Each leaf's ancestors, top first, by leaf id (one walk of the tree)."""
+    out: dict[str, list[Node]] = {}
 
-    def find(nodes, path):
+    def walk(nodes, path):
         for n in nodes:
-            if n is leaf:
-                chain.extend(path)
-                return True
-            if find(n.children, path + [n]):
-                return True
-        return False
+            if n.is_leaf:
+                out[n.id] = path
+            else:
+                walk(n.children, path + [n])
 
-    find(t.indicators, [])
-    return chain
+    walk(t.indicators, [])
+    return out
 
 
 def _check_formulas(ws, f, t, ci, helper0, first, last, n_items, grid):

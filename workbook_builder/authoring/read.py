@@ -86,6 +86,12 @@ def did_you_mean(word: str, options, cutoff: float = 0.6) -> str:
     return next(o for o in options if fold(o) == m[0])
 
 
+def _cell(row: list, cols: dict[str, int], header: str) -> Any:
+    """The row's value in the column named ``header``, or None where the sheet has no such column."""
+    i = cols.get(header)
+    return row[i] if i is not None and i < len(row) else None
+
+
 def _text(v: Any) -> str:
     if _blank(v):
         return ""
@@ -210,8 +216,7 @@ class _Reader:
                          fix=f"添加“{S.LEVELS[depth]}”列")
 
         def cell(r, h):
-            c = cols.get(h)
-            return r[c] if c is not None and c < len(r) else None
+            return _cell(r, cols, h)
 
         top: list[dict] = []
         self._top = top
@@ -494,9 +499,8 @@ class _Reader:
         names = {v: k for k, v in S.INPUT_TYPE_NAMES.items()}
         out = []
         for rownum, r in body:
-            def c(h):
-                i = cols.get(h)
-                return r[i] if i is not None and i < len(r) else None
+            def c(h, r=r):
+                return _cell(r, cols, h)
             label = _text(c("名称"))
             if not label:
                 self.err("no-name", "这一行没有名称", sh, rownum, "名称", fix="填写名称，或删除这一行")
@@ -543,8 +547,7 @@ class _Reader:
         rows_ok = []
         for rownum, r in body:
             def c(h, r=r):
-                i = cols.get(h)
-                return r[i] if i is not None and i < len(r) else None
+                return _cell(r, cols, h)
             label, text = _text(c("名称")), _text(c("计算式"))
             if not label or not text:
                 self.err("incomplete-row", "名称和计算式都要填写", sh, rownum, "计算式" if label else "名称", fix="补全或删除这一行")
@@ -694,9 +697,8 @@ class _Reader:
         kinds = {v: k for k, v in S.CHECK_KINDS.items()}
         out = []
         for rownum, r in body:
-            def c(h):
-                i = cols.get(h)
-                return r[i] if i is not None and i < len(r) else None
+            def c(h, r=r):
+                return _cell(r, cols, h)
             kind = kinds.get(_text(c("核对方式")))
             if kind is None:
                 self.err("bad-check", f"核对方式“{_text(c('核对方式'))}”应为 不大于 或 合计等于", sh, rownum, "核对方式",
