@@ -53,7 +53,7 @@ def _input_ref(lay: Layout, iid: str) -> str:
 
 
 def _derived_ref(lay: Layout, did: str) -> str:
-    return qualified(SHEET_INPUTS, *lay.derived_cells[did])
+    return qualified(lay.inputs_sheet, *lay.derived_cells[did])
 
 
 def input_style(type_: str) -> str:
@@ -62,7 +62,7 @@ def input_style(type_: str) -> str:
 
 
 def inputs_sheet(t: Template, lay: Layout) -> list[CellSpec]:
-    S = SHEET_INPUTS
+    S = lay.inputs_sheet
     out = [CellSpec(S, 0, 0, f"{t.title}·基础数据", style="title", merge_to=(0, 4)),
            CellSpec(S, 1, 0, "黄色单元格为填报项；蓝色单元格为自动计算项，不可修改。", style="note", merge_to=(1, 4))]
     for c, h in enumerate(("序号", "项目", "单位", "数值", "说明")):
@@ -100,7 +100,7 @@ def _num_style(type_: str, prefix: str) -> str:
 
 
 def table_sheet(t: Template, lay: Layout, department: str, year: int, udf_cells: bool = False) -> list[CellSpec]:
-    S = SHEET_TABLE
+    S = lay.table_sheet
     ncol = len(lay.columns)
     out = [CellSpec(S, 0, 0, t.layout.title, style="title", merge_to=(0, ncol - 1)),
            CellSpec(S, 1, 0, f"（{year}年度）", style="subtitle", merge_to=(1, ncol - 1))]
@@ -201,7 +201,7 @@ STATIC_LEAF_FIELDS = {"criteria": ("criteria", "small"), "explanation": ("explan
 
 
 def leaf_cells(t: Template, lay: Layout, n: Node, udf_cells: bool = False) -> list[CellSpec]:
-    S = SHEET_TABLE
+    S = lay.table_sheet
     lr = lay.leaf_rows[n.id]
     rule = rule_for(n)
     slots = {s.name: s for s in rule.slots(n)}
@@ -360,8 +360,9 @@ def validations(t: Template, lay: Layout) -> list[ValidationSpec]:
     lists = {choices: c for c, choices in enumerate(list_choices(t, lay))}
     out = []
     items = [(inp, lay.input_cells[iid]) for iid, inp in input_items(t, lay).items()]
-    fr, fc = lay.header_cells["fill_date"]
-    items.append((Input("fill_date", "填报时间", type="date"), (SHEET_TABLE, fr, fc)))
+    if "fill_date" in lay.header_cells:
+        fr, fc = lay.header_cells["fill_date"]
+        items.append((Input("fill_date", "填报时间", type="date"), (lay.table_sheet, fr, fc)))
     for inp, (sheet, r, c) in items:
         v = ValidationSpec(sheet, r, c, "", title=inp.label[:32])
         msg = inp.help or ""

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from .model import Column, Input, Node, Template
 from .rules import entry_inputs, rule_for
@@ -46,7 +46,7 @@ def workbook_name(department: str, year: int) -> str:
 
 
 def qualified(sheet: str, row: int, col: int) -> str:
-    return f"{sheet}!{cell(row, col, True)}"
+    return f"{quote_sheetname(sheet)}!{cell(row, col, True)}"
 
 
 def name_for(prefix: str, ident: str) -> str:
@@ -81,19 +81,25 @@ class Layout:
     last_row: int = 0
     entries: list[Input] = field(default_factory=list)
     inputs_last_row: int = 0
+    #: the sheets the table and its 基础数据 (derived cells too) sit on, and a prefix that keeps
+    #: defined names unique when one workbook holds several tables (the project workbook)
+    table_sheet: str = SHEET_TABLE
+    inputs_sheet: str = SHEET_INPUTS
+    name_prefix: str = ""
 
     # -- names ---------------------------------------------------------------------------
     def defined_names(self) -> dict[str, str]:
         """Every defined name and the absolute reference it points to."""
         out = {}
+        p = self.name_prefix
         for iid, (sheet, r, c) in self.input_cells.items():
-            out[name_for("IN", iid)] = qualified(sheet, r, c)
+            out[p + name_for("IN", iid)] = qualified(sheet, r, c)
         for did, (r, c) in self.derived_cells.items():
-            out[name_for("DV", did)] = qualified(SHEET_INPUTS, r, c)
+            out[p + name_for("DV", did)] = qualified(self.inputs_sheet, r, c)
         for nid, (r, c) in self.score_cells.items():
-            out[name_for("SC", nid)] = qualified(SHEET_TABLE, r, c)
-        out["TOTAL_SCORE"] = qualified(SHEET_TABLE, *self.total_cell)
-        out["GRADE"] = qualified(SHEET_TABLE, *self.grade_cell)
+            out[p + name_for("SC", nid)] = qualified(self.table_sheet, r, c)
+        out[p + "TOTAL_SCORE"] = qualified(self.table_sheet, *self.total_cell)
+        out[p + "GRADE"] = qualified(self.table_sheet, *self.grade_cell)
         return out
 
     def slot_refs(self, leaf: Node) -> dict[str, str]:

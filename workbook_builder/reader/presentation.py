@@ -11,6 +11,8 @@ outside the table, phonetic runs on locked text).
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from ..cells import CellSpec, ValidationSpec
@@ -50,16 +52,20 @@ def _shown_value(spec: CellSpec, got: Cell, want: Any) -> Any:
 
 
 def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], Any], rep: FileReport,
-          application: str = "", password_hash: str = "") -> None:
-    """All presentation checks; ``wanted`` holds what each formula cell should show."""
+          application: str = "", password_hash: str = "", shown_sheets: tuple[str, ...] = SHOWN_SHEETS,
+          helper_sheets: tuple[str, ...] = HELPER_SHEETS) -> None:
+    """All presentation checks; ``wanted`` holds what each formula cell should show.
+
+    ``shown_sheets`` and ``helper_sheets`` are the workbook's visible and hidden sheets, in order.
+    """
     app = application.lower()
-    _sheets(book, rep, app)
+    _sheets(book, rep, app, shown_sheets, helper_sheets)
     _names(book, rep)
-    for name in SHOWN_SHEETS + HELPER_SHEETS:
+    for name in shown_sheets + helper_sheets:
         sh = book.sheets.get(name)
         if sh is not None and sh.stray_cells > 0:
             rep.add("content-outside-table", sheet=name, detail=f"{sh.stray_cells} 个单元格")
-    _protection(book, rep, app, password_hash)
+    _protection(book, rep, app, password_hash, shown_sheets)
     st = book.styles
     flagged_rows: set[tuple[str, int]] = set()
     flagged_cols: set[tuple[str, int]] = set()
@@ -70,7 +76,7 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
              if name in book.sheets}
     hidden_xf: dict[int, bool] = {}
     for s in specs:
-        if s.sheet not in SHOWN_SHEETS or s.sheet not in book.sheets:
+        if s.sheet not in shown_sheets or s.sheet not in book.sheets:
             continue
         sh = book.sheets[s.sheet]
         got = sh.cells.get((s.row, s.col)) or Cell()
@@ -134,33 +140,36 @@ def _display(value, code: str) -> str:
     return f"格式 {code[:40]}" if out is None else out
 
 
-def _sheets(book: Book, rep: FileReport, app: str) -> None:
-    for name in SHOWN_SHEETS:
+def _sheets(book: Book, rep: FileReport, app: str, shown_sheets: tuple[str, ...], helper_sheets: tuple[str, ...]) -> None:
+    for name in shown_sheets:
         sh = book.sheets.get(name)
         if sh is not None and sh.state != "visible":
             rep.add("sheet-hidden", sheet=name, found=sh.state)
-    for name in HELPER_SHEETS:
+    for name in helper_sheets:
         sh = book.sheets.get(name)
         if sh is not None and sh.state == "visible" and not app.startswith(SHOWS_HELPER_SHEETS):
             rep.add("helper-sheet-shown", sheet=name)
-    ours = [n for n in book.order if n in SHOWN_SHEETS + HELPER_SHEETS]
-    expected = [n for n in SHOWN_SHEETS + HELPER_SHEETS if n in book.sheets]
+    ours = [n for n in book.order if n in shown_sheets + helper_sheets]
+    expected = [n for n in shown_sheets + helper_sheets if n in book.sheets]
     first_shown = next((n for n in book.order if book.sheets[n].state == "visible"), None)
-    if ours != expected or (first_shown is not None and first_shown not in SHOWN_SHEETS):
+    if ours != expected or (first_shown is not None and first_shown not in shown_sheets):
         rep.add("sheet-order-changed", expected="、".join(expected), found="、".join(book.order))
+
+
+_OUR_NAME = re.compile(r"^(?:P\d+_)?(?:IN_|DV_|SC_|TOTAL_SCORE$|GRADE$)")
 
 
 def _names(book: Book, rep: FileReport) -> None:
     """Our defined names (layout.defined_names) defined twice, or shadowed by a sheet-local name."""
     for name, what in book.name_problems:
-        if name in ("TOTAL_SCORE", "GRADE") or name[:3] in ("IN_", "DV_", "SC_"):
+        if _OUR_NAME.match(name):
             rep.add("defined-name-ambiguous", detail=name, found="工作表级名称" if what == "local" else "重复定义")
 
 
-def _protection(book: Book, rep: FileReport, app: str, password_hash: str) -> None:
+def _protection(book: Book, rep: FileReport, app: str, password_hash: str, shown_sheets: tuple[str, ...]) -> None:
     if not book.structure_locked and not app.startswith(DROPS_STRUCTURE_LOCK):
         rep.add("structure-unlocked")
-    for name in SHOWN_SHEETS:
+    for name in shown_sheets:
         sh = book.sheets.get(name)
         if sh is None or not sh.protected:
             continue  # protection-removed is reported elsewhere

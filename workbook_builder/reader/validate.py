@@ -246,8 +246,8 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
 def _reasons_and_levels(book: Book, t: Template, lay, res, values, rep: FileReport) -> None:
     for n in t.leaves():
         r, c = lay.leaf_rows[n.id].at("reason")
-        reason = _get(book, SHEET_TABLE, r, c).value
-        where = dict(sheet=SHEET_TABLE, cell=cell(r, c))
+        reason = _get(book, lay.table_sheet, r, c).value
+        where = dict(sheet=lay.table_sheet, cell=cell(r, c))
         if res.needs_reason.get(n.id) and _blank(reason):
             rep.add("reason-missing", detail=n.name, expected=n.weight, found=res.scores[n.id], **where)
         elif res.needs_reason.get(n.id) and len("".join(str(reason).split())) < t.reason_min_length:
@@ -285,7 +285,8 @@ def _same_value(a: Any, b: Any) -> bool:
     return isinstance(a, str) and isinstance(b, str) and a.strip() == b.strip()
 
 
-def _compare_locked(book: Book, specs: list[CellSpec], rep: FileReport) -> None:
+def _compare_locked(book: Book, specs: list[CellSpec], rep: FileReport,
+                    sheets: tuple[str, ...] = (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE, SHEET_LISTS)) -> None:
     expected: dict[tuple[str, int, int], CellSpec] = {}
     for s in specs:
         expected[(s.sheet, s.row, s.col)] = s
@@ -306,7 +307,7 @@ def _compare_locked(book: Book, specs: list[CellSpec], rep: FileReport) -> None:
                 rep.add("formula-edited", expected="=" + s.formula, found="=" + got.formula, **where)
         elif got.formula is not None or not _same_value(s.value, got.value):
             rep.add("locked-value-changed", expected=s.value, found=("=" + got.formula) if got.formula else got.value, **where)
-    for sheet in (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE, SHEET_LISTS):
+    for sheet in sheets:
         if sheet not in book.sheets:
             continue
         for (r, c), got in sorted(book.sheets[sheet].cells.items()):
@@ -324,7 +325,7 @@ def _names(book: Book, lay, rep: FileReport) -> None:
 
 
 def _protection(book: Book, lay, rep: FileReport) -> None:
-    for sheet in (SHEET_INPUTS, SHEET_TABLE):
+    for sheet in dict.fromkeys((lay.inputs_sheet, lay.table_sheet)):
         if not book.sheets[sheet].protected:
             rep.add("protection-removed", sheet=sheet)
     for iid, (sheet, r, c) in lay.input_cells.items():
@@ -372,7 +373,7 @@ def _shown_scores(book: Book, t: Template, lay, res, values) -> tuple[dict[str, 
     moved = False
     ties = None
     for nid, w in leaves.items():
-        got = _get(book, SHEET_TABLE, *lay.score_cells[nid]).value
+        got = _get(book, lay.table_sheet, *lay.score_cells[nid]).value
         if isinstance(w, float) and isinstance(got, float) and abs(abs(got - w) - 0.01) < 1e-9:
             ties = half_cent_ties(t, values, res.derived) if ties is None else ties
             if nid in ties:
@@ -385,19 +386,20 @@ def _shown_scores(book: Book, t: Template, lay, res, values) -> tuple[dict[str, 
 def _compare_computed(book: Book, t: Template, lay, res, rep: FileReport, values) -> None:
     tr, tc = lay.total_cell
     gr, gc = lay.grade_cell
-    rep.found_total = _get(book, SHEET_TABLE, tr, tc).value
-    rep.found_grade = _get(book, SHEET_TABLE, gr, gc).value
+    S = lay.table_sheet
+    rep.found_total = _get(book, S, tr, tc).value
+    rep.found_grade = _get(book, S, gr, gc).value
     if not book.has_cached_values():
-        rep.add("not-recalculated", sheet=SHEET_TABLE, cell=cell(tr, tc), expected=res.total, found=rep.found_total)
+        rep.add("not-recalculated", sheet=S, cell=cell(tr, tc), expected=res.total, found=rep.found_total)
         return
     scores, total, grade = _shown_scores(book, t, lay, res, values)
     want: dict[tuple[str, int, int], Any] = {}
     for did, (r, c) in lay.derived_cells.items():
-        want[(SHEET_INPUTS, r, c)] = res.derived[did]
+        want[(lay.inputs_sheet, r, c)] = res.derived[did]
     for nid, (r, c) in lay.score_cells.items():
-        want[(SHEET_TABLE, r, c)] = scores[nid]
-    want[(SHEET_TABLE, tr, tc)] = total
-    want[(SHEET_TABLE, gr, gc)] = grade
+        want[(S, r, c)] = scores[nid]
+    want[(S, tr, tc)] = total
+    want[(S, gr, gc)] = grade
     for (sheet, r, c), w in want.items():
         got = _get(book, sheet, r, c)
         if got.formula is None:
@@ -406,4 +408,4 @@ def _compare_computed(book: Book, t: Template, lay, res, rep: FileReport, values
             rep.add("cached-value-mismatch", sheet=sheet, cell=cell(r, c), expected=w, found=got.value)
     ft, fg = rep.found_total, rep.found_grade
     if isinstance(ft, (int, float)) and not isinstance(ft, bool) and isinstance(fg, str) and fg != t.grade_for(ft):
-        rep.add("grade-mismatch", sheet=SHEET_TABLE, cell=cell(gr, gc), expected=t.grade_for(ft), found=fg)
+        rep.add("grade-mismatch", sheet=S, cell=cell(gr, gc), expected=t.grade_for(ft), found=fg)
