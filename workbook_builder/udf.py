@@ -58,9 +58,15 @@ def _leaf(kind: str, weight: Any, rule: dict | None = None, op: str | None = Non
 @arg("direction", doc='指标方向：">="正向、"<="反向、"="等于')
 @arg("overshoot_threshold", doc="可选：实际值/指标值超过此比例时调减分值（如 1.5）")
 @arg("overshoot_k", doc="可选：超出部分每 1 倍调减的分值比例，默认 1")
-def WB_RATIO(actual, target, weight, direction=">=", overshoot_threshold="", overshoot_k=1):
+@arg("reverse", doc='可选：反向指标超出时 "inverse" 按 指标值/实际值×分值')
+@arg("tolerance", doc="可选：= 方向允许的偏差比例（如 0.05）")
+def WB_RATIO(actual, target, weight, direction=">=", overshoot_threshold="", overshoot_k=1, reverse="", tolerance=""):
     """按完成比例计分：达到年度指标值得满分，未达到按 实际完成值/年度指标值×分值；反向指标按偏离度扣减。"""
     rule = {} if _blank(overshoot_threshold) else {"overshoot": {"threshold": float(overshoot_threshold), "k": float(overshoot_k)}}
+    if not _blank(reverse):
+        rule["reverse"] = str(reverse)
+    if not _blank(tolerance):
+        rule["tolerance"] = float(tolerance)
     n = _leaf("ratio", weight, rule, op=direction)
     return RULES["ratio"].udf(n, actual=actual, target=target)
 

@@ -62,3 +62,24 @@ def test_within_weight_and_monotone(a, t, b, op):
         assert lo[1] <= hi[1]
     elif op == "<=":
         assert lo[1] >= hi[1]
+
+
+@pytest.mark.parametrize("a,t,want", [(0.9, 1, 10), (1, 1, 10), (1.25, 1, 8), (4, 1, 2.5), (0.01, 0, 0)])
+def test_reverse_inverse_is_target_over_actual(a, t, want):
+    assert score(leaf("ratio", op="<=", target=t, reverse="inverse"), actual=a, target=t) == want
+
+
+@pytest.mark.parametrize("a,t,want", [(100, 100, 10), (104.9, 100, 10), (95, 100, 10), (94, 100, 9.4), (110, 100, 9)])
+def test_tolerance_gives_full_marks_within_the_band(a, t, want):
+    assert score(leaf("ratio", op="=", target=t, tolerance=0.05), actual=a, target=t) == want
+
+
+def test_reverse_and_tolerance_have_chinese_faces_that_round_trip():
+    from workbook_builder.rules import rule_for
+    for n in (leaf("ratio", op="<=", target=1, reverse="inverse"), leaf("ratio", op="=", target=1, tolerance=0.05)):
+        r = rule_for(n)
+        assert r.parse_params(r.params_text(n), False) == n.rule
+        assert "反向" in r.describe(n) or "偏离不超过" in r.describe(n)
+    bad = leaf("ratio", op=">=", target=1, reverse="inverse")
+    assert [p.message for p in rule_for(bad).check(bad)] == [
+        "reverse（反向计分）只能是 inverse（指标值/实际值），且只适用于 <= 方向的指标"]
