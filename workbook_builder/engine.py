@@ -29,6 +29,9 @@ class Result:
     #: None (and grade "") until every indicator has a score: the workbook shows them blank too
     total: float | None = None
     grade: str = ""
+    #: open rows (rules/open.py) where nothing is typed, and every open row's typed 分值 (a number or None)
+    unused: set[str] = field(default_factory=set)
+    weights: dict[str, float | None] = field(default_factory=dict)
 
     def leaf_scores(self, template: Template) -> dict[str, float | None]:
         return {n.id: self.scores[n.id] for n in template.leaves()}
@@ -73,6 +76,8 @@ class _Plan:
     leaves: list[tuple[Node, Rule, list[tuple[str, str, Any]]]]
     parents: list[tuple[str, list[str]]]  # post-order: children before parents
     tops: list[str]
+    #: top-level nodes holding open rows: (node id, allotment, its leaves) — their typed 分值 must add up
+    allotted: list[tuple[str, float, list[Node]]] = field(default_factory=list)
 
 
 def _plan(t: Template) -> _Plan:
@@ -90,7 +95,9 @@ def _plan(t: Template) -> _Plan:
 
         for n in t.indicators:
             visit(n)
-        p = t.memo["plan"] = _Plan(leaves, parents, [n.id for n in t.indicators])
+        allotted = [(n.id, n.weight, list(n.leaves())) for n in t.indicators
+                    if any(x.kind == "open" for x in n.leaves())]
+        p = t.memo["plan"] = _Plan(leaves, parents, [n.id for n in t.indicators], allotted)
     return p
 
 
@@ -102,13 +109,17 @@ def compute(template: Template, values: Mapping[str, Any]) -> Result:
     src = {"value": values, "derived": derived}
     for n, rule, sources in plan.leaves:
         sv = {name: key if kind == "const" else src[kind].get(key) for name, kind, key in sources}
+        if n.kind == "open":
+            res.weights[n.id] = as_number(sv.get("weight"))
+            if not rule.used(n, sv):
+                res.unused.add(n.id)
         v = rule.values(n, sv)
         if v is None:
             scores[n.id], reasons[n.id] = None, False
         else:
             s = scores[n.id] = rule.score_values(n, v)
             reasons[n.id] = rule.needs_reason(n, v, s)
-    res.scores, res.total, res.grade = rescore(template, scores)
+    res.scores, res.total, res.grade = rescore(template, scores, res.unused, res.weights)
     return res
 
 
@@ -131,6 +142,12 @@ def half_cent_ties(template: Template, values: Mapping[str, Any], derived: Mappi
     return out
 
 
+def allotted_ok(allot: float, leaves: list[Node], weights: Mapping[str, float | None]) -> bool:
+    """ROUND(SUM(分值 column),2) equals the allotment (SUM skips blanks and text)."""
+    total = sum((weights.get(n.id) or 0.0) if n.kind == "open" else n.weight for n in leaves)
+    return xl_round(total, SCORE_DECIMALS) == allot
+
+
 def _sum(parts: list) -> float | None:
     """ROUND(SUM(...),2) once every part has a score, else blank (IF(COUNT(...)<n,"",...))."""
     if None in parts:
@@ -138,12 +155,19 @@ def _sum(parts: list) -> float | None:
     return xl_round(sum(parts), SCORE_DECIMALS)
 
 
-def rescore(template: Template, leaf_scores: Mapping[str, float | None]
-            ) -> tuple[dict[str, float | None], float | None, str]:
-    """Subtotals, total and grade from given leaf scores, as the workbook's formulas make them."""
+def rescore(template: Template, leaf_scores: Mapping[str, float | None], unused: set[str] | frozenset = frozenset(),
+            weights: Mapping[str, float | None] | None = None) -> tuple[dict[str, float | None], float | None, str]:
+    """Subtotals, total and grade from given leaf scores, as the workbook's formulas make them.
+
+    Unused open rows do not hold up their parent; a top-level node with open rows stays blank
+    until its rows' 分值 (``weights``) add up to its allotment.
+    """
     scores: dict[str, float | None] = dict(leaf_scores)
     plan = _plan(template)
     for nid, children in plan.parents:
-        scores[nid] = _sum([scores[c] for c in children])
+        scores[nid] = _sum([scores[c] for c in children if c not in unused])
+    for nid, allot, leaves in plan.allotted:
+        if not allotted_ok(allot, leaves, weights or {}):
+            scores[nid] = None
     total = _sum([scores[n] for n in plan.tops])
     return scores, total, "" if total is None else template.grade_for(total)

@@ -144,6 +144,28 @@ def WB_MANUAL(score, weight):
 
 
 @func
+@arg("name", doc="三级指标名称")
+@arg("nature", doc="指标性质：≥、≤、= 或 定性")
+@arg("target", doc="年度指标值（定性指标为文字）")
+@arg("actual", doc="实际完成值（定性指标为评价等级）")
+@arg("weight", doc="分值")
+@arg("score", doc="定性指标的自评分（可空）")
+@arg("levels", doc="定性等级，如 达成=0.8~1@1;部分达成=0.6~0.8@0.7;未达成=0~0.6@0.3")
+@arg("reverse", doc='可选：反向指标超出时 "inverse" 按 指标值/实际值×分值')
+@arg("tolerance", doc="可选：= 方向允许的偏差比例")
+def WB_OPEN(name, nature, target, actual, weight, score="", levels="", reverse="", tolerance=""):
+    """部门填写的指标行：按指标性质和填写的分值计分；什么都没填的行返回空。"""
+    rule = {"levels": parse_levels(levels) if not _blank(levels) else []}
+    if not _blank(reverse):
+        rule["reverse"] = str(reverse)
+    if not _blank(tolerance):
+        rule["tolerance"] = float(tolerance)
+    n = _leaf("open", 0, rule)
+    return RULES["open"].udf(n, name=name, nature=nature, target=target, actual=actual, weight=weight,
+                             score=None if _blank(score) else score)
+
+
+@func
 @arg("total", doc="总分")
 @arg("bands", doc='等级线，如 "优=90;良=80;中=60;差=0"')
 def WB_GRADE(total, bands):

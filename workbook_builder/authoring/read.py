@@ -346,7 +346,7 @@ class _Reader:
         kind_text = _text(cell(r, "计分方法"))
         params = _text(cell(r, "参数"))
         if kind_text:
-            kind = S.RULE_NAMES.get(kind_text) or S.RULE_ALIASES.get(kind_text) or (kind_text if kind_text in RULES else None)
+            kind = S.RULE_NAMES.get(kind_text) or S.RULE_ALIASES.get(kind_text) or (kind_text if kind_text in RULES and RULES[kind_text].authoring else None)
             if kind is None:
                 hint = did_you_mean(kind_text, list(S.RULE_NAMES))
                 self.err("unknown-rule", f"不认识的计分方法“{kind_text}”", sh, rownum, "计分方法",

@@ -51,7 +51,7 @@ IGNORED = ("序号", "备注", "得分", "实际完成值", "自评分", "完成
 
 ENTRY_TARGET = "部门填写"
 
-RULE_NAMES = {r.label: kind for kind, r in RULES.items()}
+RULE_NAMES = {r.label: kind for kind, r in RULES.items() if r.authoring}
 RULE_ALIASES = {
     "按比例计分": "ratio", "完成率计分": "ratio", "比例计分": "ratio", "正向指标": "ratio", "反向指标": "ratio",
     "线性计分": "linear", "插值计分": "linear", "区间计分": "bands", "分段计分": "bands", "分档": "bands",

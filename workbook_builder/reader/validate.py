@@ -380,7 +380,7 @@ def _shown_scores(book: Book, t: Template, lay, res, values) -> tuple[dict[str, 
                 leaves[nid], moved = got, True
     if not moved:
         return res.scores, res.total, res.grade
-    return rescore(t, leaves)
+    return rescore(t, leaves, res.unused, res.weights)
 
 
 def _compare_computed(book: Book, t: Template, lay, res, rep: FileReport, values) -> None:

@@ -15,10 +15,11 @@ from .deduct import Deduct
 from .grade import Grade
 from .linear import Linear
 from .manual import Manual
+from .open import Open
 from .ratio import Ratio
 from .yes_no import YesNo
 
-RULES: dict[str, Rule] = {r.kind: r for r in (Ratio(), Linear(), Bands(), Deduct(), Checklist(), Grade(), YesNo(), Manual())}
+RULES: dict[str, Rule] = {r.kind: r for r in (Ratio(), Linear(), Bands(), Deduct(), Checklist(), Grade(), YesNo(), Manual(), Open())}
 
 
 def rule_for(leaf: Node) -> Rule:

@@ -23,16 +23,17 @@ from ..numeric import SCORE_DECIMALS, VALUE_DECIMALS, as_text, as_value, fmt_num
 
 @dataclass(frozen=True)
 class Slot:
-    """A value a leaf's rule reads: 'actual', 'target' or 'score'."""
+    """A value a leaf's rule reads: 'actual', 'target' or 'score' (an open row also its 'name',
+    'nature' and 'weight')."""
 
     name: str
-    type: str  # number | percent | integer | choice
+    type: str  # number | percent | integer | choice | text
     required: bool = True
     choices: tuple[str, ...] = ()
     numeric: bool = field(init=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "numeric", self.type != "choice")
+        object.__setattr__(self, "numeric", self.type not in ("choice", "text"))
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Rule:
     label: str = ""  # Chinese name shown in docs and UDF help
     udf_name: str = ""
     udf_help: str = ""
+    #: offered in the authoring workbook's 计分方法 list
+    authoring: bool = True
 
     # --- to implement -----------------------------------------------------------
     def slots(self, leaf: Node) -> list[Slot]:
