@@ -356,8 +356,9 @@ class ValidationSpec:
     error: str = ""
 
 
-def validations(t: Template, lay: Layout) -> list[ValidationSpec]:
-    lists = {choices: c for c, choices in enumerate(list_choices(t, lay))}
+def validations(t: Template, lay: Layout, lists: list[tuple[str, ...]] | None = None) -> list[ValidationSpec]:
+    """Every input cell's validation; ``lists`` gives the _lists columns when a workbook shares them."""
+    lists = {choices: c for c, choices in enumerate(list_choices(t, lay) if lists is None else lists)}
     out = []
     items = [(inp, lay.input_cells[iid]) for iid, inp in input_items(t, lay).items()]
     if "fill_date" in lay.header_cells:

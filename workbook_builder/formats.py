@@ -34,5 +34,6 @@ STYLES: dict[str, dict[str, Any]] = {
     "f_pct": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00%", "valign": "vcenter"},
     "f_money": {"border": 1, "bg_color": CALC_FILL, "num_format": "#,##0.00", "valign": "vcenter"},
     "f_score": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter"},
+    "f_text": {"border": 1, "bg_color": CALC_FILL, "align": "center", "valign": "vcenter", "text_wrap": True},
     "f_total": {"border": 1, "bg_color": CALC_FILL, "num_format": "0.00", "align": "center", "valign": "vcenter", "bold": True},
 }

@@ -104,6 +104,8 @@ class Node:
     actual: Actual | None = None
     rule: dict[str, Any] | None = None
     note: str = ""  # a decision taken where the seed is ambiguous
+    #: a display grouping between the node and its parent (the project form's 二级指标), not a node
+    group: str = ""
     depth: int = 1
     path: str = ""  # $.indicators[0].children[2] in the template file
     #: when a 扣分原因 is required: "not-achieved" (the indicator missed its target or level) or the

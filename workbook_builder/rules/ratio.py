@@ -16,6 +16,8 @@ Options:
 * ``reason_at: 1.3``: a 偏差原因 is required once actual/target ≥ 1.3, even at full marks.
 * ``reverse: inverse`` (the project form's 反向 rule): for ``<=``, over the target the score is
   weight × target/actual.
+* ``reason_below: 0.9`` (四川's 预算执行率): a reason is required only below 90 % of the target,
+  not for every score below the weight.
 * ``tolerance: 0.05`` (the project form's ``=``): |actual − target| ≤ 5 % of |target| → full marks.
 
 ``share`` and ``share_excel`` hold the arithmetic with the weight as a number or a cell, so the
@@ -117,10 +119,18 @@ class Ratio(Rule):
         ra = self.params(leaf).get("reason_at")
         if ra and v["target"] > 0 and v["actual"] / v["target"] >= ra:
             return True
+        rb = self.params(leaf).get("reason_below")
+        if rb is not None:
+            return v["target"] > 0 and v["actual"] / v["target"] < rb
         return score < leaf.weight
 
     def needs_reason_excel(self, leaf, r, score_ref):
-        base = super().needs_reason_excel(leaf, r, score_ref)
+        rb = self.params(leaf).get("reason_below")
+        if rb is not None:
+            a, t = r["actual"], r["target"]
+            base = f"AND({t}>0,{a}/{t}<{fmt_num(rb)})"
+        else:
+            base = super().needs_reason_excel(leaf, r, score_ref)
         ra = self.params(leaf).get("reason_at")
         if not ra:
             return base
@@ -147,6 +157,8 @@ class Ratio(Rule):
                     f"按（1－（完成比例－{num_text(o['threshold'], True)}）×{points_text(o.get('k', 1))}）×分值计分")
         if q.get("reason_at"):
             out += f"；完成比例达到{num_text(q['reason_at'], True)}及以上须说明偏差原因"
+        if q.get("reason_below") is not None:
+            out += f"；完成比例低于{num_text(q['reason_below'], True)}须说明原因"
         return out
 
     def params_text(self, leaf):

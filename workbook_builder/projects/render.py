@@ -1,0 +1,189 @@
+"""Write a department's project workbook: 填报说明, 项目汇总, one sheet per project, _lists, _meta."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import Any, Mapping
+
+import xlsxwriter
+from xlsxwriter.utility import quote_sheetname
+
+from .. import __version__
+from ..cells import fingerprint_of, reason_flag_formula, validations
+from ..engine import compute
+from ..formats import FONT, GRADE_COLOURS, STYLES
+from ..layout import cell
+from ..render import _lines, _prefill, _validation, lock_structure
+from ..signing import password_hash
+from .cells import (COLUMNS, SHEET_GUIDE, SHEET_LISTS, SHEET_META, SHEET_SUMMARY, SUMMARY_COLS, Part, formula_cache,
+                    list_sources, parts_for, workbook_cells)
+from .form import ProjectForm
+from .layout import GOAL_ROW, check_row, todo_cell
+from .project import Project
+
+META_KIND = "project"
+MAX_PROJECTS = 200
+
+
+def normalise_values(part: Part, values: Mapping[str, Any] | None) -> dict[str, Any]:
+    from ..values import normalise
+    return normalise(part.template, values)
+
+
+def metadata(form: ProjectForm, parts: list[Part], specs, department: str, year: int, built_at: str | None = None,
+             password: str | None = None) -> dict[str, str]:
+    meta = {"kind": META_KIND, "template_id": form.id, "template_version": form.version, "tool": "workbook-builder",
+            "tool_version": __version__,
+            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if built_at is None else built_at,
+            "department": department, "year": str(year), "variant": "xlsx", "fingerprint": fingerprint_of(form, specs),
+            "protection_hash": password_hash(password), "projects": str(len(parts))}
+    for part in parts:
+        meta[f"project.{part.index}"] = json.dumps(part.project.spec(), ensure_ascii=False)
+    return meta
+
+
+def build_project_workbook(form: ProjectForm, department: str, year: int, projects: list[Project],
+                           values: list[Mapping[str, Any]] | None = None, password: str | None = None,
+                           built_at: str | None = None) -> bytes:
+    """The department's workbook as bytes; ``values[i]`` prefills project i's inputs (fund figures …)."""
+    if not 1 <= len(projects) <= MAX_PROJECTS:
+        raise ValueError(f"项目数应在 1 至 {MAX_PROJECTS} 之间")
+    parts = parts_for(form, projects)
+    vals = [normalise_values(p, (values or [{}] * len(parts))[p.index - 1] if values else {}) for p in parts]
+    results = [compute(p.template, v) for p, v in zip(parts, vals)]
+    specs = workbook_cells(form, parts, department, year)
+    cached = formula_cache(form, parts, specs, vals, results)
+    lists = list_sources(form)
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                   "strings_to_urls": False})
+    fmts = {k: wb.add_format({"font_name": FONT, "font_size": 10, **v}) for k, v in STYLES.items()}
+    sheets = {SHEET_GUIDE: wb.add_worksheet(SHEET_GUIDE), SHEET_SUMMARY: wb.add_worksheet(SHEET_SUMMARY)}
+    for p in parts:
+        sheets[p.sheet] = wb.add_worksheet(p.sheet)
+    sheets[SHEET_LISTS] = wb.add_worksheet(SHEET_LISTS)
+    ws_m = wb.add_worksheet(SHEET_META)
+    prefill = {(p.sheet, iid): v for p, v in zip(parts, vals) for iid, v in v.items()}
+    for s in specs:
+        ws, f = sheets[s.sheet], fmts[s.style]
+        value = _prefill(prefill.get((s.sheet, s.input_id))) if s.input_id else s.value
+        if s.merge_to:
+            ws.merge_range(s.row, s.col, s.merge_to[0], s.merge_to[1], "", f)
+        if s.formula:
+            v = cached.get((s.sheet, s.row, s.col))
+            ws.write_formula(s.row, s.col, "=" + s.formula, f, "" if v is None else v)
+        elif value is None or value == "":
+            ws.write_blank(s.row, s.col, None, f)
+        elif isinstance(value, str):
+            ws.write_string(s.row, s.col, value, f)  # never a formula, whatever it starts with
+        else:
+            ws.write_number(s.row, s.col, float(value), f)
+    for p in parts:
+        for v in validations(p.template, p.layout, lists):
+            _validation(sheets[v.sheet], v)
+        _project_formats(wb, sheets[p.sheet], p)
+        _project_page(sheets[p.sheet], p)
+    _row_heights(specs, sheets)
+    _other_pages(sheets)
+
+    meta = metadata(form, parts, specs, department, year, built_at, password)
+    ws_m.write_string(0, 0, "key")
+    ws_m.write_string(0, 1, "value")
+    for i, (k, v) in enumerate(meta.items(), start=1):
+        ws_m.write_string(i, 0, k)
+        ws_m.write_string(i, 1, v)
+    for p in parts:
+        for name, ref in p.layout.defined_names().items():
+            sheet, addr = ref.rsplit("!", 1)
+            wb.define_name(name, f"={quote_sheetname(sheet.strip(chr(39)))}!{addr}")
+    opts = {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True, "format_rows": True}
+    for name, ws in sheets.items():
+        ws.protect(password or "", opts if name != SHEET_LISTS else {})
+    ws_m.protect(password or "")
+    sheets[SHEET_LISTS].very_hidden()
+    ws_m.very_hidden()
+    sheets[SHEET_SUMMARY].activate()
+    wb.close()
+    return lock_structure(buf.getvalue(), password)
+
+
+def _project_formats(wb, ws, p: Part) -> None:
+    t, lay = p.template, p.layout
+    missing = wb.add_format({"bg_color": "#F8CBAD"})
+    red = wb.add_format({"bg_color": "#FF0000", "font_color": "#FFFFFF"})
+    inputs = {i.id: i for i in t.inputs} | {e.id: e for e in lay.entries}
+    for iid, (_, r, c) in lay.input_cells.items():
+        if inputs[iid].required:
+            ws.conditional_format(r, c, r, c, {"type": "blanks", "format": missing})
+    for n in t.leaves():
+        rr, rc = lay.leaf_rows[n.id].at("reason")
+        ws.conditional_format(rr, rc, rr, rc, {
+            "type": "formula", "criteria": f"=AND({reason_flag_formula(lay, n)},LEN({cell(rr, rc)})=0)", "format": red})
+    for top in t.indicators[1:]:
+        r = check_row(lay, top.id)
+        c = len(COLUMNS) - 1
+        ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": f'={cell(r, c)}<>"分值合计正确"', "format": red})
+    if any(n.kind == "open" for n in t.leaves()):
+        r, c = todo_cell(lay)
+        ws.conditional_format(r, c, r, c, {"type": "cell", "criteria": ">", "value": 0, "format": red})
+    tr, tc = lay.total_cell
+    gr, gc = lay.grade_cell
+    total = cell(tr, tc, True)
+    for i, g in enumerate(sorted(t.grades, key=lambda g: -g.min)):
+        f = wb.add_format({"bg_color": GRADE_COLOURS[min(i, len(GRADE_COLOURS) - 1)], "bold": True})
+        for r, c in ((tr, tc), (gr, gc)):
+            ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": f"=AND(ISNUMBER({total}),{total}>={g.min:g})",
+                                               "format": f, "stop_if_true": True})
+
+
+def _project_page(ws, p: Part) -> None:
+    for i, c in enumerate(COLUMNS):
+        ws.set_column(i, i, c.width)
+    ws.set_row(0, 28)
+    ws.set_row(GOAL_ROW, 60)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, 2)  # title, year and the project's name on every page
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    ws.print_area(0, 0, p.layout.last_row + 2, len(COLUMNS) - 1)
+
+
+def _other_pages(sheets) -> None:
+    g, s = sheets[SHEET_GUIDE], sheets[SHEET_SUMMARY]
+    g.set_column(0, 0, 100)
+    for i, (_, w) in enumerate(SUMMARY_COLS):
+        s.set_column(i, i, w)
+    for ws in (g, s):
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.center_horizontally()
+    s.set_landscape()
+    s.repeat_rows(2)
+    s.freeze_panes(3, 0)
+    s.set_row(0, 28)
+
+
+def _row_heights(specs, sheets) -> None:
+    widths = {name: None for name in sheets}
+    widths[SHEET_GUIDE] = [100]
+    widths[SHEET_SUMMARY] = [w for _, w in SUMMARY_COLS]
+    heights: dict[tuple[str, int], float] = {}
+    for s in specs:
+        if s.sheet == SHEET_LISTS or not isinstance(s.value, str) or not s.value:
+            continue
+        if s.style in ("title", "subtitle", "note", "subheader") or s.merge_to:
+            continue
+        ws_widths = widths.get(s.sheet) or [c.width for c in COLUMNS]
+        w = ws_widths[s.col] if s.col < len(ws_widths) else 10
+        h = 13.5 * _lines(s.value, w) + 2
+        heights[(s.sheet, s.row)] = max(heights.get((s.sheet, s.row), 15), min(h, 400))
+    for (sheet, r), h in heights.items():
+        if r != GOAL_ROW:
+            sheets[sheet].set_row(r, h)
