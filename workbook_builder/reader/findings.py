@@ -131,6 +131,8 @@ class FileReport:
     found_total: Any = None  # what the workbook shows
     found_grade: Any = None
     scores: dict[str, float | None] = field(default_factory=dict)
+    #: a project workbook's projects: name, sheet, budget, executed, rate, total, grade, found_total
+    projects: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, code: str, **kw) -> Finding:
         f = Finding(code, **kw)
@@ -162,7 +164,7 @@ class FileReport:
         return {"file": self.file, "valid": self.valid, "template": self.template, "version": self.version,
                 "department": self.department, "year": self.year, "total": self.total, "grade": self.grade,
                 "found_total": self.found_total, "found_grade": self.found_grade,
-                "errors": len(self.errors), "warnings": len(self.warnings),
+                "errors": len(self.errors), "warnings": len(self.warnings), "projects": self.projects,
                 "findings": [f.to_dict() for f in self.findings]}
 
 

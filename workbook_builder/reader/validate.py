@@ -74,7 +74,7 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
     with _deadline(time_limit):
         try:
             c = open_container(path)
-            book = read_book(c, load={SHEET_META, SHEET_INPUTS, SHEET_TABLE, SHEET_GUIDE, SHEET_LISTS})
+            book = read_book(c)  # every sheet: a project workbook has one per project
             if book.external_links:
                 raise Refused("external-links", "、".join(sorted(set(book.external_links)))[:200])
             _validate(book, rep, sign_key, c.vba, application(c))
@@ -190,6 +190,10 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
         return
     rep.template, rep.version = meta["template_id"], meta.get("template_version", "")
     rep.department, rep.year = meta.get("department", ""), meta.get("year", "")
+    if meta.get("kind") == "project":
+        from .projects import validate_projects
+        validate_projects(book, meta, rep, vba, app)
+        return
     templates = shipped_templates()
     t = templates.get(rep.template)
     if t is None:
@@ -328,14 +332,16 @@ def _protection(book: Book, lay, rep: FileReport) -> None:
     for sheet in dict.fromkeys((lay.inputs_sheet, lay.table_sheet)):
         if not book.sheets[sheet].protected:
             rep.add("protection-removed", sheet=sheet)
+    free_text = {i.id for i in all_inputs(lay.template) if i.type == "text"}  # these carry no validation
     for iid, (sheet, r, c) in lay.input_cells.items():
-        if (r, c) not in book.sheets[sheet].validated:
+        if iid not in free_text and (r, c) not in book.sheets[sheet].validated:
             rep.add("validation-removed", sheet=sheet, cell=cell(r, c), detail=iid)
 
 
 def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any]:
     values: dict[str, Any] = {}
     decl = {i.id: i for i in all_inputs(t)}
+    open_rows = {n.id: n.kind == "open" for n in t.leaves()}
     for iid, (sheet, r, c) in lay.input_cells.items():
         inp = decl[iid]
         got = _get(book, sheet, r, c)
@@ -351,6 +357,8 @@ def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any
         if _blank(v):
             if inp.required:
                 rep.add("required-missing", detail=inp.label, **where)
+            if v and open_rows.get(inp.leaf):  # a space still begins an open row, as LEN() sees it
+                values[iid] = v
             continue
         values[iid] = v
         if inp.choices or inp.type == "choice":

@@ -1,0 +1,116 @@
+"""Validate a returned project workbook: every project sheet as the 自评表 is validated, plus 项目汇总.
+
+The projects' locked content (names, prefilled indicators, targets, 分值) is rebuilt from the
+_meta rows, compared cell by cell and covered by the fingerprint; inputs, recomputed scores,
+cached values, reasons, names, protection and the display are checked per project sheet.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..cells import fingerprint_of, validations
+from ..crosscheck import checked_input, failures, message
+from ..engine import compute
+from ..layout import cell
+from ..projects.cells import (SHEET_LISTS, SHEET_META, STANDARD, formula_cache, list_sources, parts_for, shown_sheets,
+                              workbook_cells)
+from ..projects.form import FormError, project_forms
+from ..projects.project import Project, ProjectError, fund_id
+from ..projects.render import MAX_PROJECTS
+from ..numeric import SCORE_DECIMALS, xl_round
+from . import presentation
+from .findings import FileReport
+from .xlsx import Book
+
+
+def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, vba: bool = False, app: str = "") -> None:
+    from .validate import (_compare_computed, _compare_locked, _get, _names, _protection, _read_inputs,
+                           _reasons_and_levels, _same_value, _year)
+    try:
+        form = project_forms().get(rep.template)
+    except FormError:
+        form = None
+    if form is None:
+        rep.add("template-unknown", sheet=SHEET_META, found=rep.template)
+        return
+    if form.version != rep.version:
+        rep.add("template-version-unknown", sheet=SHEET_META, found=rep.version, expected=form.version,
+                extra={"template": form.id})
+        return
+    if vba:
+        rep.add("macros-present", detail="xlsx 模板中出现了 VBA 项目")
+    year = _year(rep.year)
+    projects = _projects(meta)
+    if year is None or projects is None:
+        rep.add("metadata-edited", sheet=SHEET_META, detail="项目信息无法读取")
+        return
+    try:
+        parts = parts_for(form, projects)
+    except ProjectError as e:
+        rep.add("metadata-edited", sheet=SHEET_META, detail=str(e)[:200])
+        return
+    shown = shown_sheets(parts)
+    expected = shown + (SHEET_LISTS, SHEET_META)
+    for name in expected:
+        if name not in book.sheets:
+            rep.add("sheet-missing", sheet=name)
+    for name in book.sheets:
+        if name not in expected:
+            rep.add("sheet-added", sheet=name)
+    if any(name not in book.sheets for name in shown):
+        return
+    specs = workbook_cells(form, parts, rep.department, year)
+    fp = fingerprint_of(form, specs)
+    if meta.get("fingerprint") != fp:
+        rep.add("metadata-edited", sheet=SHEET_META, expected=fp, found=meta.get("fingerprint"))
+    _compare_locked(book, specs, rep, sheets=shown + (SHEET_LISTS,))
+    lists = list_sources(form)
+    values, results, vspecs = [], [], []
+    for p in parts:
+        t, lay = p.template, p.layout
+        _protection(book, lay, rep)
+        _names(book, lay, rep)
+        v = _read_inputs(book, t, lay, rep)
+        for chk in failures(t, v):
+            sheet, r, c = lay.input_cells[checked_input(chk)]
+            rep.add("cross-check-failed", sheet=sheet, cell=cell(r, c), detail=message(t, chk))
+        res = compute(t, v)
+        _compare_computed(book, t, lay, res, rep, v)
+        _reasons_and_levels(book, t, lay, res, v, rep)
+        values.append(v)
+        results.append(res)
+        vspecs += validations(t, lay, lists)
+    wanted = formula_cache(form, parts, specs, values, results)
+    if book.has_cached_values():
+        for s in specs:  # the summary and the 分值核对 rows (scores were compared above)
+            if s.formula is None or s.calc[0] in STANDARD:
+                continue
+            got = _get(book, s.sheet, s.row, s.col)
+            w = wanted.get((s.sheet, s.row, s.col))
+            if got.formula is not None and not _same_value("" if w is None else w, got.value):
+                rep.add("cached-value-mismatch", sheet=s.sheet, cell=cell(s.row, s.col), expected=w, found=got.value)
+    presentation.check(book, specs, wanted, rep, app, meta.get("protection_hash", ""), shown_sheets=shown,
+                       helper_sheets=(SHEET_LISTS, SHEET_META))
+    presentation.check_validations(book, vspecs, rep)
+    totals = [r.total for r in results]
+    rep.total = None if None in totals else xl_round(sum(totals) / len(totals), SCORE_DECIMALS)
+    rep.grade = ""
+    for p, v, res in zip(parts, values, results):
+        rep.projects.append({"name": p.project.name, "sheet": p.sheet, "budget": v.get(fund_id("total", "year")),
+                             "executed": v.get(fund_id("total", "executed")), "rate": res.derived.get("rate"),
+                             "total": res.total, "grade": res.grade,
+                             "found_total": _get(book, p.sheet, *p.layout.total_cell).value})
+        for nid, s in res.scores.items():
+            rep.scores[f"{p.index:02d}.{nid}"] = s
+
+
+def _projects(meta: dict[str, str]) -> list[Project] | None:
+    try:
+        n = int(meta.get("projects", ""))
+        if not 1 <= n <= MAX_PROJECTS:
+            return None
+        return [Project.from_spec(json.loads(meta[f"project.{i}"])) for i in range(1, n + 1)]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
