@@ -132,3 +132,18 @@ def road_project() -> tuple[Project, dict]:
          "r3.score": 15.0, "r4.actual": 3.0, "r5.actual": 0.95,
          "budget.reason": "部分工程款待结算", "r2.reason": "两段返工后合格", "r3.reason": "部分路段仍待硬化"}
     return p, v
+
+
+def open_project() -> tuple[Project, dict]:
+    """A project without prefilled indicators, its open rows filled by the department, completely."""
+    p = Project("农村饮水安全巩固提升", owner="县水利局", unit="县水利局")
+    v = {fund_id("total", "year"): 50.0, fund_id("total", "executed"): 50.0, fund_id("fiscal", "year"): 50.0,
+         fund_id("fiscal", "executed"): 50.0, "goal": "巩固提升 3 处农村供水工程", "goal_actual": "3 处工程全部完工",
+         "o1_1_1.name": "改造供水工程", "o1_1_1.nature": "≥", "o1_1_1.target": 3.0, "o1_1_1.actual": 3.0,
+         "o1_1_1.weight": 30.0, "o1_3_1.name": "完工时间（月）", "o1_3_1.nature": "≤", "o1_3_1.target": 10.0,
+         "o1_3_1.actual": 10.0, "o1_3_1.weight": 20.0,
+         "o2_2_1.name": "农村供水保障水平", "o2_2_1.nature": "定性", "o2_2_1.target": "稳步提升",
+         "o2_2_1.actual": "达成年度指标", "o2_2_1.weight": 30.0,
+         "o3_1_1.name": "受益群众满意度", "o3_1_1.nature": "≥", "o3_1_1.target": 0.9, "o3_1_1.actual": 0.96,
+         "o3_1_1.weight": 10.0}
+    return p, v

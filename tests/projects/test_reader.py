@@ -1,0 +1,116 @@
+"""The reader on project workbooks: an honest return (and its LibreOffice re-save) passes clean;
+tampering in a project sheet is found at its sheet and cell."""
+
+import os
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from projects.helpers import NATIONAL, open_project, road_project
+from reader.helpers import patch_part, set_cached
+from workbook_builder.layout import cell
+from workbook_builder.libreoffice import convert, soffice
+from workbook_builder.projects.cells import parts_for
+from workbook_builder.projects.render import build_project_workbook
+from workbook_builder.reader.validate import validate_file
+
+DEPT = "庆城县交通运输局"
+PROJECT1 = "xl/worksheets/sheet3.xml"  # 填报说明, 项目汇总, then the projects
+
+
+@pytest.fixture(scope="module")
+def honest(tmp_path_factory) -> Path:
+    (p1, v1), (p2, v2) = road_project(), open_project()
+    path = tmp_path_factory.mktemp("honest") / f"{DEPT}-2024.xlsx"
+    path.write_bytes(build_project_workbook(NATIONAL, DEPT, 2024, [p1, p2], [v1, v2]))
+    return path
+
+
+def _parts():
+    return parts_for(NATIONAL, [road_project()[0], open_project()[0]])
+
+
+def _codes(path, **where):
+    rep = validate_file(path)
+    return [(f.code, f.sheet, f.cell) for f in rep.findings], rep
+
+
+def test_honest_return_passes_clean_with_each_project_reported(honest):
+    found, rep = _codes(honest)
+    assert found == []
+    assert [(p["name"], p["total"], p["grade"]) for p in rep.projects] == [
+        ("农村道路维修", 94.1, "优"), ("农村饮水安全巩固提升", 100.0, "优")]
+    assert rep.total == 97.05  # the department's average: (94.1 + 100) / 2
+
+
+def test_libreoffice_resave_passes_clean(honest, tmp_path):
+    if soffice() is None and not os.environ.get("CI"):
+        pytest.skip("LibreOffice not installed (CI installs it)")
+    [q] = convert([honest], tmp_path)
+    found, rep = _codes(q)
+    assert found == []
+    assert [p["found_total"] for p in rep.projects] == [94.1, 100.0]
+
+
+def _sheet_cell(text: str, ref: str) -> str:
+    m = re.search(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', text, re.S)
+    assert m, ref
+    return m.group(0)
+
+
+def _replace_cell(text: str, ref: str, new: str) -> str:
+    old = _sheet_cell(text, ref)
+    style = re.search(r' s="\d+"', old)
+    return text.replace(old, f'<c r="{ref}"{style.group(0) if style else ""}{new}', 1)
+
+
+def test_typed_over_score_is_found_at_its_cell(honest, tmp_path):
+    lay = _parts()[0].layout
+    ref = cell(*lay.score_cells["r1"])
+    out = patch_part(honest, PROJECT1, lambda t: _replace_cell(t, ref, "><v>30</v></c>"), tmp_path / "a.xlsx")
+    found, _ = _codes(out)
+    assert ("formula-replaced", "01 农村道路维修", ref) in found
+
+
+def test_changed_prefilled_target_and_weight_are_found(honest, tmp_path):
+    lay = _parts()[0].layout
+    row = lay.leaf_rows["r1"].row
+    target, weight = cell(row, lay.col["target"]), cell(row, lay.col["weight"])
+
+    def fn(t):
+        t = _replace_cell(t, target, ' t="inlineStr"><is><t>≥10公里</t></is></c>')
+        return _replace_cell(t, weight, "><v>35</v></c>")
+    found, _ = _codes(patch_part(honest, PROJECT1, fn, tmp_path / "b.xlsx"))
+    assert ("locked-value-changed", "01 农村道路维修", target) in found
+    assert ("locked-value-changed", "01 农村道路维修", weight) in found
+
+
+def test_row_added_to_the_locked_indicator_block_is_found(honest, tmp_path):
+    lay = _parts()[0].layout
+    row = lay.leaf_rows["r2"].row
+    wb = openpyxl.load_workbook(honest)
+    ws = wb["01 农村道路维修"]
+    ws.insert_rows(row + 1)
+    ws.cell(row + 1, lay.col["level3"] + 1, "新增指标")
+    wb.save(tmp_path / "c.xlsx")
+    found, _ = _codes(tmp_path / "c.xlsx")
+    mine = [(code, ref) for code, sheet, ref in found if sheet == "01 农村道路维修"]
+    assert ("locked-value-changed", cell(row, lay.col["level3"])[:-len(str(row + 1))] + str(row + 2)) in mine
+
+
+def test_summary_cache_and_open_row_weight_tampering(honest, tmp_path):
+    from workbook_builder.projects.cells import SUMMARY_FIRST
+    out = patch_part(honest, "xl/worksheets/sheet2.xml", lambda t: set_cached(t, f"F{SUMMARY_FIRST + 1}", "99"),
+                     tmp_path / "d.xlsx")
+    found, _ = _codes(out)
+    assert ("cached-value-mismatch", "项目汇总", f"F{SUMMARY_FIRST + 1}") in found
+    # the department types 分值 that no longer add up: the sheet shows blank totals, and the reader agrees
+    lay = _parts()[1].layout
+    ref = cell(*lay.input_cells["o1_1_1.weight"][1:])
+    wb = openpyxl.load_workbook(honest)
+    wb["02 农村饮水安全巩固提升"][ref] = 35
+    wb.save(tmp_path / "e.xlsx")
+    rep = validate_file(tmp_path / "e.xlsx")
+    assert rep.projects[1]["total"] is None and rep.total is None
