@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import re
 import sys
@@ -391,6 +392,38 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"错误: {message}。用 {prog} --help 查看用法。\n")
 
 
+def cmd_projects(a) -> int:
+    """项目支出绩效自评表: list the forms, or build one workbook per department from a 项目清单."""
+    from .layout import safe_filename
+    from .projects.form import FormError, find_form, project_forms
+    from .projects.listing import ListError, read_listing
+    from .projects.render import build_project_workbook
+    from .tables import TableError
+    if a.action == "forms":
+        for f in project_forms().values():
+            print(f"{f.id}\t{f.title}\t{f.region}\t版本 {f.version}")
+        return 0
+    if not a.list or not a.out:
+        raise Stop("projects build 需要 --list 项目清单 和 -o 输出文件夹")
+    try:
+        form = find_form(a.form)
+        listed = read_listing(form, Path(a.list), Path(a.indicators) if a.indicators else None)
+    except (FormError, TableError) as e:
+        raise Stop(str(e)) from None
+    except ListError as e:
+        for line in e.problems[:50]:
+            print(line, file=sys.stderr)
+        raise Stop(f"项目清单有 {len(e.problems)} 处问题，未生成任何文件", 1) from None
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    year = a.year or dt.date.today().year - 1
+    for dept, got in listed.items():
+        path = out / f"{safe_filename(dept)}-项目-{year}.xlsx"
+        path.write_bytes(build_project_workbook(form, dept, year, got.projects, got.values, password=a.password))
+        print(f"{path}\t{len(got.projects)} 个项目")
+    return 0
+
+
 def _templates_option(p) -> None:
     p.add_argument("--templates", action="append", default=[], metavar="文件夹",
                    help="自定义模板所在的文件夹（可多次给出；也可设置环境变量 WORKBOOK_BUILDER_TEMPLATES）")
@@ -452,6 +485,15 @@ def parser() -> argparse.ArgumentParser:
     _templates_option(s)
     s.set_defaults(fn=cmd_score)
 
+    pj = sub.add_parser("projects", help="项目支出绩效自评表：projects forms 列出表样；projects build 按项目清单每个部门生成一份")
+    pj.add_argument("action", choices=["forms", "build"], help="forms 或 build")
+    pj.add_argument("--form", default="national_project_2020", help="表样编号（默认 national_project_2020）或 .yaml 文件")
+    pj.add_argument("--list", help="项目清单（.xlsx 或 .csv）：部门、项目名称、资金")
+    pj.add_argument("--indicators", help="可选：绩效指标表（.xlsx 或 .csv），预填各项目的三级指标")
+    pj.add_argument("--year", type=int, help="年度（默认上一年）")
+    pj.add_argument("--password", help="工作表保护密码")
+    pj.add_argument("-o", "--out", help="输出文件夹")
+    pj.set_defaults(fn=cmd_projects)
     v = sub.add_parser("validate", help="校验收回的工作簿（文件或文件夹）；退出码 0 通过，1 有问题，2 无法运行")
     v.add_argument("paths", nargs="+", metavar="文件或文件夹")
     v.add_argument("--json", action="store_true", help="以 JSON 输出每份文件的结果")

@@ -69,7 +69,7 @@ def frames(reports: Iterable[FileReport], root: str | Path | None = None) -> dic
     File names are shown relative to ``root`` (subfolders included)."""
     root = Path(root) if root is not None else None
     reports = list(reports)
-    summary, findings = [], []
+    summary, findings, projects = [], [], []
     groups: dict[tuple[str, str], list[FileReport]] = {}
     for r in reports:
         name = _rel(r.file, root)
@@ -77,8 +77,12 @@ def frames(reports: Iterable[FileReport], root: str | Path | None = None) -> dic
                         "版本": r.version, "重算总分": r.total, "等级": r.grade, "表内总分": r.found_total,
                         "表内等级": r.found_grade, "错误数": len(r.errors), "警告数": len(r.warnings),
                         "结论": "通过" if r.valid else ("无法读取" if r.unreadable else "未通过"), "备注": ""})
-        if r.scores:
+        if r.scores and not r.projects:
             groups.setdefault((r.template, r.year), []).append(r)
+        for i, p in enumerate(r.projects, start=1):
+            projects.append({"文件": name, "部门": r.department, "年度": r.year, "序号": i, "项目名称": p["name"],
+                             "全年预算数（万元）": p["budget"], "全年执行数（万元）": p["executed"], "执行率": p["rate"],
+                             "重算得分": p["total"], "等级": p["grade"], "表内得分": p["found_total"]})
         for f in r.findings:
             findings.append({"文件": name, "部门": r.department, "严重程度": SEVERITY.get(f.severity, f.severity),
                              "工作表": f.sheet, "单元格": f.cell, "说明": f.message, "应为": _text(f.expected),
@@ -97,6 +101,8 @@ def frames(reports: Iterable[FileReport], root: str | Path | None = None) -> dic
         out[key] = pd.DataFrame(rows)
     if not groups:
         out["得分"] = pd.DataFrame(columns=["文件", "部门"])
+    if projects:
+        out["项目"] = pd.DataFrame(projects)
     out["问题"] = pd.DataFrame(findings, columns=["文件", "部门", "严重程度", "工作表", "单元格", "说明", "应为", "实为",
                                                "代码"])
     return out
@@ -121,8 +127,17 @@ def _remarks(reports: list[FileReport], summary: list[dict]) -> None:
 
 def _title(template_id: str) -> str:
     from .validate import shipped_templates
-    t = shipped_templates().get(template_id)
+    t = shipped_templates().get(template_id) or _form(template_id)
     return f"{t.region}·{t.title}" if t is not None else template_id
+
+
+def _form(template_id: str):
+    """The project form of that id, if it is one (项目支出绩效自评表)."""
+    from ..projects.form import FormError, project_forms
+    try:
+        return project_forms().get(template_id)
+    except FormError:
+        return None
 
 
 def _short(template_id: str) -> str:
@@ -130,7 +145,8 @@ def _short(template_id: str) -> str:
     from .validate import shipped_templates
     t = shipped_templates().get(template_id)
     if t is None:
-        return template_id[:12]
+        f = _form(template_id)
+        return "项目自评" if f is not None else template_id[:12]
     return (t.region.split("省")[-1].split("市")[-1] or t.title)[:10]
 
 
