@@ -84,7 +84,7 @@ def read_listing(form: ProjectForm, path: Path, indicators: Path | None = None) 
     seen: dict[tuple[str, str], int] = {}
     for rownum, row in t.rows:
         where = f"{t.source} 第{rownum}行"
-        dept, name = _text(_get(row, cols, "department")), _text(_get(row, cols, "name"))
+        dept, name = _text(_get(row, cols, "department")), str(_get(row, cols, "name") or "").strip()
         if not dept and not name:
             continue
         if not dept or not name:
@@ -128,7 +128,7 @@ def _read_indicators(form: ProjectForm, path: Path, out: dict[str, Listed]) -> l
     projects = {(d, p.name): p for d, listed in out.items() for p in listed.projects}
     for rownum, row in t.rows:
         where = f"{t.source} 第{rownum}行"
-        dept, pname = _text(_get(row, cols, "department")), _text(_get(row, cols, "project"))
+        dept, pname = _text(_get(row, cols, "department")), str(_get(row, cols, "project") or "").strip()
         p = projects.get((dept, pname))
         if p is None:
             problems.append(f"{where}：项目清单中没有{dept}的项目“{pname}”")
