@@ -12,8 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .layout import (HEADER_FIELDS, INPUT_COL, INPUT_FIRST_ROW, SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS,
-                     SHEET_TABLE, Layout, cell, qualified)
+from .layout import HEADER_FIELDS, INPUT_COL, INPUT_FIRST_ROW, SHEET_GUIDE, SHEET_LISTS, Layout, cell, qualified
 from .expr import parse
 from .model import Input, Node, Template
 from .crosscheck import checked_input

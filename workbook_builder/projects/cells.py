@@ -17,7 +17,6 @@ from ..layout import Layout, cell, qualified
 from ..model import Node, Template
 from ..numeric import SCORE_DECIMALS, as_number, fmt_num, xl_round
 from ..rules import rule_for
-from ..rules.grade import is_range
 from ..rules.open import NATURES
 from .form import ProjectForm
 from .layout import (COL, COLUMNS, FUND_COL, FUND_HEADER_ROW, GOAL_ACTUAL_COLS, GOAL_COLS, GOAL_HEADER_ROW, GOAL_ROW,

@@ -123,7 +123,7 @@ def _leaf(form: ProjectForm, r: Row, k: int) -> Node:
     pct = r.unit == "%"
     if r.nature == QUALITATIVE:
         return Node(id=f"r{k}", name=r.name, weight=float(r.weight), group=r.level2, depth=2,
-                    target=Target(text=r.target_text), actual=Actual("entry", type="choice"),
+                    target=Target(text=r.target_text), actual=Actual("entry", type="choice"), reason_when="below-weight",
                     rule={"kind": "grade", "levels": [dict(x) for x in form.levels]})
     op = OPS[r.nature]
     return Node(id=f"r{k}", name=r.name, weight=float(r.weight), group=r.level2, depth=2, unit=r.unit,

@@ -8,8 +8,6 @@ cached values, reasons, names, protection and the display are checked per projec
 from __future__ import annotations
 
 import json
-from typing import Any
-
 from ..cells import fingerprint_of, validations
 from ..crosscheck import checked_input, failures, message
 from ..engine import compute
