@@ -24,7 +24,7 @@ from .xlsx import Book
 
 
 def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, vba: bool = False, app: str = "") -> None:
-    from .validate import (_compare_computed, _compare_locked, _get, _names, _protection, _read_inputs,
+    from .compare import (_compare_computed, _compare_locked, _get, _names, _protection, _read_inputs,
                            _reasons_and_levels, _same_value, _year)
     try:
         form = project_forms().get(rep.template)
