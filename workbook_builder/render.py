@@ -69,8 +69,6 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
     ws_m = wb.add_worksheet(SHEET_META)
     sheets = {SHEET_GUIDE: guide, SHEET_INPUTS: ws_in, SHEET_TABLE: ws_t, SHEET_LISTS: ws_l}
 
-    entries = {e.id: e for e in lay.entries}
-    inputs = {i.id: i for i in t.inputs}
     for s in specs:
         ws = sheets[s.sheet]
         f = fmts[s.style]
@@ -95,7 +93,7 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
 
     for v in validations(t, lay):
         _validation(sheets[v.sheet], v)
-    _conditional_formats(t, lay, wb, ws_in, ws_t, inputs, entries)
+    conditional_formats(wb, t, lay, {SHEET_INPUTS: ws_in, SHEET_TABLE: ws_t})
     guide.set_column(0, 0, 100)
     for ws in (guide,):
         ws.set_landscape()
@@ -174,17 +172,20 @@ def _validation(ws, v: ValidationSpec) -> None:
     ws.data_validation(v.row, v.col, v.row, v.col, opts)
 
 
-def _conditional_formats(t, lay, wb, ws_in, ws_t, inputs, entries) -> None:
+def conditional_formats(wb, t: Template, lay: Layout, sheets: dict) -> Any:
+    """Orange blank required inputs, red missing reasons, grade colours on the total and grade.
+
+    ``sheets`` maps the layout's sheet names to their worksheets; returns the red format for more rules.
+    """
     missing = wb.add_format({"bg_color": "#F8CBAD"})
     red = wb.add_format({"bg_color": "#FF0000", "font_color": "#FFFFFF"})
+    decl = {i.id: i for i in t.inputs} | {e.id: e for e in lay.entries}
     for iid, (sheet, r, c) in lay.input_cells.items():
-        inp = inputs.get(iid) or entries[iid]
-        if inp.required:
-            ws = ws_in if sheet == SHEET_INPUTS else ws_t
-            ws.conditional_format(r, c, r, c, {"type": "blanks", "format": missing})
+        if decl[iid].required:
+            sheets[sheet].conditional_format(r, c, r, c, {"type": "blanks", "format": missing})
+    ws_t = sheets[lay.table_sheet]
     for n in t.leaves():
-        lr = lay.leaf_rows[n.id]
-        rr, rc = lr.at("reason")
+        rr, rc = lay.leaf_rows[n.id].at("reason")
         ws_t.conditional_format(rr, rc, rr, rc, {
             "type": "formula", "criteria": f"=AND({reason_flag_formula(lay, n)},LEN({cell(rr, rc)})=0)", "format": red})
     tr, tc = lay.total_cell
@@ -195,6 +196,7 @@ def _conditional_formats(t, lay, wb, ws_in, ws_t, inputs, entries) -> None:
         for r, c in ((tr, tc), (gr, gc)):
             ws_t.conditional_format(r, c, r, c, {"type": "formula", "criteria": f"=AND(ISNUMBER({total}),{total}>={g.min:g})",
                                                  "format": f, "stop_if_true": True})
+    return red
 
 
 def _page_setup(t: Template, lay: Layout, ws_in, ws_t) -> None:

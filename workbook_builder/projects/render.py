@@ -11,11 +11,11 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 
 from .. import __version__
-from ..cells import fingerprint_of, reason_flag_formula, validations
+from ..cells import fingerprint_of, validations
 from ..engine import compute
-from ..formats import FONT, GRADE_COLOURS, STYLES
+from ..formats import FONT, STYLES
 from ..layout import cell
-from ..render import _lines, _prefill, _validation, lock_structure
+from ..render import _lines, _prefill, _validation, conditional_formats, lock_structure
 from ..signing import password_hash
 from .cells import (COLUMNS, SHEET_GUIDE, SHEET_LISTS, SHEET_META, SHEET_SUMMARY, SUMMARY_COLS, Part, formula_cache,
                     list_sources, parts_for, workbook_cells)
@@ -112,16 +112,7 @@ def build_project_workbook(form: ProjectForm, department: str, year: int, projec
 
 def _project_formats(wb, ws, p: Part) -> None:
     t, lay = p.template, p.layout
-    missing = wb.add_format({"bg_color": "#F8CBAD"})
-    red = wb.add_format({"bg_color": "#FF0000", "font_color": "#FFFFFF"})
-    inputs = {i.id: i for i in t.inputs} | {e.id: e for e in lay.entries}
-    for iid, (_, r, c) in lay.input_cells.items():
-        if inputs[iid].required:
-            ws.conditional_format(r, c, r, c, {"type": "blanks", "format": missing})
-    for n in t.leaves():
-        rr, rc = lay.leaf_rows[n.id].at("reason")
-        ws.conditional_format(rr, rc, rr, rc, {
-            "type": "formula", "criteria": f"=AND({reason_flag_formula(lay, n)},LEN({cell(rr, rc)})=0)", "format": red})
+    red = conditional_formats(wb, t, lay, {p.sheet: ws})
     for top in t.indicators[1:]:
         r = check_row(lay, top.id)
         c = len(COLUMNS) - 1
@@ -129,14 +120,6 @@ def _project_formats(wb, ws, p: Part) -> None:
     if any(n.kind == "open" for n in t.leaves()):
         r, c = todo_cell(lay)
         ws.conditional_format(r, c, r, c, {"type": "cell", "criteria": ">", "value": 0, "format": red})
-    tr, tc = lay.total_cell
-    gr, gc = lay.grade_cell
-    total = cell(tr, tc, True)
-    for i, g in enumerate(sorted(t.grades, key=lambda g: -g.min)):
-        f = wb.add_format({"bg_color": GRADE_COLOURS[min(i, len(GRADE_COLOURS) - 1)], "bold": True})
-        for r, c in ((tr, tc), (gr, gc)):
-            ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": f"=AND(ISNUMBER({total}),{total}>={g.min:g})",
-                                               "format": f, "stop_if_true": True})
 
 
 def _project_page(ws, p: Part) -> None:
