@@ -37,7 +37,7 @@ def register_round() -> None:
 class FormulasBook:
     """A workbook compiled once by `formulas`, recalculated for many input sets."""
 
-    def __init__(self, path: Path, lay: Layout):
+    def __init__(self, path: Path, lay: Layout | None = None):
         import formulas
         register_round()
         self.lay = lay
@@ -52,12 +52,17 @@ class FormulasBook:
         for iid, (sheet, r, c) in self.lay.input_cells.items():
             v = values.get(iid)
             if v is not None:  # blanks stay as the built (empty) file has them
-                inputs[self.key(sheet, r, c)] = v
-        outs = {nid: self.key(SHEET_TABLE, r, c) for nid, (r, c) in self.lay.score_cells.items()}
-        outs["__total__"] = self.key(SHEET_TABLE, *self.lay.total_cell)
-        outs["__grade__"] = self.key(SHEET_TABLE, *self.lay.grade_cell)
-        sol = self.model.calculate(inputs=inputs)
-        return {k: _plain(sol[v].value) for k, v in outs.items()}
+                inputs[(sheet, r, c)] = v
+        outs = {nid: (SHEET_TABLE, r, c) for nid, (r, c) in self.lay.score_cells.items()}
+        outs["__total__"] = (SHEET_TABLE, *self.lay.total_cell)
+        outs["__grade__"] = (SHEET_TABLE, *self.lay.grade_cell)
+        got = self.cells(inputs, list(outs.values()))
+        return {k: got[v] for k, v in outs.items()}
+
+    def cells(self, inputs: dict[tuple[str, int, int], Any], outputs: list[tuple[str, int, int]]) -> dict:
+        """Recalculate with ``inputs`` typed into their cells (others as built); the ``outputs`` cells' values."""
+        sol = self.model.calculate(inputs={self.key(*k): v for k, v in inputs.items()})
+        return {k: _plain(sol[self.key(*k)].value) for k in outputs}
 
 
 def _plain(v: Any) -> Any:

@@ -147,3 +147,29 @@ def open_project() -> tuple[Project, dict]:
          "o3_1_1.name": "受益群众满意度", "o3_1_1.nature": "≥", "o3_1_1.target": 0.9, "o3_1_1.actual": 0.96,
          "o3_1_1.weight": 10.0}
     return p, v
+
+
+def tie_project() -> tuple[Project, dict]:
+    """A project whose 验收数 scores 1.07/2 × 5 = 2.675 unrounded: an exact half-cent."""
+    p = Project("半分测试", rows=[Row("产出指标", "数量指标", "完成数", "≥", 45, target=100, unit="个"),
+                                 Row("产出指标", "质量指标", "验收数", "≥", 5, target=2, unit="个"),
+                                 Row("效益指标", "社会效益指标", "受益人数", "≥", 30, target=10, unit="人"),
+                                 Row("满意度指标", "服务对象满意度指标", "满意度", "≥", 10, target=0.9, unit="%")])
+    v = {fund_id("total", "year"): 10.0, fund_id("total", "executed"): 10.0, "r1.actual": 100.0,
+         "r2.actual": 1.07, "r3.actual": 10.0, "r4.actual": 0.95}
+    return p, v
+
+
+def every_nature_rows(form: ProjectForm) -> list[Row]:
+    """Prefilled rows: under each 一级, one row of each 指标性质 (≥ ≤ = 定性), a percent and a count."""
+    rows = []
+    for a in form.allotments:
+        for i, nature in enumerate(NATURES):
+            name, g, w = f"{a.name[:2]}{nature}指标", a.groups[i % len(a.groups)], a.weight / len(NATURES)
+            if nature == "定性":
+                rows.append(Row(a.name, g, name, nature, w, target_text="明显改善"))
+            else:
+                rows.append(Row(a.name, g, name, nature, w, target=0.9 if i % 2 else 40.0, unit="%" if i % 2 else "个"))
+    rows.sort(key=lambda r: form.allotment(r.level1).groups.index(r.level2))
+    rows.sort(key=lambda r: [a.name for a in form.allotments].index(r.level1))
+    return rows
