@@ -21,7 +21,6 @@ from .crosscheck import message as crosscheck_message
 from .engine import Result, slot_values
 from .numeric import as_number, fmt_num
 from .rules import rule_for
-from .rules.grade import is_range
 from .rules.base import _is_literal
 
 
@@ -363,9 +362,11 @@ def validations(t: Template, lay: Layout, lists: list[tuple[str, ...]] | None = 
     if "fill_date" in lay.header_cells:
         fr, fc = lay.header_cells["fill_date"]
         items.append((Input("fill_date", "填报时间", type="date"), (lay.table_sheet, fr, fc)))
+    leaves = {n.id: n for n in t.leaves()}
     for inp, (sheet, r, c) in items:
         v = ValidationSpec(sheet, r, c, "", title=inp.label[:32])
         msg = inp.help or ""
+        check = _entry_check(leaves.get(inp.leaf), inp, lay)
         if inp.type == "choice" or inp.choices:
             n = lists[tuple(inp.choices)]
             v.kind, v.source = "list", f"={SHEET_LISTS}!{cell(0, n, True)}:{cell(len(inp.choices) - 1, n, True)}"
@@ -375,13 +376,8 @@ def validations(t: Template, lay: Layout, lists: list[tuple[str, ...]] | None = 
             import datetime as dt
             v.kind, v.minimum, v.maximum = "date", dt.date(2000, 1, 1), dt.date(2100, 12, 31)
             v.error = v.message = "请输入日期，如 2025-03-17"
-        elif inp.slot == "score" and _level_range_leaf(t, inp):
-            leaf = _level_range_leaf(t, inp)
-            level = cell(*lay.input_cells[f"{leaf.id}.actual"][1:])
-            v.kind = "custom"
-            v.source = "=" + rule_for(leaf).score_range_excel(leaf, level, cell(r, c))
-            v.error = "自评分应在所选评价等级的分数范围内（见评分标准）"
-            v.message = "先选择评价等级，再在该等级的分数范围内填写自评分；不填则按该等级的默认比例计分"
+        elif check is not None:
+            v.kind, v.source, v.error, v.message = "custom", "=" + check.formula, check.error[:255], check.prompt[:255]
         elif inp.type in ("number", "percent", "money", "integer"):
             lo = inp.min if inp.min is not None else -1e12
             hi = inp.max if inp.max is not None else 1e12
@@ -402,12 +398,12 @@ def validations(t: Template, lay: Layout, lists: list[tuple[str, ...]] | None = 
     return out
 
 
-def _level_range_leaf(t: Template, inp: Input) -> Node | None:
-    """The grade leaf in range mode whose 自评分 this entry is, if it is one."""
-    if not inp.leaf:
+def _entry_check(leaf: Node | None, inp: Input, lay: Layout):
+    """The rule's own validation of this entry cell (rules' ``entry_check_excel``), if it has one."""
+    if leaf is None or not inp.slot:
         return None
-    leaf = next((n for n in t.leaves() if n.id == inp.leaf), None)
-    return leaf if leaf is not None and leaf.kind == "grade" and is_range(leaf) else None
+    refs = {e.slot: cell(*lay.input_cells[e.id][1:]) for e in lay.entries if e.leaf == leaf.id}
+    return rule_for(leaf).entry_check_excel(leaf, inp.slot, refs)
 
 
 def range_text(inp: Input, lo: float, hi: float) -> str:

@@ -148,6 +148,17 @@ def allotted_ok(allot: float, leaves: list[Node], weights: Mapping[str, float | 
     return xl_round(total, SCORE_DECIMALS) == allot
 
 
+def allotment_gaps(template: Template, res: Result) -> list[tuple[str, float, float]]:
+    """Top-level nodes with open rows whose typed 分值 do not add up to their allotment:
+    (node id, the 分值 typed in all, the allotment)."""
+    out = []
+    for nid, allot, leaves in _plan(template).allotted:
+        if not allotted_ok(allot, leaves, res.weights):
+            typed = sum((res.weights.get(n.id) or 0.0) if n.kind == "open" else n.weight for n in leaves)
+            out.append((nid, xl_round(typed, SCORE_DECIMALS), allot))
+    return out
+
+
 def _sum(parts: list) -> float | None:
     """ROUND(SUM(...),2) once every part has a score, else blank (IF(COUNT(...)<n,"",...))."""
     if None in parts:

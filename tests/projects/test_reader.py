@@ -114,3 +114,35 @@ def test_summary_cache_and_open_row_weight_tampering(honest, tmp_path):
     wb.save(tmp_path / "e.xlsx")
     rep = validate_file(tmp_path / "e.xlsx")
     assert rep.projects[1]["total"] is None and rep.total is None
+
+
+OPEN_ROW = parts_for(NATIONAL, [open_project()[0]])[0].layout
+
+
+def _open_cell(nid: str, key: str) -> str:
+    lr = OPEN_ROW.leaf_rows[nid]
+    return cell(lr.row, lr.cols[key])
+
+
+@pytest.mark.parametrize("edit, want", [
+    ({"o1_1_1.actual": "达成"}, [("open-row-incomplete", _open_cell("o1_1_1", "name"), "改造供水工程（数量指标第1行）：实际完成值应为数值")]),
+    ({"o1_1_1.actual": None}, [("open-row-incomplete", _open_cell("o1_1_1", "name"), "改造供水工程（数量指标第1行）：未填写实际完成值")]),
+    ({"o1_1_1.target": "三处", "o1_1_1.nature": "大于"},
+     [("value-not-in-list", _open_cell("o1_1_1", "nature"), None),
+      ("open-row-incomplete", _open_cell("o1_1_1", "name"), "改造供水工程（数量指标第1行）：指标性质应为≥、≤、=、定性之一")]),
+    ({"o1_1_1.weight": 25.0}, [("allotment-mismatch", None, "产出指标为 45 分，应为 50 分")]),
+    ({"o2_2_1.score": 5.0, "o2_2_1.reason": "部分群众反映供水不稳定"},
+     [("score-outside-level", _open_cell("o2_2_1", "entry_score"), "社会效益指标第1行：达成年度指标")]),
+], ids=["text-actual", "blank-actual", "bad-nature", "weights-miss-allotment", "score-outside-level"])
+def test_an_open_row_that_cannot_score_is_reported_not_left_blank(tmp_path, edit, want):
+    """The sheet shows a blank 总分 for these; the reader says why, at the row."""
+    p, v = open_project()
+    v = {k: x for k, x in {**v, **edit}.items() if x is not None}
+    path = tmp_path / f"{DEPT}-2024.xlsx"
+    path.write_bytes(build_project_workbook(NATIONAL, DEPT, 2024, [p], [v]))
+    rep = validate_file(path)
+    got = [(f.code, f.cell, f.detail) for f in rep.findings]
+    assert len(got) == len(want), got
+    for (code, at, detail), (wc, wat, wd) in zip(got, want):
+        assert code == wc and (wat is None or at == wat) and (wd is None or detail == wd), got
+    assert not rep.valid

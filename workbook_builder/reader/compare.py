@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ..cells import CellSpec
-from ..engine import half_cent_ties, rescore
+from ..engine import half_cent_ties, rescore, slot_values
 from ..layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_TABLE, cell
 from ..model import Template
 from ..numeric import as_value
@@ -26,12 +26,11 @@ def _reasons_and_levels(book: Book, t: Template, lay, res, values, rep: FileRepo
             rep.add("reason-missing", detail=n.name, expected=n.weight, found=res.scores[n.id], **where)
         elif res.needs_reason.get(n.id) and len("".join(str(reason).split())) < t.reason_min_length:
             rep.add("reason-too-short", detail=f"{n.name}（至少 {t.reason_min_length} 个字）", found=reason, **where)
-        rule = rule_for(n)
-        level, score = values.get(f"{n.id}.actual"), as_value(values.get(f"{n.id}.score"))
-        bounds = getattr(rule, "score_range", None)
-        rng = bounds(n, level) if bounds and isinstance(level, str) else None
-        if rng and score is not None and not rng[0] - 1e-9 <= score <= rng[1] + 1e-9:
+        score = as_value(values.get(f"{n.id}.score"))
+        rng = rule_for(n).score_bounds(n, slot_values(n, values, res.derived)) if score is not None else None
+        if rng and not rng[0] - 1e-9 <= score <= rng[1] + 1e-9:
             sheet, sr, sc = lay.input_cells[f"{n.id}.score"]
+            level = values.get(f"{n.id}.actual")
             rep.add("score-outside-level", sheet=sheet, cell=cell(sr, sc), detail=f"{n.name}：{level}",
                     expected=f"{rng[0]:g}～{rng[1]:g}", found=score)
 
@@ -98,14 +97,15 @@ def _names(book: Book, lay, rep: FileReport) -> None:
             rep.add("defined-name-changed", detail=name, expected=ref, found=got)
 
 
-def _protection(book: Book, lay, rep: FileReport) -> None:
+def _protection(book: Book, lay, rep: FileReport, vspecs: list) -> None:
+    """The layout's sheets are protected and every input cell we validated (``vspecs``) still is."""
     for sheet in dict.fromkeys((lay.inputs_sheet, lay.table_sheet)):
         if not book.sheets[sheet].protected:
             rep.add("protection-removed", sheet=sheet)
-    free_text = {i.id for i in all_inputs(lay.template) if i.type == "text"}  # these carry no validation
-    for iid, (sheet, r, c) in lay.input_cells.items():
-        if iid not in free_text and (r, c) not in book.sheets[sheet].validated:
-            rep.add("validation-removed", sheet=sheet, cell=cell(r, c), detail=iid)
+    ids = {loc: iid for iid, loc in lay.input_cells.items()}
+    for v in vspecs:
+        if (v.row, v.col) not in book.sheets[v.sheet].validated:
+            rep.add("validation-removed", sheet=v.sheet, cell=cell(v.row, v.col), detail=ids.get((v.sheet, v.row, v.col), ""))
 
 
 def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any]:

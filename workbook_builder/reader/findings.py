@@ -71,6 +71,8 @@ CODES: dict[str, tuple[str, str]] = {
     "reason-missing": ("error", "指标未达成（或偏差较大），但未填写扣分原因：{detail}"),
     "reason-too-short": ("warning", "扣分原因过于简单：{detail}"),
     "score-outside-level": ("error", "自评分超出所选评价等级的分数范围（{detail}）"),
+    "open-row-incomplete": ("error", "自填指标行没有填写完整，无法计分：{detail}"),
+    "allotment-mismatch": ("error", "一级指标下各指标的分值合计与规定分值不符：{detail}"),
     # computed values
     "not-recalculated": ("warning", "文件没有保存计算结果（从未在 Excel/WPS 中重新计算并保存），以下得分为本工具重新计算的结果"),
     "cached-value-mismatch": ("error", "单元格显示的值与重新计算的结果不符"),

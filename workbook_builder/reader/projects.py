@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from ..cells import fingerprint_of, validations
 from ..crosscheck import checked_input, failures, message
-from ..engine import compute
+from ..engine import allotment_gaps, compute, slot_values
 from ..layout import cell
+from ..projects.layout import COL, check_row
+from ..rules import rule_for
 from ..projects.cells import (SHEET_LISTS, SHEET_META, STANDARD, formula_cache, list_sources, parts_for, shown_sheets,
                               workbook_cells)
 from ..projects.form import FormError, project_forms
@@ -68,7 +70,8 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, vba: bo
     values, results, vspecs = [], [], []
     for p in parts:
         t, lay = p.template, p.layout
-        _protection(book, lay, rep)
+        mine = validations(t, lay, lists)
+        _protection(book, lay, rep, mine)
         _names(book, lay, rep)
         v = _read_inputs(book, t, lay, rep)
         for chk in failures(t, v):
@@ -77,9 +80,10 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, vba: bo
         res = compute(t, v)
         _compare_computed(book, t, lay, res, rep, v)
         _reasons_and_levels(book, t, lay, res, v, rep)
+        _open_rows(p, v, res, rep)
         values.append(v)
         results.append(res)
-        vspecs += validations(t, lay, lists)
+        vspecs += mine
     wanted = formula_cache(form, parts, specs, values, results)
     if book.has_cached_values():
         for s in specs:  # the summary and the 分值核对 rows (scores were compared above)
@@ -102,6 +106,22 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, vba: bo
                              "found_total": _get(book, p.sheet, *p.layout.total_cell).value})
         for nid, s in res.scores.items():
             rep.scores[f"{p.index:02d}.{nid}"] = s
+
+
+def _open_rows(part, values: dict, res, rep: FileReport) -> None:
+    """Open rows begun but not scorable, and 一级指标 whose rows' 分值 miss their allotment: the sheet
+    leaves their scores and 总分 blank, and says so in its 分值核对 rows."""
+    t, lay = part.template, part.layout
+    for n in t.leaves():
+        if n.kind == "open" and n.id not in res.unused and res.scores[n.id] is None:
+            why = rule_for(n).problems(n, slot_values(n, values, res.derived))
+            typed = str(values.get(f"{n.id}.name") or "").strip()
+            rep.add("open-row-incomplete", sheet=lay.table_sheet, cell=cell(lay.leaf_rows[n.id].row, COL["level3"]),
+                    detail=f"{typed}（{n.name}）：{'；'.join(why)}" if typed else f"{n.name}：{'；'.join(why)}")
+    names = {n.id: n.name for n in t.indicators}
+    for nid, typed, allot in allotment_gaps(t, res):
+        rep.add("allotment-mismatch", sheet=lay.table_sheet, cell=cell(check_row(lay, nid), COL["weight"]),
+                detail=f"{names[nid]}为 {typed:g} 分，应为 {allot:g} 分", expected=allot, found=typed)
 
 
 def _projects(meta: dict[str, str]) -> list[Project] | None:

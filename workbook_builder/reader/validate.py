@@ -230,7 +230,8 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
             rep.add("signature-invalid", sheet=SHEET_META)
 
     _compare_locked(book, specs, rep)
-    _protection(book, lay, rep)
+    vspecs = validations(t, lay)
+    _protection(book, lay, rep, vspecs)
     _names(book, lay, rep)
     values = _read_inputs(book, t, lay, rep)
     for chk in failures(t, values):
@@ -242,4 +243,4 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     _compare_computed(book, t, lay, res, rep, values)
     _reasons_and_levels(book, t, lay, res, values, rep)
     presentation.check(book, specs, formula_values(t, specs, values, res), rep, app, meta.get("protection_hash", ""))
-    presentation.check_validations(book, validations(t, lay), rep)
+    presentation.check_validations(book, vspecs, rep)

@@ -37,6 +37,15 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class EntryCheck:
+    """A custom data validation: ``formula`` is TRUE where the typed value fits; ``error`` when it does
+    not and ``prompt`` on selecting the cell are shown in Chinese."""
+    formula: str
+    error: str
+    prompt: str
+
+
+@dataclass(frozen=True)
 class Problem:
     severity: str  # error | warning
     message: str
@@ -80,6 +89,16 @@ class Rule:
 
     def needs_reason(self, leaf: Node, v: Mapping[str, Any], score: float) -> bool:
         return score < leaf.weight
+
+    def score_bounds(self, leaf: Node, sv: Mapping[str, Any]) -> tuple[float, float] | None:
+        """The points a typed 自评分 may take, given the leaf's slot values ``sv`` (the reader's face of
+        the 自评分 validation in ``entry_check_excel``); None where any number is accepted."""
+        return None
+
+    def entry_check_excel(self, leaf: Node, slot: str, refs: Mapping[str, str]) -> EntryCheck | None:
+        """A custom data validation for the entry cell of ``slot`` (``refs``: the leaf's entry cells,
+        relative), where the slot's type alone cannot say what fits; None to validate by type."""
+        return None
 
     def needs_reason_excel(self, leaf: Node, r: Mapping[str, str], score_ref: str) -> str:
         return f"{score_ref}<{fmt_num(leaf.weight)}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..numeric import fmt_num
 import re
 
-from .base import Problem, Rule, Slot, xl_text
+from .base import EntryCheck, Problem, Rule, Slot, xl_text
 from .text import ParamError, fold, join_items, points_text, split_items
 
 _RANGE = re.compile(r"^(\d+(?:\.\d+)?)%[~至-](\d+(?:\.\d+)?)%(?:,?(?:空白|不填)按(\d+(?:\.\d+)?)%)?$")
@@ -118,14 +118,18 @@ class Grade(Rule):
                 return x["min"] * leaf.weight, x["max"] * leaf.weight
         return None
 
-    def score_range_excel(self, leaf, level_ref: str, score_ref: str) -> str:
-        """The formula face of ``score_range``: TRUE where the typed score fits the chosen level."""
-        w = fmt_num(leaf.weight)
-        lo, hi = "0", w
-        for x in reversed(self.params(leaf)["levels"]):
-            lo = f'IF({level_ref}="{x["name"]}",{fmt_num(x["min"])}*{w},{lo})'
-            hi = f'IF({level_ref}="{x["name"]}",{fmt_num(x["max"])}*{w},{hi})'
-        return f"AND({score_ref}>={lo},{score_ref}<={hi})"
+    def score_bounds(self, leaf, sv):
+        level = sv.get("actual")
+        return self.score_range(leaf, level) if isinstance(level, str) else None
+
+    def entry_check_excel(self, leaf, slot, refs):
+        """Range mode: the typed 自评分 lies in the chosen level's range (the formula face of ``score_range``)."""
+        if slot != "score" or not is_range(leaf):
+            return None
+        return EntryCheck(level_range_excel(self.params(leaf)["levels"], refs["actual"], refs["score"],
+                                            fmt_num(leaf.weight)),
+                          "自评分应在所选评价等级的分数范围内（见评分标准）",
+                          "先选择评价等级，再在该等级的分数范围内填写自评分；不填则按该等级的默认比例计分")
 
     def describe(self, leaf):
         lv = self.params(leaf)["levels"]
@@ -209,3 +213,13 @@ def render_levels(levels: list[dict]) -> str:
             return f"{x['name']}={fmt_num(x['score'])}分"
         return f"{x['name']}={fmt_num(x['share'])}"
     return ";".join(one(x) for x in levels)
+
+
+def level_range_excel(levels: list[dict], level_ref: str, score_ref: str, weight: str) -> str:
+    """TRUE where the number at ``score_ref`` lies in the range, × ``weight``, of the level chosen at
+    ``level_ref`` (0 … weight while no level is chosen)."""
+    lo, hi = "0", weight
+    for x in reversed(levels):
+        lo = f'IF({level_ref}="{x["name"]}",{fmt_num(x["min"])}*{weight},{lo})'
+        hi = f'IF({level_ref}="{x["name"]}",{fmt_num(x["max"])}*{weight},{hi})'
+    return f"AND(ISNUMBER({score_ref}),{score_ref}>={lo},{score_ref}<={hi})"

@@ -20,7 +20,8 @@ from typing import Any, Mapping
 from ..model import Input
 from ..numeric import SCORE_DECIMALS, VALUE_DECIMALS, as_text, as_value, fmt_num, valid_number_excel, xl_round
 from . import ratio
-from .base import Problem, Rule, Slot, xl_text
+from .base import EntryCheck, Problem, Rule, Slot, xl_text
+from .grade import level_range_excel, render_levels
 
 NATURES = ("≥", "≤", "=", "定性")
 OPS = {"≥": ">=", "≤": "<=", "=": "="}
@@ -98,6 +99,36 @@ class Open(Rule):
             out |= {"actual": level, "score": None if s is None else xl_round(s, VALUE_DECIMALS)}
         return out
 
+    def problems(self, leaf, sv: Mapping[str, Any]) -> list[str]:
+        """Why a used row gives no score, in Chinese (empty exactly when ``values`` is not None)."""
+        def number(slot: str) -> list[str]:
+            if as_value(sv.get(slot)) is not None:
+                return []
+            return [f"未填写{LABELS[slot]}" if not _filled(sv.get(slot)) else f"{LABELS[slot]}应为数值"]
+
+        out = [] if _filled(sv.get("name")) else ["未填写三级指标名称"]
+        nature = as_text(sv.get("nature"))
+        if nature not in NATURES:
+            out.append("未选择指标性质" if not _filled(sv.get("nature")) else f"指标性质应为{'、'.join(NATURES)}之一")
+        w = number("weight")
+        out += w or ([] if xl_round(as_value(sv.get("weight")), VALUE_DECIMALS) > 0 else ["分值应大于 0"])
+        if nature in OPS:
+            out += number("target") + number("actual")
+        elif nature == QUALITATIVE:
+            out += [] if _filled(sv.get("target")) else ["未填写年度指标值"]
+            names = [x["name"] for x in self.levels(leaf)]
+            if as_text(sv.get("actual")) not in names:
+                out.append(f"实际完成值应为评价等级：{'、'.join(names)}")
+        return out
+
+    def score_bounds(self, leaf, sv):
+        """定性 rows: the chosen level's range × the row's 分值."""
+        v = self.values(leaf, sv)
+        if v is None or v["nature"] != QUALITATIVE:
+            return None
+        x = next(x for x in self.levels(leaf) if x["name"] == v["actual"])
+        return x["min"] * v["weight"], x["max"] * v["weight"]
+
     def raw(self, leaf, v):
         w = v["weight"]
         if v["nature"] in OPS:
@@ -143,11 +174,31 @@ class Open(Rule):
     def needs_reason_excel(self, leaf, r, score_ref):
         return f"{score_ref}<{r['weight']}"
 
+    def entry_check_excel(self, leaf, slot, refs):
+        """年度指标值 and 实际完成值 are numbers unless the row is 定性 (then 实际完成值 is a level);
+        a 自评分 only on a 定性 row, inside the chosen level's range of the row's 分值."""
+        nat, names = refs["nature"], [x["name"] for x in self.levels(leaf)]
+        is_qual = f'{nat}="{QUALITATIVE}"'
+        if slot == "target":
+            return EntryCheck(f"OR({is_qual},ISNUMBER({refs['target']}))",
+                              "指标性质为 ≥、≤、= 的指标，年度指标值应为数值（百分比可输入如 95%）",
+                              "≥、≤、= 指标填数值；定性指标填文字目标，如“明显改善”")
+        if slot == "actual":
+            a = refs["actual"]
+            levels = ",".join(f'{a}="{n}"' for n in names)
+            return EntryCheck(f"IF({is_qual},OR({levels}),ISNUMBER({a}))",
+                              f"定性指标的实际完成值请填评价等级：{'、'.join(names)}；≥、≤、= 指标请填数值",
+                              f"≥、≤、= 指标填数值；定性指标填评价等级：{'、'.join(names)}")
+        if slot == "score":
+            return EntryCheck(f"AND({is_qual},{level_range_excel(self.levels(leaf), refs['actual'], refs['score'], refs['weight'])})",
+                              "自评分只用于定性指标，且应在所选评价等级的分数范围内（分值 × 等级比例）",
+                              "定性指标：先选择评价等级，再在该等级的分数范围内填写自评分；不填则按该等级的默认比例计分")
+        return None
+
     def describe(self, leaf):
         return "由部门填写指标、指标性质、年度指标值和分值：≥、≤、= 按完成比例计分，定性指标按评价等级的分数范围计分"
 
     def udf_args(self, leaf, refs):
         q = self.params(leaf)
-        from .grade import render_levels
         return [*(refs[k] for k in SLOTS), xl_text(render_levels(self.levels(leaf))), xl_text(q.get("reverse") or ""),
                 fmt_num(q["tolerance"]) if q.get("tolerance") is not None else '""']
