@@ -405,6 +405,10 @@ def cmd_projects(a) -> int:
         return 0
     if not a.list or not a.out:
         raise Stop("projects build 需要 --list 项目清单 和 -o 输出文件夹")
+    year = a.year or dt.date.today().year - 1
+    if not 2000 <= year <= 2100:
+        raise Stop(f"年度 {year} 不是 2000～2100 之间的年份")
+    key = _key(a.sign_key)
     try:
         form = find_form(a.form)
         listed = read_listing(form, Path(a.list), Path(a.indicators) if a.indicators else None)
@@ -416,10 +420,10 @@ def cmd_projects(a) -> int:
         raise Stop(f"项目清单有 {len(e.problems)} 处问题，未生成任何文件", 1) from None
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    year = a.year or dt.date.today().year - 1
     for dept, got in listed.items():
         path = out / f"{safe_filename(dept)}-项目-{year}.xlsx"
-        path.write_bytes(build_project_workbook(form, dept, year, got.projects, got.values, password=a.password))
+        path.write_bytes(build_project_workbook(form, dept, year, got.projects, got.values, password=a.password,
+                                                sign_key=key))
         print(f"{path}\t{len(got.projects)} 个项目")
     return 0
 
@@ -492,6 +496,7 @@ def parser() -> argparse.ArgumentParser:
     pj.add_argument("--indicators", help="可选：绩效指标表（.xlsx 或 .csv），预填各项目的三级指标")
     pj.add_argument("--year", type=int, help="年度（默认上一年）")
     pj.add_argument("--password", help="工作表保护密码")
+    pj.add_argument("--sign-key", metavar="密钥文件", help="用财政局保管的密钥签名（校验时可发现伪造的项目、指标、部门和年度）")
     pj.add_argument("-o", "--out", help="输出文件夹")
     pj.set_defaults(fn=cmd_projects)
     v = sub.add_parser("validate", help="校验收回的工作簿（文件或文件夹）；退出码 0 通过，1 有问题，2 无法运行")

@@ -61,3 +61,25 @@ def test_forms_are_listed_and_bad_arguments_get_one_chinese_line(capsys):
     assert "national_project_2020" in out and "四川省" in out
     assert main(["projects", "build", "--form", "nope", "--list", "x.csv", "-o", "y"]) == 2
     assert capsys.readouterr().err.startswith("错误: 没有名为“nope”的项目表样")
+
+
+def test_signed_build_validates_with_the_same_key_only(tmp_path, capsys):
+    key = tmp_path / "密钥.txt"
+    key.write_text("bureau-secret\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["projects", "build", "--list", str(EX / "庆城县项目清单.csv"), "--year", "2024",
+                 "--sign-key", str(key), "-o", str(out)]) == 0
+    [f] = list(out.glob("*.xlsx"))
+    codes = lambda k: {x.code for x in validate_file(f, sign_key=k).findings}  # noqa: E731
+    assert "signature-invalid" not in codes(b"bureau-secret") and "signature-missing" not in codes(b"bureau-secret")
+    assert "signature-invalid" in codes(b"another key")
+
+
+def test_bad_year_and_key_are_refused_before_anything_is_written(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["projects", "build", "--list", str(EX / "庆城县项目清单.csv"), "--year", "1899", "-o", str(out)]) == 2
+    assert "年度 1899" in capsys.readouterr().err
+    assert main(["projects", "build", "--list", str(EX / "庆城县项目清单.csv"), "--sign-key",
+                 str(tmp_path / "none.key"), "-o", str(out)]) == 2
+    assert "无法读取签名密钥文件" in capsys.readouterr().err
+    assert not out.exists()

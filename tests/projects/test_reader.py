@@ -1,6 +1,7 @@
 """The reader on project workbooks: an honest return (and its LibreOffice re-save) passes clean;
 tampering in a project sheet is found at its sheet and cell."""
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -146,3 +147,24 @@ def test_an_open_row_that_cannot_score_is_reported_not_left_blank(tmp_path, edit
     for (code, at, detail), (wc, wat, wd) in zip(got, want):
         assert code == wc and (wat is None or at == wat) and (wd is None or detail == wd), got
     assert not rep.valid
+
+
+def test_signature_shows_a_rebuilt_workbook_with_easier_targets_is_not_the_bureaus(tmp_path):
+    """A department can rebuild its own workbook with lower targets: the unkeyed fingerprint then agrees.
+    The bureau's key (``--sign-key``) tells the two apart; the department and year are signed too."""
+    key = b"bureau-secret"
+    (p, v) = road_project()
+    signed = tmp_path / "signed.xlsx"
+    signed.write_bytes(build_project_workbook(NATIONAL, DEPT, 2024, [p], [v], sign_key=key))
+    assert validate_file(signed, sign_key=key).findings == []
+
+    easier = dataclasses.replace(p, rows=[dataclasses.replace(p.rows[0], target=10.0), *p.rows[1:]])
+    forged = tmp_path / "forged.xlsx"
+    forged.write_bytes(build_project_workbook(NATIONAL, DEPT, 2024, [easier], [v]))
+    assert validate_file(forged).valid  # without the key nothing can tell: docs/findings.md says so
+    assert [f.code for f in validate_file(forged, sign_key=key).findings] == ["signature-missing"]
+    forged.write_bytes(build_project_workbook(NATIONAL, DEPT, 2024, [easier], [v], sign_key=b"a guess"))
+    assert [f.code for f in validate_file(forged, sign_key=key).findings] == ["signature-invalid"]
+    other_year = tmp_path / "other-year.xlsx"
+    other_year.write_bytes(build_project_workbook(NATIONAL, DEPT, 2023, [p], [v], sign_key=b"a guess"))
+    assert "signature-invalid" in [f.code for f in validate_file(other_year, sign_key=key).findings]

@@ -16,7 +16,7 @@ from ..engine import compute
 from ..formats import FONT, STYLES
 from ..layout import cell
 from ..render import _lines, _prefill, _validation, conditional_formats, lock_structure
-from ..signing import password_hash
+from ..signing import password_hash, sign
 from .cells import (COLUMNS, SHEET_GUIDE, SHEET_LISTS, SHEET_META, SHEET_SUMMARY, SUMMARY_COLS, Part, formula_cache,
                     list_sources, parts_for, workbook_cells)
 from .form import ProjectForm
@@ -33,12 +33,14 @@ def normalise_values(part: Part, values: Mapping[str, Any] | None) -> dict[str, 
 
 
 def metadata(form: ProjectForm, parts: list[Part], specs, department: str, year: int, built_at: str | None = None,
-             password: str | None = None) -> dict[str, str]:
+             password: str | None = None, sign_key: bytes | None = None) -> dict[str, str]:
     meta = {"kind": META_KIND, "template_id": form.id, "template_version": form.version, "tool": "workbook-builder",
             "tool_version": __version__,
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if built_at is None else built_at,
             "department": department, "year": str(year), "variant": "xlsx", "fingerprint": fingerprint_of(form, specs),
             "protection_hash": password_hash(password), "projects": str(len(parts))}
+    if sign_key:
+        meta["signature"] = sign(meta["fingerprint"], department, year, sign_key)
     for part in parts:
         meta[f"project.{part.index}"] = json.dumps(part.project.spec(), ensure_ascii=False)
     return meta
@@ -46,8 +48,9 @@ def metadata(form: ProjectForm, parts: list[Part], specs, department: str, year:
 
 def build_project_workbook(form: ProjectForm, department: str, year: int, projects: list[Project],
                            values: list[Mapping[str, Any]] | None = None, password: str | None = None,
-                           built_at: str | None = None) -> bytes:
-    """The department's workbook as bytes; ``values[i]`` prefills project i's inputs (fund figures …)."""
+                           built_at: str | None = None, sign_key: bytes | None = None) -> bytes:
+    """The department's workbook as bytes; ``values[i]`` prefills project i's inputs (fund figures …);
+    ``sign_key`` signs the locked content, department and year (signing.py)."""
     if not 1 <= len(projects) <= MAX_PROJECTS:
         raise ValueError(f"项目数应在 1 至 {MAX_PROJECTS} 之间")
     parts = parts_for(form, projects)
@@ -89,7 +92,7 @@ def build_project_workbook(form: ProjectForm, department: str, year: int, projec
     _row_heights(specs, sheets)
     _other_pages(sheets)
 
-    meta = metadata(form, parts, specs, department, year, built_at, password)
+    meta = metadata(form, parts, specs, department, year, built_at, password, sign_key)
     ws_m.write_string(0, 0, "key")
     ws_m.write_string(0, 1, "value")
     for i, (k, v) in enumerate(meta.items(), start=1):

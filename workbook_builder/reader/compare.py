@@ -8,10 +8,11 @@ from typing import Any
 
 from ..cells import CellSpec
 from ..engine import half_cent_ties, rescore, slot_values
-from ..layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_TABLE, cell
+from ..layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, cell
 from ..model import Template
 from ..numeric import as_value
 from ..rules import all_inputs, rule_for
+from ..signing import verify
 from .findings import FileReport
 from .normalize import normalise_formula
 from .xlsx import Book, Cell
@@ -33,6 +34,29 @@ def _reasons_and_levels(book: Book, t: Template, lay, res, values, rep: FileRepo
             level = values.get(f"{n.id}.actual")
             rep.add("score-outside-level", sheet=sheet, cell=cell(sr, sc), detail=f"{n.name}：{level}",
                     expected=f"{rng[0]:g}～{rng[1]:g}", found=score)
+
+
+def _identify(found, rep: FileReport):
+    """The template (or project form) the file's _meta names, ``found`` by its id: None, with the
+    finding, when it is unknown or of another version."""
+    if found is None:
+        rep.add("template-unknown", sheet=SHEET_META, found=rep.template)
+        return None
+    if found.version != rep.version:
+        rep.add("template-version-unknown", sheet=SHEET_META, found=rep.version, expected=found.version,
+                extra={"template": found.id})
+        return None
+    return found
+
+
+def _signature(meta: dict[str, str], fp: str, year: int, key: bytes | None, rep: FileReport) -> None:
+    """With the bureau's key, the _meta signature must be there and sign this content, department and year."""
+    if key is None:
+        return
+    if not meta.get("signature"):
+        rep.add("signature-missing", sheet=SHEET_META)
+    elif not verify(meta["signature"], fp, rep.department, year, key):
+        rep.add("signature-invalid", sheet=SHEET_META)
 
 
 def _year(text: str) -> int | None:

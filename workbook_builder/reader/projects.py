@@ -25,19 +25,15 @@ from .findings import FileReport
 from .xlsx import Book
 
 
-def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, vba: bool = False, app: str = "") -> None:
-    from .compare import (_compare_computed, _compare_locked, _get, _names, _protection, _read_inputs,
-                           _reasons_and_levels, _same_value, _year)
+def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_key: bytes | None = None,
+                      vba: bool = False, app: str = "") -> None:
+    from .compare import (_compare_computed, _compare_locked, _get, _identify, _names, _protection, _read_inputs,
+                           _reasons_and_levels, _same_value, _signature, _year)
     try:
-        form = project_forms().get(rep.template)
+        form = _identify(project_forms().get(rep.template), rep)
     except FormError:
-        form = None
+        form = _identify(None, rep)
     if form is None:
-        rep.add("template-unknown", sheet=SHEET_META, found=rep.template)
-        return
-    if form.version != rep.version:
-        rep.add("template-version-unknown", sheet=SHEET_META, found=rep.version, expected=form.version,
-                extra={"template": form.id})
         return
     if vba:
         rep.add("macros-present", detail="xlsx 模板中出现了 VBA 项目")
@@ -65,6 +61,7 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, vba: bo
     fp = fingerprint_of(form, specs)
     if meta.get("fingerprint") != fp:
         rep.add("metadata-edited", sheet=SHEET_META, expected=fp, found=meta.get("fingerprint"))
+    _signature(meta, fp, year, sign_key, rep)
     _compare_locked(book, specs, rep, sheets=shown + (SHEET_LISTS,))
     lists = list_sources(form)
     values, results, vspecs = [], [], []

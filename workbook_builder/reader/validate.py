@@ -18,9 +18,8 @@ from ..paths import ENV
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
 from . import presentation
-from ..signing import verify
-from .compare import (_compare_computed, _compare_locked, _names, _protection, _read_inputs, _reasons_and_levels,
-                      _year)
+from .compare import (_compare_computed, _compare_locked, _identify, _names, _protection, _read_inputs,
+                      _reasons_and_levels, _signature, _year)
 from .container import Refused, open_container
 from .findings import FileReport
 from .xlsx import Book, _parse, read_book
@@ -190,16 +189,10 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     rep.department, rep.year = meta.get("department", ""), meta.get("year", "")
     if meta.get("kind") == "project":
         from .projects import validate_projects
-        validate_projects(book, meta, rep, vba, app)
+        validate_projects(book, meta, rep, sign_key, vba, app)
         return
-    templates = shipped_templates()
-    t = templates.get(rep.template)
+    t = _identify(shipped_templates().get(rep.template), rep)
     if t is None:
-        rep.add("template-unknown", sheet=SHEET_META, found=rep.template)
-        return
-    if t.version != rep.version:
-        rep.add("template-version-unknown", sheet=SHEET_META, found=rep.version, expected=t.version,
-                extra={"template": t.id})
         return
     variant = meta.get("variant", "xlsx")
     expected_sheets = EXPECTED_SHEETS + ((CHECK_SHEET, CONF_SHEET) if variant.startswith("xlsm") else ())
@@ -223,11 +216,7 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     fp = fingerprint_of(t, specs)
     if meta.get("fingerprint") != fp:
         rep.add("metadata-edited", sheet=SHEET_META, expected=fp, found=meta.get("fingerprint"))
-    if sign_key is not None:
-        if not meta.get("signature"):
-            rep.add("signature-missing", sheet=SHEET_META)
-        elif not verify(meta["signature"], fp, rep.department, year, sign_key):
-            rep.add("signature-invalid", sheet=SHEET_META)
+    _signature(meta, fp, year, sign_key, rep)
 
     _compare_locked(book, specs, rep)
     vspecs = validations(t, lay)
