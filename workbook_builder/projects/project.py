@@ -8,6 +8,7 @@ inputs on the project's own sheet; 执行率 = 全年执行数/全年预算数 i
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -58,10 +59,31 @@ class Project:
         return asdict(self)
 
     @classmethod
-    def from_spec(cls, d: dict[str, Any]) -> "Project":
-        rows = [Row(**r) for r in d.get("rows", [])]
-        return cls(name=str(d["name"]), owner=str(d.get("owner", "")), unit=str(d.get("unit", "")),
-                   goal=str(d.get("goal", "")), rows=rows)
+    def from_spec(cls, d: Any) -> "Project":
+        """The project stored by ``spec``; ProjectError for anything ``spec`` cannot have written."""
+        if not isinstance(d, dict) or set(d) - _PROJECT_KEYS or not isinstance(d.get("name"), str):
+            raise ProjectError(["项目信息的格式不对"])
+        texts = {k: d.get(k, "") for k in ("owner", "unit", "goal")}
+        rows = d.get("rows", [])
+        if not all(isinstance(v, str) for v in texts.values()) or not isinstance(rows, list) or len(rows) > MAX_ROWS:
+            raise ProjectError(["项目信息的格式不对"])
+        return cls(name=d["name"], rows=[_row_from_spec(r) for r in rows], **texts)
+
+
+_PROJECT_KEYS = {"name", "owner", "unit", "goal", "rows"}
+_ROW_TEXT = ("level1", "level2", "name", "nature", "target_text", "unit")
+
+
+def _real(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) <= 1e15
+
+
+def _row_from_spec(r: Any) -> Row:
+    if (not isinstance(r, dict) or set(r) - set(_ROW_TEXT) - {"weight", "target"}
+            or not all(isinstance(r.get(k, ""), str) for k in _ROW_TEXT) or not _real(r.get("weight"))
+            or not (r.get("target") is None or _real(r["target"])) or any(k not in r for k in _ROW_TEXT[:4])):
+        raise ProjectError(["项目的绩效指标信息格式不对"])
+    return Row(**r)
 
 
 def fund_id(row: str, col: str) -> str:
@@ -97,6 +119,8 @@ def check(form: ProjectForm, p: Project) -> list[str]:
             out.append(f"{where}是定性指标，需要文字的年度指标值")
         elif r.nature != QUALITATIVE and r.target is None:
             out.append(f"{where}没有年度指标值（数值）")
+        elif r.nature != QUALITATIVE and not _real(r.target):
+            out.append(f"{where}的年度指标值应为不超过 1e15 的数值")
         if not (isinstance(r.weight, (int, float)) and 0 < r.weight <= 100):
             out.append(f"{where}的分值应大于 0")
     if p.rows:

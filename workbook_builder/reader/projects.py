@@ -127,5 +127,5 @@ def _projects(meta: dict[str, str]) -> list[Project] | None:
         if not 1 <= n <= MAX_PROJECTS:
             return None
         return [Project.from_spec(json.loads(meta[f"project.{i}"])) for i in range(1, n + 1)]
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
