@@ -428,6 +428,12 @@ def cmd_projects(a) -> int:
     return 0
 
 
+def _listing_options(p) -> None:
+    p.add_argument("--projects", metavar="项目清单", help="项目工作簿按财政局的项目清单核对：项目、指标、分值和资金")
+    p.add_argument("--indicators", metavar="绩效指标表", help="与 --projects 一起：预填指标的绩效指标表")
+    p.add_argument("--form", default="national_project_2020", help="与 --projects 一起：项目清单所用的表样")
+
+
 def _templates_option(p) -> None:
     p.add_argument("--templates", action="append", default=[], metavar="文件夹",
                    help="自定义模板所在的文件夹（可多次给出；也可设置环境变量 WORKBOOK_BUILDER_TEMPLATES）")
@@ -505,6 +511,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--report", metavar="报告.xlsx", help="把问题清单写入这个 .xlsx")
     v.add_argument("--sign-key", metavar="密钥文件", help="用生成时的密钥核对签名")
     v.add_argument("--jobs", type=int, default=1, metavar="N", help="同时使用的进程数")
+    _listing_options(v)
     _templates_option(v)
     v.set_defaults(fn=cmd_validate)
 
@@ -513,6 +520,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", required=True, metavar="汇总表.xlsx")
     c.add_argument("--sign-key", metavar="密钥文件", help="用生成时的密钥核对签名")
     c.add_argument("--jobs", type=int, default=1, metavar="N", help="同时使用的进程数")
+    _listing_options(c)
     _templates_option(c)
     c.set_defaults(fn=cmd_consolidate)
     return p

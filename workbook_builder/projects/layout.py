@@ -27,12 +27,17 @@ GOAL_COLS = (2, 5)  # 预期目标 C:F
 GOAL_ACTUAL_COLS = (6, 9)  # 实际完成情况 G:J
 
 
+def fund_cell(row: str, col: str) -> tuple[int, int]:
+    """(row, column) of a 项目资金 figure: ``row`` a FUND_ROWS key, ``col`` a FUND_COLS key."""
+    return FUND_HEADER_ROW + 1 + [k for k, _ in FUND_ROWS].index(row), FUND_COL[col]
+
+
 def project_layout(t: Template, sheet: str, prefix: str) -> Layout:
     lay = Layout(template=t, columns=list(COLUMNS), col=dict(COL), table_sheet=sheet, inputs_sheet=sheet,
                  name_prefix=prefix)
-    for i, (r, _) in enumerate(FUND_ROWS):
+    for r, _ in FUND_ROWS:
         for c, _ in FUND_COLS:
-            lay.input_cells[fund_id(r, c)] = (sheet, FUND_HEADER_ROW + 1 + i, FUND_COL[c])
+            lay.input_cells[fund_id(r, c)] = (sheet, *fund_cell(r, c))
     total_row = FUND_HEADER_ROW + 1
     lay.derived_cells["rate"] = (total_row, FUND_COL["rate"])
     if any(i.id == "goal" for i in t.inputs):

@@ -10,11 +10,49 @@ from typing import Any
 
 from ..signing import read_key
 from .batch import collect, frames, validate_many
+from .listing import check_listing
 from .report import write_frames
 
 
 class UsageError(Exception):
     """A bad argument: one Chinese line, exit status 2."""
+
+
+def _listing(a):
+    """The bureau's 项目清单 (``--projects``) as (departments, form id), or None; UsageError in Chinese."""
+    if not getattr(a, "projects", None):
+        if getattr(a, "indicators", None):
+            raise UsageError("--indicators 需要与 --projects 项目清单 一起使用")
+        return None
+    from ..projects.form import FormError, find_form
+    from ..projects.listing import ListError, read_listing
+    from ..tables import TableError
+    try:
+        form = find_form(a.form)
+        return read_listing(form, Path(a.projects), Path(a.indicators) if a.indicators else None), form.id
+    except ListError as e:
+        more = f"（共 {len(e.problems)} 处）" if len(e.problems) > 1 else ""
+        raise UsageError(f"项目清单有问题{more}：{e.problems[0]}") from None
+    except (FormError, TableError) as e:
+        raise UsageError(str(e)) from None
+
+
+def _reports(files, key, a, listing):
+    """Each file's report, checked against the 项目清单 when one is given."""
+    for r in validate_many(files, key, jobs=getattr(a, "jobs", 1), progress=not getattr(a, "json", False)):
+        if listing is not None:
+            check_listing(r, *listing)
+        yield r
+
+
+def _not_returned(listing, reports_departments: set[str]) -> str:
+    """The line naming listed departments whose project workbook is not among the files ('' if none)."""
+    if listing is None:
+        return ""
+    missing = [d for d in listing[0] if d not in reports_departments]
+    if not missing:
+        return ""
+    return f"项目清单中有 {len(missing)} 个部门没有交回项目工作簿：{'、'.join(missing[:8])}{'…' if len(missing) > 8 else ''}"
 
 
 def _key(a) -> bytes | None:
@@ -61,17 +99,21 @@ def _validate_main(a) -> int:
         print(f"错误: 找不到 {', '.join(missing)}", file=sys.stderr)
         return 2
     key = _key(a)
+    listing = _listing(a)
     files, others = collect(a.paths, with_others=True)
     if not files:
         print("错误: 没有找到要校验的文件", file=sys.stderr)
         return 2
+    returned: set[str] = set()
     all_valid = True
     counts = {"通过": 0, "未通过": 0, "无法读取": 0}
     summaries = []  # only what --report needs, never the workbooks
     if a.json:
         print("[")
-    for i, r in enumerate(validate_many(files, key, jobs=getattr(a, "jobs", 1), progress=not a.json)):
+    for i, r in enumerate(_reports(files, key, a, listing)):
         all_valid &= r.valid
+        if listing is not None and (r.projects or r.template == listing[1]):
+            returned.add(r.department.strip())
         counts["通过" if r.valid else "无法读取" if r.unreadable else "未通过"] += 1
         if a.report:
             summaries.append(r)
@@ -96,6 +138,8 @@ def _validate_main(a) -> int:
         if others:
             names = "、".join(p.name for p in others[:8]) + ("…" if len(others) > 8 else "")
             print(f"另有 {len(others)} 个说明或脚本文件未校验（{names}）")
+        if _not_returned(listing, returned):
+            print(_not_returned(listing, returned))
     if a.report:
         root = Path(a.paths[0]) if len(a.paths) == 1 and Path(a.paths[0]).is_dir() else None
         write_frames(frames(summaries, root=root), Path(a.report))
@@ -109,14 +153,19 @@ def consolidate_main(a) -> int:
         return 2
     try:
         key = _key(a)
+        listing = _listing(a)
     except UsageError as e:
         print(f"错误: {e}", file=sys.stderr)
         return 2
     files, others = collect([folder], with_others=True)
-    reports = list(validate_many(files, key, jobs=getattr(a, "jobs", 1)))
+    reports = list(_reports(files, key, a, listing))
     fr = frames(reports, root=folder)
     write_frames(fr, Path(a.output))
     ok = sum(r.valid for r in reports)
     print(f"已汇总 {len(reports)} 份（通过 {ok}，未通过 {len(reports) - ok}）到 {a.output}"
           + (f"；另有 {len(others)} 个说明或脚本文件未校验" if others else ""))
+    missing = _not_returned(listing, {r.department.strip() for r in reports
+                                      if listing is not None and (r.projects or r.template == listing[1])})
+    if missing:
+        print(missing)
     return 0

@@ -73,6 +73,13 @@ CODES: dict[str, tuple[str, str]] = {
     "score-outside-level": ("error", "自评分超出所选评价等级的分数范围（{detail}）"),
     "open-row-incomplete": ("error", "自填指标行没有填写完整，无法计分：{detail}"),
     "allotment-mismatch": ("error", "一级指标下各指标的分值合计与规定分值不符：{detail}"),
+    # a project workbook against the bureau's 项目清单 (validate --projects)
+    "listing-form-differs": ("error", "工作簿的表样与项目清单所用的表样不同：{detail}"),
+    "listing-department-unknown": ("error", "项目清单中没有这个部门：{detail}"),
+    "listing-project-missing": ("error", "项目清单中的项目不在工作簿中：{detail}"),
+    "listing-project-extra": ("error", "工作簿中的项目不在项目清单中：{detail}"),
+    "listing-project-changed": ("error", "项目信息或绩效指标与项目清单不符：{detail}"),
+    "listing-fund-changed": ("error", "项目资金与项目清单不符：{detail}"),
     # computed values
     "not-recalculated": ("warning", "文件没有保存计算结果（从未在 Excel/WPS 中重新计算并保存），以下得分为本工具重新计算的结果"),
     "cached-value-mismatch": ("error", "单元格显示的值与重新计算的结果不符"),

@@ -17,7 +17,7 @@ from ..rules import rule_for
 from ..projects.cells import (SHEET_LISTS, SHEET_META, STANDARD, formula_cache, list_sources, parts_for, shown_sheets,
                               workbook_cells)
 from ..projects.form import FormError, project_forms
-from ..projects.project import Project, ProjectError, fund_id
+from ..projects.project import FUND_COLS, FUND_ROWS, Project, ProjectError, fund_id
 from ..projects.render import MAX_PROJECTS
 from ..numeric import SCORE_DECIMALS, xl_round
 from . import presentation
@@ -100,7 +100,9 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
         rep.projects.append({"name": p.project.name, "sheet": p.sheet, "budget": v.get(fund_id("total", "year")),
                              "executed": v.get(fund_id("total", "executed")), "rate": res.derived.get("rate"),
                              "total": res.total, "grade": res.grade,
-                             "found_total": _get(book, p.sheet, *p.layout.total_cell).value})
+                             "found_total": _get(book, p.sheet, *p.layout.total_cell).value,
+                             "funds": {fund_id(r, c): v.get(fund_id(r, c)) for r, _ in FUND_ROWS for c, _ in FUND_COLS},
+                             "spec": p.project.spec()})
         for nid, s in res.scores.items():
             rep.scores[f"{p.index:02d}.{nid}"] = s
 
