@@ -156,7 +156,8 @@ def tie_project() -> tuple[Project, dict]:
                                  Row("效益指标", "社会效益指标", "受益人数", "≥", 30, target=10, unit="人"),
                                  Row("满意度指标", "服务对象满意度指标", "满意度", "≥", 10, target=0.9, unit="%")])
     v = {fund_id("total", "year"): 10.0, fund_id("total", "executed"): 10.0, "r1.actual": 100.0,
-         "r2.actual": 1.07, "r3.actual": 10.0, "r4.actual": 0.95}
+         "r2.actual": 1.07, "r3.actual": 10.0, "r4.actual": 0.95, "r2.reason": "部分验收延至次年",
+         "goal": "完成 100 个点位建设", "goal_actual": "全部完成，部分验收延至次年"}
     return p, v
 
 

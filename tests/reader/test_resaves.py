@@ -1,16 +1,19 @@
 """Honest re-saves are never called tampering: LibreOffice once, twice, via .ods, and Gnumeric.
 
-Every shipped example's complete return is re-saved by each application (one start per batch) and
-must come back with no finding at all, not even a warning, and with the total it showed.
+Every shipped example's complete return, and a project workbook (prefilled, open and half-cent
+projects), is re-saved by each application (one start per batch) and must come back with no finding
+at all, not even a warning, and with the totals it showed.
 """
 
 import os
 
 import pytest
 
+from projects.helpers import NATIONAL, open_project, road_project, tie_project
 from reader.helpers import honest_file
 from workbook_builder.gnumeric import recalc, ssconvert
 from workbook_builder.libreoffice import convert, soffice
+from workbook_builder.projects.render import build_project_workbook
 from workbook_builder.reader import validate_file
 
 pytestmark = pytest.mark.libreoffice
@@ -20,7 +23,11 @@ TEMPLATES = ("qingcheng_2024", "zizhou_2024", "longxian_2023", "hengyang_2022")
 @pytest.fixture(scope="module")
 def honest(tmp_path_factory):
     d = tmp_path_factory.mktemp("honest")
-    return d, [honest_file(d, tid, name=f"{tid}.xlsx") for tid in TEMPLATES]
+    projects = d / "庆城县交通运输局-项目-2024.xlsx"
+    cases = [road_project(), open_project(), tie_project()]
+    projects.write_bytes(build_project_workbook(NATIONAL, "庆城县交通运输局", 2024, [p for p, _ in cases],
+                                                [v for _, v in cases]))
+    return d, [honest_file(d, tid, name=f"{tid}.xlsx") for tid in TEMPLATES] + [projects]
 
 
 def _need(present, name):
@@ -32,7 +39,11 @@ def _clean(files):
     for q in files:
         rep = validate_file(q)
         assert rep.findings == [], (q.name, rep.flatten(["code", "sheet", "cell", "expected", "found"])[:8])
-        assert rep.found_total == rep.total
+        if rep.projects:
+            assert [p["found_total"] for p in rep.projects] == [p["total"] for p in rep.projects]
+            assert None not in [p["total"] for p in rep.projects]
+        else:
+            assert rep.found_total == rep.total
 
 
 @pytest.mark.parametrize("route", ["once", "twice", "ods"])

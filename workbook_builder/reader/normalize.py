@@ -2,8 +2,9 @@
 
 LibreOffice writes ``FALSE()`` for ``FALSE``, drops quotes around sheet names, may change
 case or spacing and writes ``1E+15`` as ``1000000000000000``; Gnumeric writes ``0.8`` as
-``0.800000000000000000011``; Excel may add ``_xlfn.`` prefixes. None of that changes what a
-formula computes: number literals are compared as the doubles they denote.
+``0.800000000000000000011`` and ``G17:G17`` as ``G17``; Excel may add ``_xlfn.`` prefixes. None of
+that changes what a formula computes: number literals are compared as the doubles they denote, and a
+range of one cell as that cell.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ _STRING = re.compile(r'"(?:[^"]|"")*"')
 _SPACE = re.compile(r"\s+")
 _PREFIX = re.compile(r"_xlfn\.|_xlws\.", re.I)
 _BOOLCALL = re.compile(r"\b(TRUE|FALSE)\(\)")
+_ONE_CELL = re.compile(r"(?<![A-Z0-9_.])([A-Z]{1,3}[0-9]+):\1(?![A-Z0-9_.(])")
 _NUMBER = re.compile(r"(?<![A-Z0-9_.])(?:\d+(?:\.\d*)?|\.\d+)(?:E[+-]?\d+)?(?![A-Z0-9_.(])")
 
 
@@ -43,5 +45,5 @@ def normalise_formula(f: str | None) -> str:
 def _norm_code(s: str) -> str:
     s = s.replace("$", "").replace("'", "")
     s = _PREFIX.sub("", _SPACE.sub("", s)).upper()
-    s = _BOOLCALL.sub(r"\1", s)
+    s = _ONE_CELL.sub(r"\1", _BOOLCALL.sub(r"\1", s))
     return _NUMBER.sub(_canonical_number, s)  # 1.0 -> 1, 1E+15 -> 1000000000000000
