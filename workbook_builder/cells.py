@@ -354,6 +354,10 @@ class ValidationSpec:
     error: str = ""
 
 
+#: Excel's limit on a data validation formula's length (characters, without the "=")
+MAX_VALIDATION_FORMULA = 255
+
+
 def validations(t: Template, lay: Layout, lists: list[tuple[str, ...]] | None = None) -> list[ValidationSpec]:
     """Every input cell's validation; ``lists`` gives the _lists columns when a workbook shares them."""
     lists = {choices: c for c, choices in enumerate(list_choices(t, lay) if lists is None else lists)}
@@ -367,6 +371,8 @@ def validations(t: Template, lay: Layout, lists: list[tuple[str, ...]] | None = 
         v = ValidationSpec(sheet, r, c, "", title=inp.label[:32])
         msg = inp.help or ""
         check = _entry_check(leaves.get(inp.leaf), inp, lay)
+        if check is not None and len(check.formula) > MAX_VALIDATION_FORMULA:
+            check = None  # Excel drops (and "repairs") a longer one: validate by type; the reader checks the rest
         if inp.type == "choice" or inp.choices:
             n = lists[tuple(inp.choices)]
             v.kind, v.source = "list", f"={SHEET_LISTS}!{cell(0, n, True)}:{cell(len(inp.choices) - 1, n, True)}"
@@ -389,9 +395,10 @@ def validations(t: Template, lay: Layout, lists: list[tuple[str, ...]] | None = 
                 x = cell(r, c)
                 conds = [f"{x}>={fmt_num(lo)}", f"{x}<={fmt_num(hi)}"] + [
                     crosscheck_excel(k, lambda i: cell(*lay.input_cells[i][1:], absolute=True)) for k in mine]
-                v.kind, v.minimum, v.maximum = "custom", None, None
-                v.source = f"=AND({','.join(conds)})"
-                v.error = (v.error + "".join(crosscheck_message(t, k) for k in mine))[:255]
+                formula = f"AND({','.join(conds)})"
+                if len(formula) <= MAX_VALIDATION_FORMULA:
+                    v.kind, v.minimum, v.maximum, v.source = "custom", None, None, "=" + formula
+                    v.error = (v.error + "".join(crosscheck_message(t, k) for k in mine))[:255]
         else:
             continue
         out.append(v)
