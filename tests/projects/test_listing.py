@@ -83,3 +83,13 @@ def test_bad_year_and_key_are_refused_before_anything_is_written(tmp_path, capsy
                  str(tmp_path / "none.key"), "-o", str(out)]) == 2
     assert "无法读取签名密钥文件" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_an_amount_in_yuan_under_a_wan_header_is_refused_and_total_rows_are_skipped(tmp_path, capsys):
+    """全年执行数 typed in 元 under a 万元 header exceeds 全年预算数: the fund cross-check refuses the row."""
+    lst = _write(tmp_path / "清单.csv", "部门,项目名称,全年预算数（万元）,全年执行数（万元）\n"
+                 "县水利局,饮水工程,50,450000\n县水利局,灌溉工程,20,18\n合计,,70,450018\n")
+    assert main(["projects", "build", "--list", str(lst), "--year", "2024", "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "清单.csv 第2行：“年度资金总额·全年执行数”不应大于“年度资金总额·全年预算数”（是否把万元与元填混了？）" in err
+    assert "第4行" not in err  # the 合计 row is not a project

@@ -15,6 +15,7 @@ from workbook_builder.layout import cell
 from workbook_builder.libreoffice import convert, soffice
 from workbook_builder.projects.cells import parts_for
 from workbook_builder.projects.render import build_project_workbook
+from workbook_builder.cells import validations
 from workbook_builder.reader.validate import validate_file
 
 DEPT = "庆城县交通运输局"
@@ -168,3 +169,24 @@ def test_signature_shows_a_rebuilt_workbook_with_easier_targets_is_not_the_burea
     other_year = tmp_path / "other-year.xlsx"
     other_year.write_bytes(build_project_workbook(NATIONAL, DEPT, 2023, [p], [v], sign_key=b"a guess"))
     assert "signature-invalid" in [f.code for f in validate_file(other_year, sign_key=key).findings]
+
+
+def test_fund_parts_that_do_not_add_up_are_a_cross_check_finding_at_the_total(tmp_path):
+    """本年财政拨款 + 上年结转资金 + 其他资金 must equal 年度资金总额 once all four are typed (元/万元 mix-ups),
+    and 全年执行数 may not exceed 全年预算数; the cells' own validations say the same."""
+    from workbook_builder.projects.layout import fund_cell
+    from workbook_builder.projects.project import fund_id
+    p, v = road_project()
+    v = {**v, fund_id("fiscal", "year"): 60.0, fund_id("carryover", "year"): 30.0, fund_id("other", "year"): 100000.0}
+    path = tmp_path / f"{DEPT}-2024.xlsx"
+    path.write_bytes(build_project_workbook(NATIONAL, DEPT, 2024, [p], [v]))
+    found, _ = _codes(path)
+    assert found == [("cross-check-failed", "01 农村道路维修", cell(*fund_cell("total", "year")))]
+    v[fund_id("other", "year")] = 10.0  # 60 + 30 + 10 = 100
+    v[fund_id("total", "executed")] = 950000.0  # 元 typed where 万元 is asked
+    path.write_bytes(build_project_workbook(NATIONAL, DEPT, 2024, [p], [v]))
+    found, _ = _codes(path)
+    assert ("cross-check-failed", "01 农村道路维修", cell(*fund_cell("total", "executed"))) in found
+    specs = {(x.row, x.col): x for x in validations(parts_for(NATIONAL, [p])[0].template, parts_for(NATIONAL, [p])[0].layout)}
+    checked = specs[fund_cell("total", "executed")]
+    assert checked.kind == "custom" and "ABS(SUM(" in checked.source and "<=" in checked.source

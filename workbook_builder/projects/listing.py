@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import tables
+from ..crosscheck import failures, message
 from ..model import Input
 from ..prefill import _UNIT, coerce
 from ..rules.open import NATURES
 from ..tables import fold
 from .form import ProjectForm
-from .project import Project, Row, check, fund_id
+from .project import Project, Row, check, fund_id, instantiate
 
 PROJECT_COLUMNS = {"部门": "department", "部门名称": "department", "单位名称": "department", "项目名称": "name",
                    "主管部门": "owner", "实施单位": "unit", "年初预算数": "initial", "全年预算数": "year",
@@ -38,6 +39,9 @@ class ListError(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+_TOTALS = {fold(x) for x in ("合计", "总计", "小计")}
 
 
 @dataclass
@@ -82,11 +86,12 @@ def read_listing(form: ProjectForm, path: Path, indicators: Path | None = None) 
         raise ListError([f"{t.source} 缺少“部门”列"])
     out: dict[str, Listed] = {}
     seen: dict[tuple[str, str], int] = {}
+    checks = instantiate(form, Project("清单"))  # the fund figures' cross-checks and labels
     for rownum, row in t.rows:
         where = f"{t.source} 第{rownum}行"
         dept, name = _text(_get(row, cols, "department")), str(_get(row, cols, "name") or "").strip()
-        if not dept and not name:
-            continue
+        if not dept and not name or {fold(dept), fold(name)} & _TOTALS:
+            continue  # blank and 合计 rows
         if not dept or not name:
             problems.append(f"{where}：部门和项目名称都要填写")
             continue
@@ -104,6 +109,7 @@ def read_listing(form: ProjectForm, path: Path, indicators: Path | None = None) 
                 values[inp.id] = coerce(inp, v, cols[key][1])
             except ValueError as e:
                 problems.append(f"{where}：{label} {e}")
+        problems += [f"{where}：{message(checks, c)}" for c in failures(checks, values)]
         p = Project(name=name, owner=_text(_get(row, cols, "owner")), unit=_text(_get(row, cols, "unit")),
                     goal=_text(_get(row, cols, "goal")))
         listed = out.setdefault(dept, Listed())

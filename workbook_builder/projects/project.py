@@ -13,7 +13,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..model import Actual, Derived, Input, Layout, Node, Target, Template
+from ..model import Actual, Check, Derived, Input, Layout, Node, Target, Template
 from ..rules.open import NATURES, OPS, QUALITATIVE
 from .form import ProjectForm
 
@@ -192,7 +192,18 @@ def instantiate(form: ProjectForm, p: Project) -> Template:
                                          rule=rule))
         tops.append(Node(id=f"a{i}", name=a.name, weight=a.weight, children=children, depth=1))
     return Template(id=form.id, title=form.title, region=form.region, year=0, version=form.version, inputs=inputs,
-                    derived=[rate], indicators=tops, grades=list(form.grades), layout=Layout(title=form.title))
+                    derived=[rate], indicators=tops, grades=list(form.grades), layout=Layout(title=form.title),
+                    checks=fund_checks())
+
+
+def fund_checks() -> list[Check]:
+    """元/万元 and typing mix-ups in the 项目资金 block (crosscheck.py): 全年执行数 ≤ 全年预算数, and in each
+    column 本年财政拨款 + 上年结转资金 + 其他资金 = 年度资金总额 (once all four are typed)."""
+    out = [Check("le", left=fund_id("total", "executed"), right=fund_id("total", "year"))]
+    for c, _ in FUND_COLS:
+        out.append(Check("sum", parts=[fund_id(r, c) for r, _ in FUND_ROWS[1:]], total=fund_id("total", c),
+                         tolerance=0.01))
+    return out
 
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\'\x00-\x1f]")
