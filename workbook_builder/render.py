@@ -10,7 +10,7 @@ import datetime as dt
 import io
 import json
 import zipfile
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
@@ -69,27 +69,7 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
     ws_m = wb.add_worksheet(SHEET_META)
     sheets = {SHEET_GUIDE: guide, SHEET_INPUTS: ws_in, SHEET_TABLE: ws_t, SHEET_LISTS: ws_l}
 
-    for s in specs:
-        ws = sheets[s.sheet]
-        f = fmts[s.style]
-        value = s.value
-        if s.input_id:
-            value = _prefill(values.get(s.input_id))
-        if s.merge_to:
-            ws.merge_range(s.row, s.col, s.merge_to[0], s.merge_to[1], "", f)
-        if s.comment:
-            ws.write_comment(s.row, s.col, s.comment, {"x_scale": 3, "y_scale": 2})
-        if s.formula:
-            v = cached.get((s.sheet, s.row, s.col))
-            ws.write_formula(s.row, s.col, "=" + s.formula, f, "" if v is None else v)
-        elif value is None or value == "":
-            ws.write_blank(s.row, s.col, None, f)
-        elif isinstance(value, str):
-            ws.write_string(s.row, s.col, value, f)  # never a formula, whatever it starts with
-        elif isinstance(value, (dt.date, dt.datetime)):
-            ws.write_datetime(s.row, s.col, value, f)
-        else:
-            ws.write_number(s.row, s.col, float(value), f)
+    write_cells(sheets, fmts, specs, cached, lambda spec: values.get(spec.input_id))
 
     for v in validations(t, lay):
         _validation(sheets[v.sheet], v)
@@ -170,6 +150,30 @@ def _validation(ws, v: ValidationSpec) -> None:
         opts.update(validate={"whole": "integer"}.get(v.kind, v.kind), criteria="between",
                     minimum=v.minimum, maximum=v.maximum)
     ws.data_validation(v.row, v.col, v.row, v.col, opts)
+
+
+def write_cells(sheets: Mapping[str, Any], fmts: Mapping[str, Any], specs, cached: Mapping[tuple, Any],
+                prefilled: Callable[[Any], Any]) -> None:
+    """Write every cell spec: formulas with their cached values, inputs with ``prefilled(spec)``, the
+    rest as text or numbers (text never becomes a formula, whatever it starts with)."""
+    for s in specs:
+        ws, f = sheets[s.sheet], fmts[s.style]
+        value = _prefill(prefilled(s)) if s.input_id else s.value
+        if s.merge_to:
+            ws.merge_range(s.row, s.col, s.merge_to[0], s.merge_to[1], "", f)
+        if s.comment:
+            ws.write_comment(s.row, s.col, s.comment, {"x_scale": 3, "y_scale": 2})
+        if s.formula:
+            v = cached.get((s.sheet, s.row, s.col))
+            ws.write_formula(s.row, s.col, "=" + s.formula, f, "" if v is None else v)
+        elif value is None or value == "":
+            ws.write_blank(s.row, s.col, None, f)
+        elif isinstance(value, str):
+            ws.write_string(s.row, s.col, value, f)
+        elif isinstance(value, (dt.date, dt.datetime)):
+            ws.write_datetime(s.row, s.col, value, f)
+        else:
+            ws.write_number(s.row, s.col, float(value), f)
 
 
 def conditional_formats(wb, t: Template, lay: Layout, sheets: dict) -> Any:

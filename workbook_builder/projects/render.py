@@ -15,7 +15,7 @@ from ..cells import fingerprint_of, validations
 from ..engine import compute
 from ..formats import FONT, STYLES
 from ..layout import cell
-from ..render import _lines, _prefill, _validation, conditional_formats, lock_structure
+from ..render import _lines, _validation, conditional_formats, lock_structure, write_cells
 from ..signing import password_hash, sign
 from .cells import (COLUMNS, SHEET_GUIDE, SHEET_LISTS, SHEET_META, SHEET_SUMMARY, SUMMARY_COLS, Part, formula_cache,
                     list_sources, parts_for, workbook_cells)
@@ -70,20 +70,7 @@ def build_project_workbook(form: ProjectForm, department: str, year: int, projec
     sheets[SHEET_LISTS] = wb.add_worksheet(SHEET_LISTS)
     ws_m = wb.add_worksheet(SHEET_META)
     prefill = {(p.sheet, iid): v for p, v in zip(parts, vals) for iid, v in v.items()}
-    for s in specs:
-        ws, f = sheets[s.sheet], fmts[s.style]
-        value = _prefill(prefill.get((s.sheet, s.input_id))) if s.input_id else s.value
-        if s.merge_to:
-            ws.merge_range(s.row, s.col, s.merge_to[0], s.merge_to[1], "", f)
-        if s.formula:
-            v = cached.get((s.sheet, s.row, s.col))
-            ws.write_formula(s.row, s.col, "=" + s.formula, f, "" if v is None else v)
-        elif value is None or value == "":
-            ws.write_blank(s.row, s.col, None, f)
-        elif isinstance(value, str):
-            ws.write_string(s.row, s.col, value, f)  # never a formula, whatever it starts with
-        else:
-            ws.write_number(s.row, s.col, float(value), f)
+    write_cells(sheets, fmts, specs, cached, lambda spec: prefill.get((spec.sheet, spec.input_id)))
     for p in parts:
         for v in validations(p.template, p.layout, lists):
             _validation(sheets[v.sheet], v)
