@@ -7,7 +7,8 @@ import math
 from typing import Any
 
 from ..cells import CellSpec
-from ..engine import half_cent_ties, rescore, slot_values
+from ..crosscheck import checked_input, failures, message
+from ..engine import Result, compute, half_cent_ties, rescore, slot_values
 from ..layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, cell
 from ..model import Template
 from ..numeric import as_value
@@ -49,8 +50,11 @@ def _identify(found, rep: FileReport):
     return found
 
 
-def _signature(meta: dict[str, str], fp: str, year: int, key: bytes | None, rep: FileReport) -> None:
-    """With the bureau's key, the _meta signature must be there and sign this content, department and year."""
+def _identity(meta: dict[str, str], fp: str, year: int, key: bytes | None, rep: FileReport) -> None:
+    """The _meta fingerprint is ``fp``, this content's; with the bureau's key, the signature must be there
+    and sign this content, department and year."""
+    if meta.get("fingerprint") != fp:
+        rep.add("metadata-edited", sheet=SHEET_META, expected=fp, found=meta.get("fingerprint"))
     if key is None:
         return
     if not meta.get("signature"):
@@ -183,6 +187,21 @@ def _shown_scores(book: Book, t: Template, lay, res, values) -> tuple[dict[str, 
     if not moved:
         return res.scores, res.total, res.grade
     return rescore(t, leaves, res.unused, res.weights)
+
+
+def _check_sheet(book: Book, t: Template, lay, vspecs: list, rep: FileReport) -> tuple[dict[str, Any], Result]:
+    """One layout's protection, names, typed inputs, cross-checks, recomputed and shown scores, reasons
+    and levels; its input values and the engine's result."""
+    _protection(book, lay, rep, vspecs)
+    _names(book, lay, rep)
+    values = _read_inputs(book, t, lay, rep)
+    for chk in failures(t, values):
+        sheet, r, c = lay.input_cells[checked_input(chk)]
+        rep.add("cross-check-failed", sheet=sheet, cell=cell(r, c), detail=message(t, chk))
+    res = compute(t, values)
+    _compare_computed(book, t, lay, res, rep, values)
+    _reasons_and_levels(book, t, lay, res, values, rep)
+    return values, res
 
 
 def _compare_computed(book: Book, t: Template, lay, res, rep: FileReport, values) -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 from ..cells import fingerprint_of, validations
-from ..crosscheck import checked_input, failures, message
-from ..engine import allotment_gaps, compute, slot_values
+from ..engine import allotment_gaps, slot_values
 from ..layout import cell
 from ..projects.layout import COL, check_row
 from ..rules import rule_for
@@ -27,8 +26,7 @@ from .xlsx import Book
 
 def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_key: bytes | None = None,
                       vba: bool = False, app: str = "") -> None:
-    from .compare import (_compare_computed, _compare_locked, _get, _identify, _names, _protection, _read_inputs,
-                           _reasons_and_levels, _same_value, _signature, _year)
+    from .compare import _check_sheet, _compare_locked, _get, _identify, _identity, _same_value, _year
     try:
         form = _identify(project_forms().get(rep.template), rep)
     except FormError:
@@ -59,24 +57,13 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
         return
     specs = workbook_cells(form, parts, rep.department, year)
     fp = fingerprint_of(form, specs)
-    if meta.get("fingerprint") != fp:
-        rep.add("metadata-edited", sheet=SHEET_META, expected=fp, found=meta.get("fingerprint"))
-    _signature(meta, fp, year, sign_key, rep)
+    _identity(meta, fp, year, sign_key, rep)
     _compare_locked(book, specs, rep, sheets=shown + (SHEET_LISTS,))
     lists = list_sources(form)
     values, results, vspecs = [], [], []
     for p in parts:
-        t, lay = p.template, p.layout
-        mine = validations(t, lay, lists)
-        _protection(book, lay, rep, mine)
-        _names(book, lay, rep)
-        v = _read_inputs(book, t, lay, rep)
-        for chk in failures(t, v):
-            sheet, r, c = lay.input_cells[checked_input(chk)]
-            rep.add("cross-check-failed", sheet=sheet, cell=cell(r, c), detail=message(t, chk))
-        res = compute(t, v)
-        _compare_computed(book, t, lay, res, rep, v)
-        _reasons_and_levels(book, t, lay, res, v, rep)
+        mine = validations(p.template, p.layout, lists)
+        v, res = _check_sheet(book, p.template, p.layout, mine, rep)
         _open_rows(p, v, res, rep)
         values.append(v)
         results.append(res)

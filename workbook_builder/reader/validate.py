@@ -9,17 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from ..cells import all_cells, fingerprint_of, formula_values, validations
-from ..crosscheck import checked_input, failures, message
-from ..engine import compute
-from ..layout import (SHEET_GUIDE, safe_filename, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout,
-                      cell)
+from ..layout import SHEET_GUIDE, safe_filename, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout
 from ..loader import load_template, template_paths
 from ..paths import ENV
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
 from . import presentation
-from .compare import (_compare_computed, _compare_locked, _identify, _names, _protection, _read_inputs,
-                      _reasons_and_levels, _signature, _year)
+from .compare import _check_sheet, _compare_locked, _identify, _identity, _year
 from .container import Refused, open_container
 from .findings import FileReport
 from .xlsx import Book, _parse, read_book
@@ -214,22 +210,12 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     udf_cells = variant == "xlsm-udf"
     specs = all_cells(t, lay, rep.department, year, udf_cells)
     fp = fingerprint_of(t, specs)
-    if meta.get("fingerprint") != fp:
-        rep.add("metadata-edited", sheet=SHEET_META, expected=fp, found=meta.get("fingerprint"))
-    _signature(meta, fp, year, sign_key, rep)
+    _identity(meta, fp, year, sign_key, rep)
 
     _compare_locked(book, specs, rep)
     vspecs = validations(t, lay)
-    _protection(book, lay, rep, vspecs)
-    _names(book, lay, rep)
-    values = _read_inputs(book, t, lay, rep)
-    for chk in failures(t, values):
-        sheet, r, c = lay.input_cells[checked_input(chk)]
-        rep.add("cross-check-failed", sheet=sheet, cell=cell(r, c), detail=message(t, chk))
-    res = compute(t, values)
+    values, res = _check_sheet(book, t, lay, vspecs, rep)
     rep.total, rep.grade = res.total, res.grade
     rep.scores = dict(res.scores)
-    _compare_computed(book, t, lay, res, rep, values)
-    _reasons_and_levels(book, t, lay, res, values, rep)
     presentation.check(book, specs, formula_values(t, specs, values, res), rep, app, meta.get("protection_hash", ""))
     presentation.check_validations(book, vspecs, rep)
