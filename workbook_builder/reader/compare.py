@@ -50,6 +50,16 @@ def _identify(found, rep: FileReport):
     return found
 
 
+def _sheets(book: Book, expected: tuple[str, ...], rep: FileReport) -> None:
+    """Every expected sheet is there and no other."""
+    for name in expected:
+        if name not in book.sheets:
+            rep.add("sheet-missing", sheet=name)
+    for name in book.sheets:
+        if name not in expected:
+            rep.add("sheet-added", sheet=name)
+
+
 def _identity(meta: dict[str, str], fp: str, year: int, key: bytes | None, rep: FileReport) -> None:
     """The _meta fingerprint is ``fp``, this content's; with the bureau's key, the signature must be there
     and sign this content, department and year."""

@@ -26,7 +26,7 @@ from .xlsx import Book
 
 def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_key: bytes | None = None,
                       vba: bool = False, app: str = "") -> None:
-    from .compare import _check_sheet, _compare_locked, _get, _identify, _identity, _same_value, _year
+    from .compare import _check_sheet, _compare_locked, _get, _identify, _identity, _same_value, _sheets, _year
     try:
         form = _identify(project_forms().get(rep.template), rep)
     except FormError:
@@ -46,13 +46,7 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
         rep.add("metadata-edited", sheet=SHEET_META, detail=str(e)[:200])
         return
     shown = shown_sheets(parts)
-    expected = shown + (SHEET_LISTS, SHEET_META)
-    for name in expected:
-        if name not in book.sheets:
-            rep.add("sheet-missing", sheet=name)
-    for name in book.sheets:
-        if name not in expected:
-            rep.add("sheet-added", sheet=name)
+    _sheets(book, shown + (SHEET_LISTS, SHEET_META), rep)
     if any(name not in book.sheets for name in shown):
         return
     specs = workbook_cells(form, parts, rep.department, year)

@@ -15,7 +15,7 @@ from ..paths import ENV
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
 from . import presentation
-from .compare import _check_sheet, _compare_locked, _identify, _identity, _year
+from .compare import _check_sheet, _compare_locked, _identify, _identity, _sheets, _year
 from .container import Refused, open_container
 from .findings import FileReport
 from .xlsx import Book, _parse, read_book
@@ -194,12 +194,7 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     expected_sheets = EXPECTED_SHEETS + ((CHECK_SHEET, CONF_SHEET) if variant.startswith("xlsm") else ())
     if vba and not variant.startswith("xlsm"):
         rep.add("macros-present", detail="xlsx 模板中出现了 VBA 项目")
-    for name in expected_sheets:
-        if name not in book.sheets:
-            rep.add("sheet-missing", sheet=name)
-    for name in book.sheets:
-        if name not in expected_sheets:
-            rep.add("sheet-added", sheet=name)
+    _sheets(book, expected_sheets, rep)
     if SHEET_TABLE not in book.sheets or SHEET_INPUTS not in book.sheets:
         return
     year = _year(rep.year)
