@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from . import atomic
 from .checker import check_template, errors
 from .engine import compute
 from .loader import TemplateError, load_template, template_paths
@@ -154,7 +155,8 @@ def _write_checked(src: Path, out: Path) -> None:
     for p in warnings:
         if p.row and p.sheet == "指标体系":
             problems.setdefault(p.row, []).append(f"{p.message}{'；请' + p.fix if p.fix else ''}")
-    n = annotate(src, out, readings, problems)
+    with atomic.atomic_path(out) as tmp:
+        n = annotate(src, tmp, readings, problems)
     print(f"已写出 {out}（“解析结果”列写了 {n} 行：程序的理解，或要修改的地方）")
 
 
@@ -167,7 +169,8 @@ def _export_import(a) -> int:
         out.mkdir(parents=True, exist_ok=True)
         for p in template_paths():
             t = _load(str(p))
-            export(t, out / f"{t.id}.xlsx")
+            with atomic.atomic_path(out / f"{t.id}.xlsx") as tmp:
+                export(t, tmp)
             print(f"已写出 {out / (t.id + '.xlsx')}")
         return 0
     if len(a.refs) != 1 or not a.output:
@@ -176,7 +179,9 @@ def _export_import(a) -> int:
     if a.action == "export":
         if out.suffix.lower() != ".xlsx":
             raise Stop(f"-o 应为 .xlsx 文件：{out}")
-        export(_load(ref), out)
+        t = _load(ref)
+        with atomic.atomic_path(out) as tmp:
+            export(t, tmp)
         print(f"已写出 {out}")
         return 0
     if Path(ref).suffix.lower() != ".xlsx":
@@ -199,8 +204,8 @@ def _export_import(a) -> int:
     if errors(issues):
         return 1
     _print_readings(Path(ref))
-    out.write_text("# 由指标体系工作簿生成：workbook-builder templates import " + Path(ref).name + "\n"
-                   + yaml.safe_dump(got.data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    atomic.write_text(out, "# 由指标体系工作簿生成：workbook-builder templates import " + Path(ref).name + "\n"
+                      + yaml.safe_dump(got.data, allow_unicode=True, sort_keys=False, width=1000))
     print(f"已写出 {out}（{sum(1 for _ in t.leaves())} 个评分项）")
     return 0
 
@@ -303,8 +308,7 @@ def cmd_build(a) -> int:
         raise Stop(f"{a.inputs}：" + "；".join(e.problems)) from None
     data = build_workbook(t, dept, year, values, password=a.password, sign_key=key,
                           macros=a.macros, udf_cells=a.udf_cells)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    atomic.write_bytes(out, data)
     res = compute(t, values)
     shown = f"总分 {res.total:g}，等级 {res.grade}" if res.total is not None else "尚未填完，总分暂不计算"
     print(f"已生成 {out}（{t.title}，{shown}）")
@@ -335,8 +339,8 @@ def cmd_prefill_template(a) -> int:
     out = Path(a.output)
     if out.suffix.lower() != ".xlsx":
         raise Stop("名单文件应以 .xlsx 结尾")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_prefill_template(t, out, a.year or t.year)
+    with atomic.atomic_path(out) as tmp:
+        write_prefill_template(t, tmp, a.year or t.year)
     print(f"已生成 {out}：每行填一个部门，再用 build --template {a.template} --prefill {out} --out-dir 文件夹 生成工作簿")
     return 0
 
@@ -422,8 +426,8 @@ def cmd_projects(a) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for dept, got in listed.items():
         path = out / f"{safe_filename(dept)}-项目-{year}.xlsx"
-        path.write_bytes(build_project_workbook(form, dept, year, got.projects, got.values, password=a.password,
-                                                sign_key=key))
+        atomic.write_bytes(path, build_project_workbook(form, dept, year, got.projects, got.values,
+                                                        password=a.password, sign_key=key))
         print(f"{path}\t{len(got.projects)} 个项目")
     return 0
 
@@ -538,6 +542,9 @@ def main(argv: list[str] | None = None) -> int:
     except Stop as e:
         print(f"错误: {e}", file=sys.stderr)
         return e.status
+    except atomic.OutputError as e:
+        print(f"错误: {e}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0

@@ -19,6 +19,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from . import atomic
 from .crosscheck import failures, message
 from .layout import workbook_name
 from .model import Input, Template
@@ -231,7 +232,7 @@ def _build_one(args) -> str:
     if dkey not in _distributors:
         _distributors[dkey] = Distributor(t, y, password=password, sign_key=key)
     path = Path(out_dir) / workbook_name(row["department"], y)
-    path.write_bytes(_distributors[dkey].build(row["department"], row["values"]))
+    atomic.write_bytes(path, _distributors[dkey].build(row["department"], row["values"]))
     return str(path)
 
 

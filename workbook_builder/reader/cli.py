@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_path
 from ..signing import read_key
 from .batch import collect, frames, validate_many
 from .listing import check_listing
@@ -142,7 +143,8 @@ def _validate_main(a) -> int:
             print(_not_returned(listing, returned))
     if a.report:
         root = Path(a.paths[0]) if len(a.paths) == 1 and Path(a.paths[0]).is_dir() else None
-        write_frames(frames(summaries, root=root), Path(a.report))
+        with atomic_path(a.report) as tmp:
+            write_frames(frames(summaries, root=root), tmp)
     return 0 if all_valid else 1
 
 
@@ -160,7 +162,8 @@ def consolidate_main(a) -> int:
     files, others = collect([folder], with_others=True)
     reports = list(_reports(files, key, a, listing))
     fr = frames(reports, root=folder)
-    write_frames(fr, Path(a.output))
+    with atomic_path(a.output) as tmp:
+        write_frames(fr, tmp)
     ok = sum(r.valid for r in reports)
     print(f"已汇总 {len(reports)} 份（通过 {ok}，未通过 {len(reports) - ok}）到 {a.output}"
           + (f"；另有 {len(others)} 个说明或脚本文件未校验" if others else ""))
