@@ -16,7 +16,7 @@ def test_prefill_reports_bad_cells_and_writes_good_rows(tmp_path, capsys):
     assert rc == 1
     assert "第1行 [颜色]: 未知的列" in err and "第1行 [公务卡刷卡率]" in err
     assert "第3行 [编制数]: “十一” 不是数值" in err and "第4行 [surplus.actual]" in err
-    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    files = sorted(p.name for p in (tmp_path / "out").glob("*.xlsx"))
     assert files == ["甲局-2024.xlsx"]
     wb = openpyxl.load_workbook(tmp_path / "out" / "甲局-2024.xlsx")
     assert wb["基础数据"]["D4"].value == 11
@@ -42,7 +42,7 @@ def test_prefill_with_processes(tmp_path):
     csv = tmp_path / "部门.csv"
     csv.write_text("部门名称,编制数\n" + "".join(f"局{i},{10 + i}\n" for i in range(6)), encoding="utf-8")
     assert main(["build", "--template", "zizhou_2024", "--prefill", str(csv), "--out-dir", str(tmp_path / "o"), "--jobs", "2"]) == 0
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [f"局{i}-2024.xlsx" for i in range(6)]
+    assert sorted(p.name for p in (tmp_path / "o").glob("*.xlsx")) == [f"局{i}-2024.xlsx" for i in range(6)]
     assert openpyxl.load_workbook(tmp_path / "o" / "局3-2024.xlsx")["基础数据"]["D4"].value == 13
 
 

@@ -287,8 +287,16 @@ def cmd_build(a) -> int:
         t = _load(a.template)
         if a.jobs < 1:
             raise Stop("--jobs 应为 1 或更大的整数")
-        return build_many(t, Path(a.prefill), Path(a.out_dir or "."), year=a.year, password=a.password,
-                          sign_key=key, jobs=a.jobs, sheet=a.sheet, header_row=a.header_row)
+        out_dir = Path(a.out_dir or ".")
+        try:
+            return build_many(t, Path(a.prefill), out_dir, year=a.year, password=a.password,
+                              sign_key=key, jobs=a.jobs, sheet=a.sheet, header_row=a.header_row)
+        except (KeyboardInterrupt, atomic.OutputError) as e:
+            from .manifest import status
+            left = status(out_dir)
+            if isinstance(e, KeyboardInterrupt):
+                raise Stop(f"已中断；{left or '没有生成文件'}", 130) from None
+            raise Stop(f"{e}{'；' + left if left else ''}") from None
     doc = read_inputs_file(a.inputs) if a.inputs else {}
     t = _load(a.template or doc.get("template") or "")
     dept = a.department or doc.get("department")

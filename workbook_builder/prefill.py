@@ -19,7 +19,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from . import atomic
+from . import atomic, manifest
 from .crosscheck import failures, message
 from .layout import workbook_name
 from .model import Input, Template
@@ -255,12 +255,17 @@ def build_many(t: Template, table: Path, out_dir: Path, year: int | None = None,
         print("没有生成任何文件：请先处理重名的部门。", file=sys.stderr)
         return 2
     out_dir.mkdir(parents=True, exist_ok=True)
+    for line in manifest.previous(out_dir):
+        print(line, file=sys.stderr)
+    if rows:
+        manifest.start(out_dir, [workbook_name(r["department"], r["year"] or year or t.year) for r in rows])
     tasks = [(t.source_path, r, str(out_dir), year, password, sign_key) for r in rows]
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as ex:
             done = list(tqdm(ex.map(_build_one, tasks, chunksize=8), total=len(tasks), desc="生成", unit="份"))
     else:
         done = [_build_one(x) for x in tqdm(tasks, desc="生成", unit="份")]
+    manifest.finish(out_dir, done)
     skipped = len({p.row for p in problems if p.row > tab.header_row})
     print(f"已生成 {len(done)} 份，跳过 {skipped} 行" + ("（见上方错误）" if problems else ""))
     return 1 if problems else 0
