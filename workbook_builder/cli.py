@@ -18,6 +18,7 @@ from .loader import TemplateError, load_template, template_paths
 from .paths import add_template_dirs
 from .signing import read_key
 from .values import ValuesError, normalise
+from .workers import interrupted_line, on_signals, status
 
 
 class Stop(Exception):
@@ -292,10 +293,11 @@ def cmd_build(a) -> int:
             return build_many(t, Path(a.prefill), out_dir, year=a.year, password=a.password,
                               sign_key=key, jobs=a.jobs, sheet=a.sheet, header_row=a.header_row)
         except (KeyboardInterrupt, atomic.OutputError) as e:
-            from .manifest import status
-            left = status(out_dir)
+            from . import manifest
+            left = manifest.status(out_dir)
             if isinstance(e, KeyboardInterrupt):
-                raise Stop(f"已中断；{left or '没有生成文件'}", 130) from None
+                print(f"{interrupted_line(e)}；{left or '没有生成文件'}", file=sys.stderr)
+                return status(e)
             raise Stop(f"{e}{'；' + left if left else ''}") from None
     doc = read_inputs_file(a.inputs) if a.inputs else {}
     t = _load(a.template or doc.get("template") or "")
@@ -540,6 +542,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     a = parser().parse_args(argv)
+    with on_signals():  # SIGTERM, SIGHUP: stopped like Ctrl-C (workers stopped, valid output, exit 128 + signal)
+        return _run(a)
+
+
+def _run(a) -> int:
     try:
         for d in getattr(a, "templates", []) or []:
             if not (Path(d).is_dir() or Path(d).suffix.lower() in (".yaml", ".yml", ".xlsx") and Path(d).is_file()):
@@ -556,9 +563,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
-        print("已中断", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        print(interrupted_line(e), file=sys.stderr)
+        return status(e)
     except Exception as e:  # noqa: BLE001 - never a traceback: one Chinese line, exit status 2
         print(f"错误: 无法完成（{_reason(e)}）", file=sys.stderr)
         return 2

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from .layout import workbook_name
 from .model import Input, Template
 from .rules import all_inputs
 from .tables import Table, TableError, fold, read
+from .workers import process_pool
 
 DEPT_COLUMNS = ("department", "部门", "部门名称", "部门(单位)名称", "单位名称", "单位", "部门单位名称", "预算单位",
                 "预算单位名称")
@@ -261,7 +261,7 @@ def build_many(t: Template, table: Path, out_dir: Path, year: int | None = None,
         manifest.start(out_dir, [workbook_name(r["department"], r["year"] or year or t.year) for r in rows])
     tasks = [(t.source_path, r, str(out_dir), year, password, sign_key) for r in rows]
     if jobs > 1:
-        with ProcessPoolExecutor(jobs) as ex:
+        with process_pool(jobs) as ex:
             done = list(tqdm(ex.map(_build_one, tasks, chunksize=8), total=len(tasks), desc="生成", unit="份"))
     else:
         done = [_build_one(x) for x in tqdm(tasks, desc="生成", unit="份")]

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..atomic import atomic_path
 from ..signing import read_key
+from ..workers import interrupted_line, status
 from .batch import collect, frames, validate_many
 from .listing import check_listing
 from .report import write_frames
@@ -111,27 +112,17 @@ def _validate_main(a) -> int:
     summaries = []  # only what --report needs, never the workbooks
     if a.json:
         print("[")
-    for i, r in enumerate(_reports(files, key, a, listing)):
-        all_valid &= r.valid
-        if listing is not None and (r.projects or r.template == listing[1]):
-            returned.add(r.department.strip())
-        counts["通过" if r.valid else "无法读取" if r.unreadable else "未通过"] += 1
-        if a.report:
-            summaries.append(r)
+    done = 0
+    try:
+        for r in _reports(files, key, a, listing):
+            all_valid &= _show_report(a, r, done, listing, returned, counts, summaries)
+            done += 1
+    except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM: what was read stays valid output, then one Chinese line
         if a.json:
-            print(("," if i else "") + json.dumps(json_safe(r.to_dict()), ensure_ascii=False, allow_nan=False))
-            continue
-        head = f"{r.file}: {'通过' if r.valid else '无法读取' if r.unreadable else '未通过'}"
-        if r.template and r.total is not None:
-            head += f"  [{r.template} v{r.version}] {r.department} {r.year}  重算总分 {r.total:g} {r.grade}"
-        print(head)
-        for f in r.findings:
-            where = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
-            sev = "错误" if f.severity == "error" else "警告"
-            parts = ([f"应为 {_shown(f.expected)}"] if f.expected not in (None, "") else []) + \
-                    ([f"实为 {_shown(f.found)}"] if f.found not in (None, "") else [])
-            vals = f"（{'，'.join(parts)}）" if parts else ""
-            print(f"  {sev} {f.code:<24} {where:<14} {f.message}{vals}")
+            print("]", flush=True)
+        report = f"，未写出 {a.report}" if a.report else ""
+        print(f"{interrupted_line(e)}：已校验 {done} 份（共 {len(files)} 份），结果不完整{report}", file=sys.stderr)
+        return status(e)
     if a.json:
         print("]")
     else:
@@ -148,6 +139,31 @@ def _validate_main(a) -> int:
     return 0 if all_valid else 1
 
 
+def _show_report(a, r, i: int, listing, returned: set, counts: dict, summaries: list) -> bool:
+    """Print one file's result (text or a JSON array item) and count it; whether it passed."""
+    if listing is not None and (r.projects or r.template == listing[1]):
+        returned.add(r.department.strip())
+    counts["通过" if r.valid else "无法读取" if r.unreadable else "未通过"] += 1
+    if a.report:
+        summaries.append(r)
+    if a.json:
+        print(("," if i else "") + json.dumps(json_safe(r.to_dict()), ensure_ascii=False, allow_nan=False),
+              flush=True)
+        return r.valid
+    head = f"{r.file}: {'通过' if r.valid else '无法读取' if r.unreadable else '未通过'}"
+    if r.template and r.total is not None:
+        head += f"  [{r.template} v{r.version}] {r.department} {r.year}  重算总分 {r.total:g} {r.grade}"
+    print(head)
+    for f in r.findings:
+        where = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
+        sev = "错误" if f.severity == "error" else "警告"
+        parts = ([f"应为 {_shown(f.expected)}"] if f.expected not in (None, "") else []) + \
+                ([f"实为 {_shown(f.found)}"] if f.found not in (None, "") else [])
+        vals = f"（{'，'.join(parts)}）" if parts else ""
+        print(f"  {sev} {f.code:<24} {where:<14} {f.message}{vals}")
+    return r.valid
+
+
 def consolidate_main(a) -> int:
     folder = Path(a.folder)
     if not folder.is_dir():
@@ -160,7 +176,14 @@ def consolidate_main(a) -> int:
         print(f"错误: {e}", file=sys.stderr)
         return 2
     files, others = collect([folder], with_others=True)
-    reports = list(_reports(files, key, a, listing))
+    reports = []
+    try:
+        for r in _reports(files, key, a, listing):
+            reports.append(r)
+    except KeyboardInterrupt as e:
+        print(f"{interrupted_line(e)}：已校验 {len(reports)} 份（共 {len(files)} 份），未写出 {a.output}"
+              + ("；原有文件未改动" if Path(a.output).exists() else ""), file=sys.stderr)
+        return status(e)
     fr = frames(reports, root=folder)
     with atomic_path(a.output) as tmp:
         write_frames(fr, tmp)
