@@ -94,3 +94,21 @@ def test_the_parent_of_consolidate_stays_bounded_in_memory(folders, tmp_path):
     base = _parent_peak_kib(small, tmp_path / "small.xlsx")
     peak = _parent_peak_kib(big, tmp_path / "big.xlsx")
     assert peak - base < 40 * 1024, (base, peak)
+
+
+def test_the_reader_checks_each_input_against_its_cells_own_validation_range():
+    """Input.bounds (what the reader refuses past) is the range of the cell's data validation, in every template."""
+    from workbook_builder.cells import input_items, validations
+    from workbook_builder.layout import build_layout
+    from workbook_builder.loader import load_template, template_paths
+    checked = 0
+    for p in template_paths():
+        t = load_template(p)
+        lay = build_layout(t)
+        specs = {(v.sheet, v.row, v.col): v for v in validations(t, lay)}
+        for iid, inp in input_items(t, lay).items():
+            v = specs.get(lay.input_cells[iid])
+            if v is not None and v.kind in ("decimal", "whole"):
+                assert (v.minimum, v.maximum) == inp.bounds, (t.id, iid)
+                checked += 1
+    assert checked > 20
