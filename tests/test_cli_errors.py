@@ -1,6 +1,7 @@
 """Every command answers a bad invocation with one Chinese line and a non-zero exit: never a traceback."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +72,34 @@ def test_bad_invocation_is_one_chinese_line_and_a_non_zero_exit(files, argv, cap
         assert len(lines) <= 3 and all(CHINESE.search(ln) for ln in lines), lines
     else:
         assert CHINESE.search(out), out  # templates check and validate answer on standard output
+
+
+@pytest.fixture()
+def circular(tmp_path):
+    """zizhou_2024 with two 计算指标 that use each other (templates check reports it)."""
+    text = Path("templates/zizhou_2024.yaml").read_text(encoding="utf-8")
+    text = text.replace("expr: staff_actual / staff_quota", "expr: staff_actual / procurement_rate")
+    text = text.replace("expr: procurement_actual_items / procurement_budget_items",
+                        "expr: procurement_actual_items / staff_control_rate")
+    p = tmp_path / "circular.yaml"
+    p.write_text(text, encoding="utf-8")
+    assert main(["templates", "check", str(p)]) == 1
+    return p
+
+
+@pytest.mark.parametrize("argv", [
+    ["build", "--template", "{t}", "--department", "甲局", "-o", "{d}/甲局.xlsx"],
+    ["build", "--template", "{t}", "--prefill", "{d}/名单.csv", "--out-dir", "{d}/out"],
+    ["prefill-template", "--template", "{t}", "-o", "{d}/名单.xlsx"],
+    ["score", "{d}/inputs.yaml", "--template", "{t}"],
+], ids=["build", "prefill", "prefill-template", "score"])
+def test_a_template_with_errors_never_builds(circular, tmp_path, argv, capsys):
+    d = tmp_path / "w"
+    d.mkdir()
+    (d / "名单.csv").write_text("部门名称,编制数\n甲局,10\n", encoding="utf-8")
+    (d / "inputs.yaml").write_text("department: 甲局\nvalues: {}\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main([a.format(t=circular, d=d) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert "有 1 处错误，不能生成工作簿" in err and "procurement_rate" in err and err.count("\n") == 1
+    assert sorted(p.name for p in d.rglob("*")) == ["inputs.yaml", "名单.csv"]

@@ -35,14 +35,44 @@ def _yaml_error(path: str, e: yaml.YAMLError) -> str:
     return f"{path} 不是有效的 YAML 文件{('（' + where + '）') if where else ''}"
 
 
-def _load(ref: str | None):
+#: a location's last part in a bureau's 指标体系 workbook ("指标体系 第5行.rule"), as the bureau names it
+_FIELDS = {".rule.kind": " 计分方法", ".rule": " 计分方法", ".weight": " 分值", ".actual": " 实际值", ".id": " 编号",
+           ".target": " 年度指标值", ".name": " 指标名称", ".criteria": " 评分标准", ".expr": " 计算公式"}
+
+
+def place(path: str) -> str:
+    """A checker location in Chinese where it is a workbook's (YAML paths such as $.indicators[0] stay)."""
+    if not path or path.startswith("$"):
+        return path
+    for k, v in _FIELDS.items():
+        if path.endswith(k):
+            return path[: -len(k)] + v
+    return path
+
+
+def issue_line(i) -> str:
+    return f"{'错误' if i.severity == 'error' else '警告'} [{i.code}] {i.message} @ {place(i.path)}"
+
+
+def _load(ref: str | None, build: bool = False):
+    """The template ``ref``; with ``build``, refused unless the full checker finds no error."""
+    t = _load_only(ref)
+    if build:
+        errs = errors(check_template(t))
+        if errs:
+            shown = "；".join(f"{i.message}（{place(i.path)}）" for i in errs[:3]) + ("…" if len(errs) > 3 else "")
+            raise Stop(f"模板 {ref} 有 {len(errs)} 处错误，不能生成工作簿：{shown}。请改正后用 templates check 检查")
+    return t
+
+
+def _load_only(ref: str | None):
     if not ref:
         raise Stop("需要 --template（模板编号，如 qingcheng_2024，或模板 .yaml 文件路径）")
     try:
         return load_template(ref)
     except TemplateError as e:
-        msg, where = e.errors[0]
-        raise Stop(f"模板有错误，请先运行 templates check：{msg}{' @ ' + where if where else ''}（{e.source}）") from None
+        msg, at = e.errors[0]
+        raise Stop(f"模板有错误，请先运行 templates check：{msg}{' @ ' + place(at) if at else ''}（{e.source}）") from None
     except yaml.YAMLError as e:
         raise Stop(_yaml_error(ref, e)) from None
     except FileNotFoundError as e:
@@ -77,7 +107,7 @@ def cmd_templates(a) -> int:
             except TemplateError as e:
                 print(f"{ref}：有错误，共 {len(e.errors)} 处")
                 for msg, path in e.errors:
-                    print(f"  错误 {msg}" if not path else f"  错误 [schema] {msg} @ {path}")
+                    print(f"  错误 {msg}" if not path else f"  错误 [schema] {msg} @ {place(path)}")
                 if a.output:
                     _write_checked(Path(ref), Path(a.output))
                 bad += 1
@@ -99,7 +129,7 @@ def cmd_templates(a) -> int:
             print(f"{t.id}（{Path(t.source_path).name}）：{status}，错误 {len(errors(issues))} 个，"
                   f"警告 {len(issues) - len(errors(issues))} 个")
             for i in issues:
-                print(f"  {i}")
+                print(f"  {issue_line(i)}")
             bad += bool(errors(issues))
         return 1 if bad else 0
     from .loader import is_shipped
@@ -195,13 +225,13 @@ def _export_import(a) -> int:
     except TemplateError as e:
         print(f"{ref}：有错误，共 {len(e.errors)} 处")
         for msg, path in e.errors:
-            print(f"  错误 {msg}" + (f" @ {path}" if path else ""))
+            print(f"  错误 {msg}" + (f" @ {place(path)}" if path else ""))
         return 1
     except FileNotFoundError:
         raise Stop(f"找不到文件 {ref}") from None
     issues = check_template(t)
     for i in issues:
-        print(f"  {i}")
+        print(f"  {issue_line(i)}")
     if errors(issues):
         return 1
     _print_readings(Path(ref))
@@ -285,7 +315,7 @@ def cmd_build(a) -> int:
     key = _key(a.sign_key)
     if a.prefill:
         from .prefill import build_many
-        t = _load(a.template)
+        t = _load(a.template, build=True)
         if a.jobs < 1:
             raise Stop("--jobs 应为 1 或更大的整数")
         out_dir = Path(a.out_dir or ".")
@@ -300,7 +330,7 @@ def cmd_build(a) -> int:
                 return status(e)
             raise Stop(f"{e}{'；' + left if left else ''}") from None
     doc = read_inputs_file(a.inputs) if a.inputs else {}
-    t = _load(a.template or doc.get("template") or "")
+    t = _load(a.template or doc.get("template") or "", build=True)
     dept = a.department or doc.get("department")
     if not dept or not str(dept).strip():
         raise Stop("需要 --department 部门名称（或 --inputs 文件中的 department）")
@@ -327,7 +357,7 @@ def cmd_build(a) -> int:
 
 def cmd_score(a) -> int:
     doc = read_inputs_file(a.inputs)
-    t = _load(a.template or doc.get("template") or "")
+    t = _load(a.template or doc.get("template") or "", build=True)
     try:
         res = compute(t, normalise(t, doc.get("values") or {}))
     except ValuesError as e:
@@ -345,7 +375,7 @@ def cmd_score(a) -> int:
 
 def cmd_prefill_template(a) -> int:
     from .prefill_template import write_prefill_template
-    t = _load(a.template)
+    t = _load(a.template, build=True)
     out = Path(a.output)
     if out.suffix.lower() != ".xlsx":
         raise Stop("名单文件应以 .xlsx 结尾")
