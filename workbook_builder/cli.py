@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from . import atomic
 from .checker import check_template, errors
 from .engine import compute
 from .loader import TemplateError, load_template, template_paths
-from .paths import add_template_dirs
+from .paths import ENV, add_template_dirs
 from .signing import read_key
 from .values import ValuesError, normalise
 from .workers import interrupted_line, on_signals, status
@@ -583,6 +584,10 @@ def _run(a) -> int:
                 raise Stop(f"--templates {d} 不是文件夹，也不是模板文件（.yaml 或指标体系 .xlsx）")
         if getattr(a, "templates", None):
             add_template_dirs(a.templates)
+        if hasattr(a, "templates") and os.environ.get(ENV, "").strip():
+            from .loader import overrides
+            for tid, path in overrides():
+                print(f"使用 {path.parent} 中的模板 {tid}（{path.name}，与内置模板同编号，以此为准）", file=sys.stderr)
         return a.fn(a)
     except Stop as e:
         print(f"错误: {e}", file=sys.stderr)
