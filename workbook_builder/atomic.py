@@ -54,6 +54,15 @@ def failure(path: Path, e: BaseException, existed: bool) -> OutputError:
     return OutputError(f"{why}，未写出 {path}；{kept}")
 
 
+def check_name(path: str | Path, suffixes: tuple[str, ...], option: str) -> None:
+    """An output name must say what is written: OutputError (Chinese) unless it ends in one of ``suffixes``."""
+    p = Path(path)
+    if p.suffix.lower() not in suffixes:
+        want = " 或 ".join(suffixes)
+        raise OutputError(f"{option} 应为 {want} 文件（写出的是 Excel 工作簿）：{p.name}；请改为 {p.stem}{suffixes[0]}"
+                          if want.startswith(".xls") else f"{option} 应为 {want} 文件：{p.name}")
+
+
 @contextmanager
 def atomic_path(final: str | Path) -> Iterator[Path]:
     """A temporary path next to ``final`` to write to; on success it replaces ``final`` in one step.

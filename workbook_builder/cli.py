@@ -316,6 +316,10 @@ def cmd_build(a) -> int:
     key = _key(a.sign_key)
     if a.prefill:
         from .prefill import build_many
+        if not a.out_dir:
+            raise Stop("build --prefill 需要 --out-dir 文件夹（每个部门一份工作簿，都写在这个文件夹里）")
+        if a.output:
+            raise Stop("build --prefill 用 --out-dir 文件夹，不用 -o")
         t = _load(a.template, build=True)
         if a.jobs < 1:
             raise Stop("--jobs 应为 1 或更大的整数")
@@ -343,6 +347,7 @@ def cmd_build(a) -> int:
     if a.macros and out.suffix.lower() != ".xlsm":
         print("错误: --macros 生成的文件必须以 .xlsm 结尾", file=sys.stderr)
         return 2
+    atomic.check_name(out, (".xlsm",) if a.macros else (".xlsx",), "-o")
     try:
         values = normalise(t, doc.get("values") or {})
     except ValuesError as e:
@@ -411,7 +416,8 @@ _ARG_ERRORS = [
 
 class _Formatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        return super().add_usage(usage, actions, groups, prefix="用法：")
+        # argparse asks with prefix '' for a sub-command's name: only a real usage line gets 用法：
+        return super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -425,16 +431,32 @@ class _Parser(argparse.ArgumentParser):
         self._optionals.title = "选项"
         self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
+    def add_argument(self, *args, **kw):
+        if isinstance(kw.get("help"), str):  # a literal % (≥95%) is not a format directive
+            kw["help"] = re.sub(r"%(?!\()", "%%", kw["help"])
+        return super().add_argument(*args, **kw)
+
     def error(self, message: str):
+        choices = self._choices_named(message)
         for pat, text in _ARG_ERRORS:
             m = pat.search(message)
             if m:
-                message = text.format(*m.groups())
+                message = text.format(*(g.strip("'") for g in m.groups()))
                 break
         else:
             message = "命令参数有误"
+        if choices:
+            message += f"（可选：{choices}）"
         prog = self.prog.replace("用法：", "").strip()
         self.exit(2, f"错误: {message}。用 {prog} --help 查看用法。\n")
+
+    def _choices_named(self, message: str) -> str:
+        """The choices of the argument an argparse message is about ('' if it has none)."""
+        for act in self._actions:
+            names = [act.metavar or act.dest, *act.option_strings]
+            if act.choices and any(f"argument {n}:" in message or message.endswith(f": {n}") for n in names):
+                return "、".join(map(str, act.choices))
+        return ""
 
 
 def cmd_projects(a) -> int:
@@ -476,7 +498,7 @@ def cmd_projects(a) -> int:
 def _listing_options(p) -> None:
     p.add_argument("--projects", metavar="项目清单", help="项目工作簿按财政局的项目清单核对：项目、指标、分值和资金")
     p.add_argument("--indicators", metavar="绩效指标表", help="与 --projects 一起：预填指标的绩效指标表")
-    p.add_argument("--form", default="national_project_2020", help="与 --projects 一起：项目清单所用的表样")
+    p.add_argument("--form", default="national_project_2020", metavar="表样", help="与 --projects 一起：项目清单所用的表样")
 
 
 def _templates_option(p) -> None:
@@ -490,7 +512,7 @@ def parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("templates", help="列出模板，或检查模板（templates check [模板 …]）")
     t.add_argument("action", nargs="?", choices=["list", "check", "export", "import"], default="list",
-                   metavar="list|check|export|import")
+                   metavar="操作", help="list（默认）、check、export 或 import")
     t.add_argument("refs", nargs="*", metavar="模板", help="模板编号、.yaml 文件或指标体系工作簿 .xlsx（check 默认：全部）")
     t.add_argument("-o", "--output", metavar="文件",
                    help="export：写出的指标体系 .xlsx（--all 时为文件夹）；import：写出的 .yaml；check：写出已填好解析结果的 .xlsx")
@@ -514,13 +536,13 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--year", type=int, metavar="年度", help="年度（默认：模板的年度）")
     b.add_argument("--inputs", metavar="文件", help="填报数据文件（YAML：template、department、year、values，见 examples/）")
     b.add_argument("-o", "--output", metavar="文件", help="生成的 .xlsx（--macros 时为 .xlsm）")
-    b.add_argument("--prefill", help="名单：CSV 或 Excel 表格，每行一个部门（可用 prefill-template 生成）")
-    b.add_argument("--sheet", help="--prefill 名单所在的工作表（默认：找到表头的第一个工作表）")
-    b.add_argument("--header-row", type=int, help="--prefill 名单表头所在的行号（默认：自动查找）")
+    b.add_argument("--prefill", metavar="名单", help="名单：CSV 或 Excel 表格，每行一个部门（可用 prefill-template 生成）")
+    b.add_argument("--sheet", metavar="工作表", help="--prefill 名单所在的工作表（默认：找到表头的第一个工作表）")
+    b.add_argument("--header-row", type=int, metavar="行号", help="--prefill 名单表头所在的行号（默认：自动查找）")
     b.add_argument("--out-dir", metavar="文件夹", help="--prefill 时生成文件的文件夹")
     b.add_argument("--password", metavar="密码", help="工作表保护密码（默认无密码）")
     b.add_argument("--sign-key", metavar="密钥文件", help="用财政局保管的密钥签名（校验时可发现伪造的部门、年度和锁定内容）")
-    b.add_argument("--jobs", type=int, default=1, metavar="N", help="--prefill 时同时使用的进程数")
+    b.add_argument("--jobs", type=int, default=1, metavar="进程数", help="--prefill 时同时使用的进程数")
     b.add_argument("--macros", action="store_true", help="生成带 xlwings 宏的 .xlsm（仅 Windows Excel，见 macros/README.md）")
     b.add_argument("--udf-cells", action="store_true", help="与 --macros 一起：得分单元格调用 WB_* 自定义函数")
     _templates_option(b)
@@ -528,7 +550,7 @@ def parser() -> argparse.ArgumentParser:
 
     pt = sub.add_parser("prefill-template", help="生成名单表格（.xlsx）：中文表头、单位、示例行、下拉选项")
     pt.add_argument("--template", required=True, metavar="模板", help="模板编号或 .yaml 文件")
-    pt.add_argument("--year", type=int, help="年度（默认：模板的年度）")
+    pt.add_argument("--year", type=int, metavar="年度", help="年度（默认：模板的年度）")
     pt.add_argument("-o", "--output", required=True, metavar="名单.xlsx")
     _templates_option(pt)
     pt.set_defaults(fn=cmd_prefill_template)
@@ -541,21 +563,21 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=cmd_score)
 
     pj = sub.add_parser("projects", help="项目支出绩效自评表：projects forms 列出表样；projects build 按项目清单每个部门生成一份")
-    pj.add_argument("action", choices=["forms", "build"], help="forms 或 build")
-    pj.add_argument("--form", default="national_project_2020", help="表样编号（默认 national_project_2020）或 .yaml 文件")
-    pj.add_argument("--list", help="项目清单（.xlsx 或 .csv）：部门、项目名称、资金")
-    pj.add_argument("--indicators", help="可选：绩效指标表（.xlsx 或 .csv），预填各项目的三级指标")
-    pj.add_argument("--year", type=int, help="年度（默认上一年）")
-    pj.add_argument("--password", help="工作表保护密码")
+    pj.add_argument("action", choices=["forms", "build"], metavar="操作", help="forms 或 build")
+    pj.add_argument("--form", default="national_project_2020", metavar="表样", help="表样编号（默认 national_project_2020）或 .yaml 文件")
+    pj.add_argument("--list", metavar="项目清单", help="项目清单（.xlsx 或 .csv）：部门、项目名称、资金")
+    pj.add_argument("--indicators", metavar="绩效指标表", help="可选：绩效指标表（.xlsx 或 .csv），预填各项目的三级指标")
+    pj.add_argument("--year", type=int, metavar="年度", help="年度（默认上一年）")
+    pj.add_argument("--password", metavar="密码", help="工作表保护密码")
     pj.add_argument("--sign-key", metavar="密钥文件", help="用财政局保管的密钥签名（校验时可发现伪造的项目、指标、部门和年度）")
-    pj.add_argument("-o", "--out", help="输出文件夹")
+    pj.add_argument("-o", "--out", metavar="文件夹", help="输出文件夹")
     pj.set_defaults(fn=cmd_projects)
     v = sub.add_parser("validate", help="校验收回的工作簿（文件或文件夹）；退出码 0 通过，1 有问题，2 无法运行")
     v.add_argument("paths", nargs="+", metavar="文件或文件夹")
     v.add_argument("--json", action="store_true", help="以 JSON 输出每份文件的结果")
     v.add_argument("--report", metavar="报告.xlsx", help="把问题清单写入这个 .xlsx")
     v.add_argument("--sign-key", metavar="密钥文件", help="用生成时的密钥核对签名")
-    v.add_argument("--jobs", type=int, default=1, metavar="N", help="同时使用的进程数")
+    v.add_argument("--jobs", type=int, default=1, metavar="进程数", help="同时使用的进程数")
     _listing_options(v)
     _templates_option(v)
     v.set_defaults(fn=cmd_validate)
@@ -564,15 +586,34 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("folder", metavar="文件夹")
     c.add_argument("-o", "--output", required=True, metavar="汇总表.xlsx")
     c.add_argument("--sign-key", metavar="密钥文件", help="用生成时的密钥核对签名")
-    c.add_argument("--jobs", type=int, default=1, metavar="N", help="同时使用的进程数")
+    c.add_argument("--jobs", type=int, default=1, metavar="进程数", help="同时使用的进程数")
     _listing_options(c)
     _templates_option(c)
     c.set_defaults(fn=cmd_consolidate)
     return p
 
 
+#: options whose value may begin with "-" (a negative number or percent: --actual -10%)
+SIGNED = ("--actual", "--target", "--weight")
+_SIGNED_VALUE = re.compile(r"^[-−－][\d.,，０-９]")
+
+
+def signed_values(argv: list[str]) -> list[str]:
+    """``--actual -10%`` as ``--actual=-10%``: argparse would take a value starting with '-' for an option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in SIGNED and i + 1 < len(argv) and _SIGNED_VALUE.match(argv[i + 1]):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    a = parser().parse_args(argv)
+    a = parser().parse_args(signed_values(sys.argv[1:] if argv is None else list(argv)))
     with on_signals():  # SIGTERM, SIGHUP: stopped like Ctrl-C (workers stopped, valid output, exit 128 + signal)
         return _run(a)
 

@@ -73,7 +73,16 @@ def _sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
         wb = CalamineWorkbook.from_path(str(path))
         return [(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in wb.sheet_names]
     except Exception as e:  # noqa: BLE001 - any unreadable workbook is the user's file, explained in Chinese
-        raise TableError(f"无法读取工作簿（{type(e).__name__}），请在 Excel 或 WPS 中另存为 .xlsx 后重试") from None
+        why = "文件已损坏或不完整" if _head(path) == b"PK" else "不是 Excel 工作簿（可能是别的文件改了扩展名）"
+        raise TableError(f"无法读取工作簿 {path.name}（{why}），请在 Excel 或 WPS 中另存为 .xlsx 后重试") from None
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(2)
+    except OSError:
+        return b""
 
 
 def _blank(v: Any) -> bool:

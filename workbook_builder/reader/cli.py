@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..atomic import atomic_path
+from ..atomic import atomic_path, check_name
 from ..signing import read_key
 from ..workers import interrupted_line, status
 from .batch import collect, frames, validate_many
@@ -86,6 +86,11 @@ def _shown(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _nothing(paths) -> str:
+    """The one line for a run with no workbook to read (validate and consolidate alike)."""
+    return f"文件夹中没有工作簿：{'、'.join(str(p) for p in paths)}（应为部门交回的 .xlsx 文件）"
+
+
 def validate_main(a) -> int:
     """Exit status 0: every file passed; 1: some file has an error-level finding; 2: could not run."""
     try:
@@ -102,9 +107,11 @@ def _validate_main(a) -> int:
         return 2
     key = _key(a)
     listing = _listing(a)
+    if a.report:
+        check_name(a.report, (".xlsx",), "--report")
     files, others = collect(a.paths, with_others=True)
     if not files:
-        print("错误: 没有找到要校验的文件", file=sys.stderr)
+        print(f"错误: {_nothing(a.paths)}", file=sys.stderr)
         return 2
     returned: set[str] = set()
     all_valid = True
@@ -175,7 +182,11 @@ def consolidate_main(a) -> int:
     except UsageError as e:
         print(f"错误: {e}", file=sys.stderr)
         return 2
+    check_name(a.output, (".xlsx",), "-o")
     files, others = collect([folder], with_others=True)
+    if not files:  # one rule with validate: nothing to read is not a result
+        print(f"错误: {_nothing([folder])}", file=sys.stderr)
+        return 2
     reports = []
     try:
         for r in _reports(files, key, a, listing):
