@@ -198,7 +198,7 @@ def test_a_file_that_is_not_a_workbook_is_explained_in_chinese(tmp_path, capsys)
 
 
 def test_an_authoring_workbooks_locations_are_chinese(tmp_path, capsys):
-    from workbook_builder.cli import place
+    from workbook_builder.checker import place
     assert place("指标体系 第5行.rule") == "指标体系 第5行 计分方法"
     assert place("$.indicators[0].weight") == "$.indicators[0].weight"
     book = tmp_path / "庆城.xlsx"

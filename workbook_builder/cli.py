@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from . import atomic
-from .checker import check_template, errors
+from .checker import check_template, errors, place
 from .engine import compute
 from .loader import TemplateError, load_template, template_paths
 from .paths import ENV, add_template_dirs
@@ -34,25 +34,6 @@ def _yaml_error(path: str, e: yaml.YAMLError) -> str:
     mark = getattr(e, "problem_mark", None)
     where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
     return f"{path} 不是有效的 YAML 文件{('（' + where + '）') if where else ''}"
-
-
-#: a location's last part in a bureau's 指标体系 workbook ("指标体系 第5行.rule"), as the bureau names it
-_FIELDS = {".rule.kind": " 计分方法", ".rule": " 计分方法", ".weight": " 分值", ".actual": " 实际值", ".id": " 编号",
-           ".target": " 年度指标值", ".name": " 指标名称", ".criteria": " 评分标准", ".expr": " 计算公式"}
-
-
-def place(path: str) -> str:
-    """A checker location in Chinese where it is a workbook's (YAML paths such as $.indicators[0] stay)."""
-    if not path or path.startswith("$"):
-        return path
-    for k, v in _FIELDS.items():
-        if path.endswith(k):
-            return path[: -len(k)] + v
-    return path
-
-
-def issue_line(i) -> str:
-    return f"{'错误' if i.severity == 'error' else '警告'} [{i.code}] {i.message} @ {place(i.path)}"
 
 
 def _load(ref: str | None, build: bool = False):
@@ -95,8 +76,7 @@ def cmd_templates(a) -> int:
     if a.action == "check" and a.output:
         if len(a.refs) != 1 or Path(a.refs[0]).suffix.lower() != ".xlsx":
             raise Stop("templates check -o 只用于一个指标体系工作簿（.xlsx）")
-        if Path(a.output).suffix.lower() != ".xlsx":
-            raise Stop(f"-o 应为 .xlsx 文件：{a.output}")
+        atomic.check_name(a.output, (".xlsx",), "-o")
         if Path(a.output).resolve() == Path(a.refs[0]).resolve():
             raise Stop("-o 不能是被检查的文件本身（它会被覆盖），请另起一个文件名")
     if a.action == "check":
@@ -130,7 +110,7 @@ def cmd_templates(a) -> int:
             print(f"{t.id}（{Path(t.source_path).name}）：{status}，错误 {len(errors(issues))} 个，"
                   f"警告 {len(issues) - len(errors(issues))} 个")
             for i in issues:
-                print(f"  {issue_line(i)}")
+                print(f"  {i}")
             bad += bool(errors(issues))
         return 1 if bad else 0
     from .loader import is_shipped
@@ -209,8 +189,7 @@ def _export_import(a) -> int:
         raise Stop(f"用法：templates {a.action} 模板 -o 文件（{'.xlsx' if a.action == 'export' else '.yaml'}）")
     ref, out = a.refs[0], Path(a.output)
     if a.action == "export":
-        if out.suffix.lower() != ".xlsx":
-            raise Stop(f"-o 应为 .xlsx 文件：{out}")
+        atomic.check_name(out, (".xlsx",), "-o")
         t = _load(ref)
         with atomic.atomic_path(out) as tmp:
             export(t, tmp)
@@ -218,8 +197,7 @@ def _export_import(a) -> int:
         return 0
     if Path(ref).suffix.lower() != ".xlsx":
         raise Stop(f"templates import 读入指标体系工作簿（.xlsx）：{ref}")
-    if out.suffix.lower() not in (".yaml", ".yml"):
-        raise Stop(f"-o 应为 .yaml 文件：{out}")
+    atomic.check_name(out, (".yaml", ".yml"), "-o")
     from .loader import load_authoring
     try:
         t, got = load_authoring(Path(ref))
@@ -232,7 +210,7 @@ def _export_import(a) -> int:
         raise Stop(f"找不到文件 {ref}") from None
     issues = check_template(t)
     for i in issues:
-        print(f"  {issue_line(i)}")
+        print(f"  {i}")
     if errors(issues):
         return 1
     _print_readings(Path(ref))
@@ -344,10 +322,7 @@ def cmd_build(a) -> int:
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise Stop(f"年度 {year!r} 不是 2000～2100 之间的年份")
     out = Path(a.output or f"{dept}-{year}.{'xlsm' if a.macros else 'xlsx'}")
-    if a.macros and out.suffix.lower() != ".xlsm":
-        print("错误: --macros 生成的文件必须以 .xlsm 结尾", file=sys.stderr)
-        return 2
-    atomic.check_name(out, (".xlsm",) if a.macros else (".xlsx",), "-o")
+    atomic.check_name(out, (".xlsm",) if a.macros else (".xlsx",), "--macros 时 -o" if a.macros else "-o")
     try:
         values = normalise(t, doc.get("values") or {})
     except ValuesError as e:
@@ -383,8 +358,7 @@ def cmd_prefill_template(a) -> int:
     from .prefill_template import write_prefill_template
     t = _load(a.template, build=True)
     out = Path(a.output)
-    if out.suffix.lower() != ".xlsx":
-        raise Stop("名单文件应以 .xlsx 结尾")
+    atomic.check_name(out, (".xlsx",), "-o")
     with atomic.atomic_path(out) as tmp:
         write_prefill_template(t, tmp, a.year or t.year)
     print(f"已生成 {out}：每行填一个部门，再用 build --template {a.template} --prefill {out} --out-dir 文件夹 生成工作簿")

@@ -99,7 +99,7 @@ def _watch(parent: int) -> None:
             os._exit(1)
 
 
-_CRASH = {"SIGSEGV": "崩溃", "SIGBUS": "崩溃", "SIGILL": "崩溃", "SIGFPE": "崩溃"}
+_CRASH = ("SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE")
 
 
 def died(exitcode: int | None) -> str:
@@ -107,18 +107,18 @@ def died(exitcode: int | None) -> str:
     if exitcode is None:
         return "处理该文件的进程没有响应，已停止"
     if exitcode >= 0:
-        return f"处理该文件的进程意外退出（退出码 {exitcode}）"
+        return f"处理该文件的进程意外终止（退出码 {exitcode}）"
     try:
         name = signal.Signals(-exitcode).name
     except ValueError:
         name = f"信号 {-exitcode}"
     if name == "SIGABRT":
-        return "处理该文件的进程异常中止（SIGABRT，多为读取所需内存过多）"
-    if name == "SIGKILL":
-        return "处理该文件的进程被外部强制结束（SIGKILL）；请重新校验该文件"
+        return "处理该文件的进程意外终止（SIGABRT，多为读取所需内存过多）"
     if name in _CRASH:
-        return f"处理该文件的进程崩溃（{name}）"
-    return f"处理该文件的进程被 {name} 信号结束（不是文件本身的问题）；请重新校验该文件"
+        return f"处理该文件的进程意外终止（{name}，程序崩溃）"
+    if name == "SIGKILL":
+        return "处理该文件的进程意外终止（SIGKILL：被系统或他人强制结束）；请重新校验该文件"
+    return f"处理该文件的进程意外终止（被 {name} 信号结束，不是文件本身的问题）；请重新校验该文件"
 
 
 def stopped(pid: int) -> bool:
