@@ -112,3 +112,28 @@ def test_the_reader_checks_each_input_against_its_cells_own_validation_range():
                 assert (v.minimum, v.maximum) == inp.bounds, (t.id, iid)
                 checked += 1
     assert checked > 20
+
+
+def test_percent_cells_of_the_self_assessment_and_of_project_sheets_have_one_range():
+    """Every percent entry cell, in a 自评表 or a project sheet, validates the same range (model.PERCENT_RANGE)."""
+    from workbook_builder.cells import input_items, validations
+    from workbook_builder.layout import build_layout
+    from workbook_builder.loader import load_template
+    from workbook_builder.model import PERCENT_RANGE
+    from workbook_builder.projects.cells import list_sources, parts_for
+    from workbook_builder.projects.form import find_form
+    from workbook_builder.projects.listing import read_listing
+    form = find_form("national_project_2020")
+    listed = read_listing(form, ROOT / "examples/projects/庆城县项目清单.csv", ROOT / "examples/projects/庆城县绩效指标.csv")
+    sheets = [(p.template, p.layout, list_sources(form)) for got in listed.values()
+              for p in parts_for(form, got.projects)]
+    t = load_template("qingcheng_2024")
+    sheets.append((t, build_layout(t), None))
+    ranges = {}
+    for tpl, lay, lists in sheets:
+        specs = {(v.sheet, v.row, v.col): v for v in validations(tpl, lay, lists)}
+        for iid, inp in input_items(tpl, lay).items():
+            v = specs.get(lay.input_cells[iid])
+            if inp.type == "percent" and v is not None and v.kind == "decimal":
+                ranges.setdefault("project" if lists else "自评表", set()).add((v.minimum, v.maximum))
+    assert ranges == {"project": {PERCENT_RANGE}, "自评表": {PERCENT_RANGE}}
