@@ -93,3 +93,17 @@ def test_ctrl_c_during_a_build_names_how_far_it_got(tmp_path, capsys, monkeypatc
     assert main(_argv(tmp_path, out)) == 130
     err = capsys.readouterr().err
     assert f"已中断；{out} 中的生成未完成（应生成 {N} 份，已生成 2 份）" in err and "Traceback" not in err
+
+
+def test_a_project_build_keeps_the_same_record(tmp_path, capsys):
+    out = tmp_path / "项目"
+    argv = ["projects", "build", "--list", "examples/projects/庆城县项目清单.csv", "--year", "2024", "-o", str(out)]
+    assert main(argv) == 0
+    assert not (out / MARKER).exists()
+    with open(out / MANIFEST, encoding="utf-8-sig", newline="") as f:
+        names = [r[0] for r in list(csv.reader(f))[1:]]
+    assert names and sorted(names) == sorted(p.name for p in out.glob("*.xlsx"))
+    (out / names[0]).unlink()
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert f"有 1 份已不在：{names[0]}" in capsys.readouterr().err

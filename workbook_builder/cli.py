@@ -461,11 +461,26 @@ def cmd_projects(a) -> int:
         raise Stop(f"项目清单有 {len(e.problems)} 处问题，未生成任何文件", 1) from None
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    for dept, got in listed.items():
-        path = out / f"{safe_filename(dept)}-项目-{year}.xlsx"
-        atomic.write_bytes(path, build_project_workbook(form, dept, year, got.projects, got.values,
-                                                        password=a.password, sign_key=key))
-        print(f"{path}\t{len(got.projects)} 个项目")
+    from . import manifest
+    for line in manifest.previous(out):
+        print(line, file=sys.stderr)
+    names = {dept: f"{safe_filename(dept)}-项目-{year}.xlsx" for dept in listed}
+    manifest.start(out, list(names.values()))
+    done = []
+    try:
+        for dept, got in listed.items():
+            path = out / names[dept]
+            atomic.write_bytes(path, build_project_workbook(form, dept, year, got.projects, got.values,
+                                                            password=a.password, sign_key=key))
+            done.append(path)
+            print(f"{path}\t{len(got.projects)} 个项目")
+    except (KeyboardInterrupt, atomic.OutputError) as e:
+        left = manifest.status(out)
+        if isinstance(e, KeyboardInterrupt):
+            print(f"{interrupted_line(e)}；{left}", file=sys.stderr)
+            return status(e)
+        raise Stop(f"{e}；{left}") from None
+    manifest.finish(out, done)
     return 0
 
 

@@ -214,3 +214,21 @@ def test_a_stopped_worker_is_reported_as_stopped(monkeypatch):
     (f,) = rep.findings
     assert f.code == "unreadable" and "暂停" in f.detail and "内存" not in f.detail
     _until(lambda: not _alive(pid), "the stopped worker removed")
+
+
+def test_without_prctl_the_watchdog_still_ends_a_worker_whose_parent_died():
+    """The fallback where PR_SET_PDEATHSIG is not available: a thread watching the parent's pid."""
+    worker = ("import sys, time; sys.platform = 'other'  # no prctl: only the watchdog\n"
+              "from workbook_builder.workers import worker_init\n"
+              "import os; worker_init(os.getppid()); print('ready', flush=True); time.sleep(10**6)")
+    parent = ("import subprocess, sys, time\n"
+              f"c = subprocess.Popen([sys.executable, '-c', {worker!r}], stdout=subprocess.PIPE, text=True)\n"
+              "assert c.stdout.readline().strip() == 'ready'\n"
+              "print(c.pid, flush=True); time.sleep(10**6)")
+    p = subprocess.Popen([sys.executable, "-c", parent], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    child = int(p.stdout.readline())
+    assert _alive(child)
+    p.kill()
+    p.wait(timeout=BOUND)
+    p.stdout.close()
+    _until(lambda: not _alive(child), "the orphaned worker gone")
