@@ -309,7 +309,7 @@ def cmd_build(a) -> int:
             from . import manifest
             left = manifest.status(out_dir)
             if isinstance(e, KeyboardInterrupt):
-                print(f"{interrupted_line(e)}；{left or '没有生成文件'}", file=sys.stderr)
+                say(f"{interrupted_line(e)}；{left or '没有生成文件'}")
                 return status(e)
             raise Stop(f"{e}{'；' + left if left else ''}") from None
     doc = read_inputs_file(a.inputs) if a.inputs else {}
@@ -477,7 +477,7 @@ def cmd_projects(a) -> int:
     except (KeyboardInterrupt, atomic.OutputError) as e:
         left = manifest.status(out)
         if isinstance(e, KeyboardInterrupt):
-            print(f"{interrupted_line(e)}；{left}", file=sys.stderr)
+            say(f"{interrupted_line(e)}；{left}")
             return status(e)
         raise Stop(f"{e}；{left}") from None
     manifest.finish(out, done)
@@ -620,20 +620,28 @@ def _run(a) -> int:
                 print(f"使用 {path.parent} 中的模板 {tid}（{path.name}，与内置模板同编号，以此为准）", file=sys.stderr)
         return a.fn(a)
     except Stop as e:
-        print(f"错误: {e}", file=sys.stderr)
+        say(f"错误: {e}")
         return e.status
     except atomic.OutputError as e:
-        print(f"错误: {e}", file=sys.stderr)
+        say(f"错误: {e}")
         return 2
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0
     except KeyboardInterrupt as e:
-        print(interrupted_line(e), file=sys.stderr)
+        say(interrupted_line(e))
         return status(e)
     except Exception as e:  # noqa: BLE001 - never a traceback: one Chinese line, exit status 2
-        print(f"错误: 无法完成（{_reason(e)}）", file=sys.stderr)
+        say(f"错误: 无法完成（{_reason(e)}）")
         return 2
+
+
+def say(line: str) -> None:
+    """A last line on stderr, on a line of its own: progress bars still open are ended first."""
+    from tqdm import tqdm
+    for bar in list(getattr(tqdm, "_instances", ())):
+        bar.close()
+    print(line, file=sys.stderr)
 
 
 def _reason(e: Exception) -> str:
@@ -645,6 +653,8 @@ def _reason(e: Exception) -> str:
         return f"{e.filename} 是文件夹"
     if isinstance(e, UnicodeDecodeError):
         return "文件编码无法识别，请另存为 UTF-8"
+    if isinstance(e, OSError) and e.errno:
+        return f"{atomic.reason(e)}：{e.filename}" if e.filename else atomic.reason(e)
     if isinstance(e, yaml.YAMLError):
         mark = getattr(e, "problem_mark", None)
         return f"YAML 格式错误（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else "YAML 格式错误"
