@@ -71,11 +71,13 @@ def test_a_killed_run_is_reported_as_incomplete_by_the_next_run(tmp_path, capsys
     child.stdout.close()
     assert (out / MARKER).exists() and not (out / MANIFEST).exists()
     assert len(list(out.glob("局*.xlsx"))) == 2
+    assert len(list(out.glob("~$局2-*.tmp.xlsx"))) == 1  # the third, cut off before its rename
     assert main(_argv(tmp_path, out)) == 0
     err = capsys.readouterr().err
     assert f"上次在 {out} 的生成没有完成（应生成 {N} 份，已生成 2 份，缺 {N - 2} 份：" in err
     assert "局2-" in err and "局0-" not in err  # the missing ones are named
     assert not (out / MARKER).exists() and (out / MANIFEST).exists()
+    assert not list(out.glob("~$*"))  # the killed run's temporary file is swept
 
 
 def test_ctrl_c_during_a_build_names_how_far_it_got(tmp_path, capsys, monkeypatch):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,6 +111,26 @@ def _drop_writers(e: BaseException) -> None:
         gc.collect()
     finally:
         sys.unraisablehook = hook
+
+
+_TEMP = re.compile(r"^~\$.*\.[0-9a-f]{8}\.tmp(\.\w+)?$")
+
+
+def sweep(folder: str | Path) -> int:
+    """Remove the temporary files a killed run left in ``folder`` (only names this module makes); how many."""
+    n = 0
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return 0
+    for p in entries:
+        if _TEMP.match(p.name) and p.is_file():
+            try:
+                p.unlink()
+                n += 1
+            except OSError:
+                pass
+    return n
 
 
 def write_bytes(final: str | Path, data: bytes) -> None:

@@ -83,6 +83,7 @@ def previous(folder: Path) -> list[str]:
 
 def start(folder: Path, names: list[str]) -> None:
     """Mark ``folder`` as being written (the marker lists the files to come)."""
+    atomic.sweep(folder)  # what a killed run was writing
     atomic.write_text(folder / MARKER, "\n".join([_HEAD, *names]) + "\n")
 
 
