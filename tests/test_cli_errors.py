@@ -139,6 +139,7 @@ def test_every_help_is_chinese_with_one_usage_and_no_traceback(argv, capsys):
     (["templates", "frobnicate"], "list、check、export、import"),
     (["rubric", "x", "--weight", "5", "--actual"], "--actual"),
     (["build", "--jobs", "x"], "--jobs"),
+    (["build", "--te", "x"], "--template, --templates"),
 ], ids=lambda a: " ".join(a) if isinstance(a, list) else a)
 def test_argparse_leftovers_are_chinese_and_name_the_choices(argv, named, capsys):
     with pytest.raises(SystemExit) as e:

@@ -384,6 +384,8 @@ _ARG_ERRORS = [
     (re.compile(r"argument (\S+): invalid float value: (.+)"), "参数 {0} 应为数字，实际为 {1}"),
     (re.compile(r"argument (\S+): invalid choice: (\S+)"), "参数 {0} 的取值 {1} 无效"),
     (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面需要一个值"),
+    (re.compile(r"argument (\S+): expected at least one argument"), "参数 {0} 后面至少需要一个值"),
+    (re.compile(r"ambiguous option: (\S+) could match (.+)"), "选项 {0} 不完整，可能是 {1}，请写全"),
     (re.compile(r"invalid choice: (\S+)"), "没有这个命令：{0}"),
 ]
 
