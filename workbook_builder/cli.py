@@ -290,6 +290,9 @@ def cmd_build(a) -> int:
     if not dept or not str(dept).strip():
         raise Stop("需要 --department 部门名称（或 --inputs 文件中的 department）")
     dept = str(dept).strip()
+    from .textcheck import text_problem
+    if bad := text_problem(dept, "部门名称"):
+        raise Stop(bad)
     year = a.year or doc.get("year") or t.year
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise Stop(f"年度 {year!r} 不是 2000～2100 之间的年份")
