@@ -360,3 +360,22 @@ def test_a_list_of_100000_bad_rows_reports_the_first_hundred_and_counts_the_rest
     assert main(["build", "--template", "zizhou_2024", "--prefill", str(p), "--out-dir", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
     assert err.count("不是数值") == 100 and "另有 99900 处问题未列出" in err
+
+
+@pytest.mark.parametrize("tid", ["qingcheng_2024", "zizhou_2024", "hengyang_2022", "longxian_2023", "national_2020"])
+def test_the_prefill_templates_example_row_is_a_valid_department(tmp_path, capsys, tid):
+    """A bureau that copies the example row gets a workbook without a single wrong value."""
+    from workbook_builder.reader.validate import validate_file
+    out = tmp_path / "名单.xlsx"
+    assert main(["prefill-template", "--template", tid, "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["名单"]
+    assert str(ws["A4"].value).startswith("示例")
+    ws["A4"] = "甲局"
+    wb.save(out)
+    rows, problems = parse_rows(load_template(tid), read_table(out))
+    assert problems == [] and [r["department"] for r in rows] == ["甲局"]
+    assert main(["build", "--template", tid, "--prefill", str(out), "--out-dir", str(tmp_path / "o")]) == 0
+    [f] = list((tmp_path / "o").iterdir())
+    wrong = {"cross-check-failed", "score-outside-level", "value-out-of-range", "value-not-in-list", "not-a-number"}
+    assert not [x for x in validate_file(f).findings if x.code in wrong]
