@@ -11,10 +11,10 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .formats import FONT, INPUT_FILL
-from .model import Input, Template
 from .crosscheck import failures
 from .engine import compute, slot_values
+from .formats import FONT, INPUT_FILL
+from .model import Input, Template
 from .prefill import BOUND, EXAMPLE_PREFIX, header_label
 from .rules import all_inputs, rule_for
 
