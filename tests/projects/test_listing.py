@@ -261,3 +261,15 @@ def test_utf32_and_cr_only_project_lists_are_read(tmp_path):
         _write(tmp_path / "清单.csv", text, enc)
         got = read_listing(find_form("national_project_2020"), tmp_path / "清单.csv")
         assert got["县水利局"].values[0] == {"fund_total_year": 50}
+
+
+def test_indicator_texts_are_kept_as_typed(tmp_path):
+    lst = _write(tmp_path / "清单.csv", "部门,项目名称,全年预算数\n县水利局,饮水工程,50\n")
+    ind = _write(tmp_path / "指标.csv", "部门,项目名称,一级指标,二级指标,三级指标,指标性质,年度指标值,分值\n"
+                 "县水利局,饮水工程,产出指标,数量指标,改造面积（一期）,,≥１２００㎡,50\n"
+                 "县水利局,饮水工程,效益指标,社会效益指标,供水保障,定性,\"稳步提升，群众受益\",30\n"
+                 "县水利局,饮水工程,满意度指标,服务对象满意度指标,满意度,,≥95％,10\n")
+    got = read_listing(find_form("national_project_2020"), lst, ind)
+    rows = got["县水利局"].projects[0].rows
+    assert (rows[0].name, rows[0].nature, rows[0].target, rows[0].unit) == ("改造面积（一期）", "≥", 1200.0, "㎡")
+    assert rows[1].target_text == "稳步提升，群众受益" and rows[2].target == 0.95 and rows[2].unit == "%"

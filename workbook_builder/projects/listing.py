@@ -39,7 +39,7 @@ FUND_COL_NAMES = {"年初预算数": "initial", "年初预算": "initial", "全�
                   "全年执行数": "executed", "执行数": "executed"}
 #: the ceiling of one project's fund (万元) unless the bureau sets another (``--max-fund``): 10 亿元
 DEFAULT_MAX_FUND = 100_000.0
-_TARGET = re.compile(r"^(≥|>=|≤|<=|=)?(-?\d+(?:\.\d+)?)(%?)(.*)$")
+_TARGET = re.compile(r"^(≥|>=|≤|<=|=|＞＝|＜＝|＝)?\s*([-－]?[0-9０-９]+(?:[.．][0-9０-９]+)?)\s*([%％]?)(.*)$", re.S)
 _OPS = {">=": "≥", "<=": "≤", "≥": "≥", "≤": "≤", "=": "="}
 _FUND_LABELS = {fund_id(r, c): f"{rl.replace('其中：', '')}·{cl}" for r, rl in FUND_ROWS for c, cl in FUND_COLS}
 
@@ -268,12 +268,11 @@ def _read_indicators(form: ProjectForm, path: Path, out: dict[str, Listed]) -> l
         if isinstance(target, (int, float)) and not isinstance(target, bool):
             value = float(target)
         else:
-            s = unicodedata.normalize("NFKC", _text(target)).replace(" ", "")
-            m = _TARGET.match(s)
+            m = _TARGET.match(_text(target))  # the unit after the number is kept as typed (㎡ stays ㎡)
             if m and nature != "定性":
-                nature = nature or _OPS.get(m.group(1) or "", "")
-                value = float(m.group(2)) / (100 if m.group(3) else 1)
-                unit = "%" if m.group(3) else (m.group(4) or unit)
+                nature = nature or _OPS.get(unicodedata.normalize("NFKC", m.group(1) or ""), "")
+                value = float(unicodedata.normalize("NFKC", m.group(2))) / (100 if m.group(3) else 1)
+                unit = "%" if m.group(3) else (m.group(4).strip() or unit)
             else:
                 text, nature = _text(target), nature or "定性"  # a 定性 target as typed
         if nature not in NATURES:
