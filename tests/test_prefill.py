@@ -185,7 +185,8 @@ def _parse(tmp_path, text, template="qingcheng_2024"):
 @pytest.mark.parametrize("header,value,want", [
     ("职工满意度（%）", "95", 0.95), ("职工满意度（%）", "9.5", 0.095), ("职工满意度(%)", "5", 0.05),
     ("职工满意度（%）", "95%", 0.95), ("职工满意度", "0.95", 0.95), ("职工满意度", "95%", 0.95),
-    ("职工满意度·实际完成值（%）", "100", 1.0), ("职工满意度（％）", "0", 0.0),
+    ("职工满意度·实际完成值（%）", "100", 1.0), ("职工满意度（％）", "0", 0.0), ("职工满意度（%）", "0.5", 0.005),
+    ("职工满意度%", "96", 0.96), ("职工满意度（百分比）", "80", 0.8),
 ])
 def test_a_percent_header_says_how_to_read_numbers(tmp_path, header, value, want):
     rows, problems, _ = _parse(tmp_path, f"部门名称,{header}\n甲局,{value}\n")
@@ -194,7 +195,7 @@ def test_a_percent_header_says_how_to_read_numbers(tmp_path, header, value, want
 
 @pytest.mark.parametrize("header,value,fix", [
     ("职工满意度", "9.5", "请填写 9.5% 或 0.095"), ("职工满意度", "5", "请填写 5% 或 0.05"),
-    ("职工满意度（%）", "0.95", "表示 95% 请填写 95"),  # under （%） 0.95 may mean 0.95% or 95%
+    ("项目支出预算执行率·实际完成值", "1.5", "请填写 1.5% 或 0.015"), ("职工满意度（元）", "95", "不是百分比"),
 ])
 def test_an_ambiguous_percent_is_refused_with_the_way_to_type_it(tmp_path, capsys, header, value, fix):
     rows, problems, _ = _parse(tmp_path, f"部门名称,{header}\n甲局,{value}\n")
@@ -379,3 +380,20 @@ def test_the_prefill_templates_example_row_is_a_valid_department(tmp_path, capsy
     [f] = list((tmp_path / "o").iterdir())
     wrong = {"cross-check-failed", "score-outside-level", "value-out-of-range", "value-not-in-list", "not-a-number"}
     assert not [x for x in validate_file(f).findings if x.code in wrong]
+
+
+@pytest.mark.parametrize("text", [
+    "部门名称,基本支出·全年预算数,单位：万元\n甲局,300,\n",  # the unit in the header row's last cell
+    "部门名称,基本支出·全年预算数\n甲局,300\n注：金额单位为万元\n",  # a note under the table
+    "单位：人、万元\n部门名称,基本支出·全年预算数\n甲局,300\n",
+])
+def test_a_unit_stated_beside_or_under_the_table_applies_too(tmp_path, text):
+    rows, problems, notes = _parse(tmp_path, text)
+    assert problems == [] and [r["department"] for r in rows] == ["甲局"]
+    assert rows[0]["values"] == {"basic_budget_year": 3_000_000}
+
+
+def test_code_columns_of_a_finance_system_export_are_ignored(tmp_path):
+    text = "预算单位编码,预算单位名称,单位类型,基本支出·全年预算数\n101001,甲局,行政单位,100\n"
+    rows, problems, notes = _parse(tmp_path, text)
+    assert problems == [] and rows[0]["department"] == "甲局" and "预算单位编码、单位类型" in notes[0]

@@ -253,10 +253,7 @@ def _percent(v: Any, x: float, inp: Input, header_unit: str, percent_cell: bool)
     if percent_cell:
         return x  # a percent-formatted cell: 0.95 is shown as 95%
     if header_unit in _PERCENT_UNITS:
-        if x == 0 or abs(x) >= 1:
-            return x / 100  # a （%） column holds percents: 95 is 95%, 9.5 is 9.5%
-        raise ValueError(f"{_show(v)} 在百分数（%）列中含义不明：表示 {_pct(x)}% 请填写 {_pct(x)}%；"
-                         f"表示 {_pct(x * 100)}% 请填写 {_pct(x * 100)}")
+        return x / 100  # a （%） column holds percents: 95 is 95%, 9.5 is 9.5%
     if header_unit:
         raise ValueError(f"表头的单位“{header_unit}”不是百分比，此项应填写百分比（如 95% 或 0.95）")
     if abs(x) <= 1:

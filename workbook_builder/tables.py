@@ -42,7 +42,7 @@ class Table:
     header_row: int  # 1-based, as the spreadsheet shows it (the lower row of a two-row header)
     headers: list[str]  # a two-row header's columns as ``group·column``
     rows: list[tuple[int, list[Any]]]  # (1-based spreadsheet row, cells)
-    titles: list[str] = field(default_factory=list)  # the texts of the rows above the header
+    titles: list[str] = field(default_factory=list)  # the texts above the header, and the notes under the table
     percent: set[tuple[int, int]] = field(default_factory=set)  # percent-formatted cells (row, 0-based column)
 
 
@@ -200,11 +200,13 @@ def two_row(top: list[Any], below: list[Any]) -> list[str] | None:
 
 
 def read(path: Path, is_header: Callable[[list[str]], bool], sheet: str | None = None,
-         header_row: int | None = None, need: str = "一列“部门名称”", option: str | None = "--header-row") -> Table:
+         header_row: int | None = None, need: str = "一列“部门名称”", option: str | None = "--header-row",
+         missing: Callable[[list[str]], str | None] | None = None) -> Table:
     """The table in ``path`` whose header row satisfies ``is_header`` (folded headers), or the one given.
 
     ``need`` names the columns a header must have and ``option`` the command's option for the header
-    row (None when the command has none), for the message when no header is found."""
+    row (None when the command has none), for the message when no header is found; ``missing`` names
+    what a row that is almost a header lacks (“项目名称”), so that message can say it."""
     if not path.exists():
         raise TableError(f"找不到文件 {path}")
     if not path.is_file():
@@ -243,21 +245,36 @@ def read(path: Path, is_header: Callable[[list[str]], bool], sheet: str | None =
             if merged is not None and is_header([fold(x) for x in merged]):
                 headers, first = merged, found - 1
         titles = [" ".join(str(x).strip() for x in r if not _blank(x)) for r in rows[:first]]
+        for i, h in enumerate(headers):
+            if is_statement(h):  # “单位：万元” written in the header row's last cell
+                titles.append(h)
+                headers[i] = ""
         body = [(i + 1, r) for i, r in enumerate(rows) if i > last and not all(_blank(x) for x in r)]
+        footers = []
+        while body and all(is_statement(x) for x in body[-1][1] if not _blank(x)):
+            footers.insert(0, " ".join(str(x).strip() for x in body.pop()[1] if not _blank(x)))
         return Table(f"{path.name}{'［' + name + '］' if name and len(sheets) > 1 else ''}", last + 1, headers, body,
-                     [t for t in titles if t], {(r, c) for r, c in percent if r > last + 1})
+                     [t for t in titles + footers if t], {(r, c) for r, c in percent if r > last + 1})
     hint = f"；可用 {option} 指定表头所在行" if option else ""
+    for _, rows, _ in sheets if missing else []:
+        for i, r in enumerate(rows[:MAX_HEADER_SCAN]):
+            lack = missing([fold(x) for x in r])
+            if lack:
+                raise TableError(f"{path.name} 第{i + 1}行的表头缺少“{lack}”列（需要{need}）{hint}")
     raise TableError(f"{path.name} 中找不到表头行（需要{need}）{hint}")
 
 
-#: columns a bureau's list always has that carry nothing to build: ids, contacts, remarks, classes
-ADMIN_WORDS = ("序号", "编号", "编码", "代码", "备注", "说明", "附注", "联系人", "联系电话", "电话", "手机", "邮箱",
-               "电子邮件", "email", "e-mail", "地址", "邮编", "传真", "qq", "微信", "负责人", "填报人", "经办人",
-               "审核人", "职务", "日期", "no", "no.", "类型", "类别", "级次", "所属", "科目", "乡镇", "统一社会信用")
+#: columns a bureau's list always has that carry nothing to build: ids and contacts (always), and
+#: classes and remarks (unless the header also names an amount or rate)
+ID_WORDS = ("序号", "编号", "编码", "代码", "联系人", "联系电话", "电话", "手机", "邮箱", "电子邮件", "email", "e-mail",
+            "地址", "邮编", "传真", "qq", "微信", "负责人", "填报人", "经办人", "审核人", "统一社会信用")
+CLASS_WORDS = ("备注", "说明", "附注", "职务", "日期", "类型", "类别", "级次", "所属", "科目", "乡镇", "no", "no.")
+ADMIN_WORDS = ID_WORDS + CLASS_WORDS
 #: words of a header that names an amount, a rate or a score: such a column is never dropped
 DATA_WORDS = ("预算", "执行", "支出", "经费", "资金", "金额", "拨款", "结转", "结余", "率", "满意", "得分", "自评",
               "分值", "指标", "数", "元", "%", "值")
-_ADMIN = tuple(fold(w) for w in ADMIN_WORDS)
+_ID = tuple(fold(w) for w in ID_WORDS)
+_CLASS = tuple(fold(w) for w in CLASS_WORDS)
 _DATA = tuple(fold(w) for w in DATA_WORDS)
 
 
@@ -284,22 +301,38 @@ def unknown_column(header: str, values: list[Any], choices: frozenset[str] = fro
 
 
 def is_admin(header: str) -> bool:
-    """序号, 联系人, 联系电话, 备注 … (a header naming an amount or rate is never administrative)."""
+    """序号, 预算单位编码, 联系人, 联系电话 … always; 备注, 类型 … unless the header names an amount or rate."""
     f = fold(header)
-    if any(w in f for w in _DATA[:13]):
-        return False
-    return any(w == f if w in ("no", "no.") else w in f for w in _ADMIN)
+    if any(w in f for w in _ID):
+        return True
+    return not any(w in f for w in _DATA[:13]) and any(w == f if w in ("no", "no.") else w in f for w in _CLASS)
 
 
-def stated_unit(titles: list[str], source: str) -> str:
-    """The money unit a title line states (“单位：万元”, “金额单位：元”), "" when none; TableError when
-    the title lines state two different units (the unit cannot be known)."""
+_UNIT_STATED = re.compile(r"单位(?:[:：]|为|是)\s*([^\s)）\]】;；,，。]*)")
+_MONEY_UNIT = re.compile(r"[万亿千百]?元")
+
+
+def stated_unit(lines: list[str], source: str) -> str:
+    """The money unit the title lines (or notes under the table) state (“单位：万元”, “金额单位：元”,
+    “单位：人、万元”, “注：金额单位为万元”), "" when none; TableError when they state two different units
+    (the unit cannot be known)."""
     found = []
-    for line in titles:
-        for m in re.finditer(r"单位[:：]\s*([万亿千百]?元)", unicodedata.normalize("NFKC", line)):
-            if m.group(1) not in found:
-                found.append(m.group(1))
+    for line in lines:
+        for m in _UNIT_STATED.finditer(unicodedata.normalize("NFKC", line)):
+            units = _MONEY_UNIT.findall(m.group(1))
+            for u in units[:1] if len(set(units)) == 1 else units:
+                if u not in found:
+                    found.append(u)
     if len(found) > 1:
         raise TableError(f"{source} 的标题行写了不同的金额单位（{'、'.join(found)}），无法确定金额的单位："
                          "请只保留一个“单位：…”，或在每个金额列的表头写明单位（如“全年预算数（万元）”）")
     return found[0] if found else ""
+
+
+def is_statement(text: Any) -> bool:
+    """A cell that states something about the table (“单位：万元”, “注：…”, “填表人：…”), not a value."""
+    if not isinstance(text, str):
+        return False
+    s = unicodedata.normalize("NFKC", text).strip()
+    return bool(_UNIT_STATED.search(s) and _MONEY_UNIT.search(s)) or bool(re.match(r"^(注|说明|备注|填表说明)\s*\d*[:：]", s)) \
+        or bool(re.match(r"^[^:：]{1,8}[:：]", s) and re.search(r"(人|日期|电话|负责人|审核|制表)[:：]", s))

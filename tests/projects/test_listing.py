@@ -224,7 +224,7 @@ def test_a_missing_project_name_column_is_named_and_header_row_is_an_option(tmp_
     text = "部门,项目,全年预算数\n县水利局,饮水工程,50\n"
     assert _build(tmp_path, text) == 2
     err = capsys.readouterr().err
-    assert "需要“部门”和“项目名称”两列" in err and "--header-row" in err and "部门名称" not in err
+    assert "清单.csv 第1行的表头缺少“项目名称”列" in err and "--header-row" in err and "部门名称" not in err
     text = "说明：部门,项目名称 两列必填\n部门,项目名称,全年预算数\n县水利局,饮水工程,50\n"
     assert _build(tmp_path, text, "--header-row", "2") == 0
     assert main(["validate", "--projects", str(tmp_path / "清单.csv"), str(tmp_path / "out")]) in (0, 1)
@@ -273,3 +273,17 @@ def test_indicator_texts_are_kept_as_typed(tmp_path):
     rows = got["县水利局"].projects[0].rows
     assert (rows[0].name, rows[0].nature, rows[0].target, rows[0].unit) == ("改造面积（一期）", "≥", 1200.0, "㎡")
     assert rows[1].target_text == "稳步提升，群众受益" and rows[2].target == 0.95 and rows[2].unit == "%"
+
+
+def test_a_fund_source_group_header(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目清单（单位：元）"])
+    ws.append(["部门", "项目名称", "全年预算数", "资金来源", None, None])
+    ws.append([None, None, None, "本年财政拨款", "上年结转资金", "其他资金"])
+    ws.append(["县水利局", "饮水工程", 5_500_000, 4_000_000, 1_000_000, 500_000])
+    p = tmp_path / "清单.xlsx"
+    wb.save(p)
+    got = read_listing(find_form("national_project_2020"), p)
+    assert got["县水利局"].values[0] == {"fund_total_year": 550, "fund_fiscal_year": 400, "fund_carryover_year": 100,
+                                       "fund_other_year": 50}

@@ -64,14 +64,14 @@ def _fund(header: str) -> tuple[str, str] | None:
     rows = {fold(k): v for k, v in FUND_ROW_NAMES.items()}
     cols = {fold(k): v for k, v in FUND_COL_NAMES.items()}
     for f in cands:
-        f = f.removeprefix("其中:").removeprefix("其中")
+        f = re.sub(r"其中:?|资金来源|:", "", f)
         if f in cols:
             return "total", cols[f]
         if f in rows:
             return rows[f], "year"
         for r, rk in rows.items():
             for c, ck in cols.items():
-                if f in (r + c, c + r, r.removeprefix("其中:") + c):
+                if f in (r + c, c + r):
                     return rk, ck
     return None
 
@@ -153,8 +153,10 @@ def read_listing(form: ProjectForm, path: Path, indicators: Path | None = None, 
     problems = _Problems()
     notes = [] if notes is None else notes
     ceiling = DEFAULT_MAX_FUND if max_fund is None else max_fund
-    t = tables.read(path, lambda h: "项目名称" in h and any(x in h for x in ("部门", "部门名称", "单位名称")),
-                    header_row=header_row, need="“部门”和“项目名称”两列", option=option)
+    depts = ("部门", "部门名称", "单位名称")
+    t = tables.read(path, lambda h: "项目名称" in h and any(x in h for x in depts), header_row=header_row,
+                    need="“部门”和“项目名称”两列", option=option,
+                    missing=lambda h: "项目名称" if any(x in h for x in depts) else "部门" if "项目名称" in h else None)
     cols, unknown = _columns(t, PROJECT_COLUMNS, funds=True)
     for key, label in (("department", "部门"), ("name", "项目名称")):
         if key not in cols:
@@ -240,7 +242,8 @@ def read_listing(form: ProjectForm, path: Path, indicators: Path | None = None, 
 
 def _read_indicators(form: ProjectForm, path: Path, out: dict[str, Listed]) -> list[str]:
     problems = []
-    t = tables.read(path, lambda h: "三级指标" in h and "项目名称" in h, need="“项目名称”和“三级指标”两列", option=None)
+    t = tables.read(path, lambda h: "三级指标" in h and "项目名称" in h, need="“项目名称”和“三级指标”两列", option=None,
+                    missing=lambda h: "三级指标" if "项目名称" in h else "项目名称" if "三级指标" in h else None)
     cols, _ = _columns(t, INDICATOR_COLUMNS)
     projects = {(fold(d), fold(p.name)): p for d, listed in out.items() for p in listed.projects}
     level1 = {fold(a.name): a for a in form.allotments}
