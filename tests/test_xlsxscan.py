@@ -55,6 +55,7 @@ def test_a_normal_sheet_passes_with_its_percent_cells(tmp_path):
     ["projects", "build", "--list", "examples/projects/庆城县项目清单.csv", "--indicators", "{f}", "-o", "{d}"],
     ["validate", "--projects", "{f}", "{d}"],
     ["templates", "check", "{f}"],
+    ["templates", "check", "{f}", "-o", "{d}/核对.xlsx"],
 ])
 def test_every_command_reading_a_list_refuses_it_in_chinese(tmp_path, argv):
     """In a child process: a native abort (exit 134) would kill the test run itself."""

@@ -154,7 +154,11 @@ def _write_checked(src: Path, out: Path) -> None:
     for p in warnings:
         if p.row and p.sheet == "指标体系":
             problems.setdefault(p.row, []).append(f"{p.message}{'；请' + p.fix if p.fix else ''}")
-    n = annotate(src, out, readings, problems)
+    from .xlsxscan import SheetTooLarge
+    try:
+        n = annotate(src, out, readings, problems)
+    except SheetTooLarge as e:
+        raise Stop(f"{src.name}：{e}；未写出 {out}") from None
     print(f"已写出 {out}（“解析结果”列写了 {n} 行：程序的理解，或要修改的地方）")
 
 
