@@ -195,7 +195,7 @@ def test_a_percent_header_says_how_to_read_numbers(tmp_path, header, value, want
 
 @pytest.mark.parametrize("header,value,fix", [
     ("职工满意度", "9.5", "请填写 9.5% 或 0.095"), ("职工满意度", "5", "请填写 5% 或 0.05"),
-    ("项目支出预算执行率·实际完成值", "1.5", "请填写 1.5% 或 0.015"), ("职工满意度（元）", "95", "不是百分比"),
+    ("项目支出预算执行率·实际完成值", "1.5", "请填写 1.5% 或 0.015"),
 ])
 def test_an_ambiguous_percent_is_refused_with_the_way_to_type_it(tmp_path, capsys, header, value, fix):
     rows, problems, _ = _parse(tmp_path, f"部门名称,{header}\n甲局,{value}\n")
@@ -397,3 +397,12 @@ def test_code_columns_of_a_finance_system_export_are_ignored(tmp_path):
     text = "预算单位编码,预算单位名称,单位类型,基本支出·全年预算数\n101001,甲局,行政单位,100\n"
     rows, problems, notes = _parse(tmp_path, text)
     assert problems == [] and rows[0]["department"] == "甲局" and "预算单位编码、单位类型" in notes[0]
+
+
+@pytest.mark.parametrize("header", ["职工满意度（元）", "基本支出·全年预算数（万美元）", "基本支出·全年预算数（%）",
+                                    "基本支出·全年预算数（人）"])
+def test_a_header_unit_that_cannot_be_read_refuses_the_run(tmp_path, capsys, header):
+    text = f"部门名称,{header}\n甲局,95\n乙局,96\n"
+    _, problems, _ = _parse(tmp_path, text)
+    assert len(problems) == 1 and problems[0].startswith(f"第1行 [{header}]: 表头的单位")
+    assert _build(tmp_path, _csv(tmp_path, text)) == 2 and not (tmp_path / "out").exists()

@@ -183,6 +183,10 @@ def parse_rows(t: Template, table: Table, notes: list[str] | None = None) -> tup
             continue
         if not unit and inp.type == "money" and title_unit:
             unit = title_unit
+        bad_unit = _unit_problem(inp, unit)
+        if bad_unit:
+            problems.append(RowProblem(hr, h, bad_unit))
+            continue
         columns[i] = (inp, unit)
     if dept_col is None:
         return [], [RowProblem(hr, "", f"缺少部门名称列（{'/'.join(DEPT_COLUMNS[1:5])}）")]
@@ -241,6 +245,19 @@ def _blank(v: Any) -> bool:
 
 def _show(v: Any) -> str:
     return f"“{v}”"
+
+
+def _unit_problem(inp: Input, unit: str) -> str | None:
+    """Why a header's unit cannot be read for this input (the whole column would be wrong), or None."""
+    if not unit or unit == fold(inp.unit) or inp.choices or inp.type in ("text", "date", "choice"):
+        return None
+    if inp.type == "percent":
+        return None if unit in _PERCENT_UNITS else f"表头的单位“{unit}”不是百分比：此项应填写百分比，请把表头改为“（%）”或去掉单位"
+    if unit in _PERCENT_UNITS:
+        return f"表头的单位是 %，但此项是{inp.unit or '数值'}：请检查表头"
+    if inp.type == "money" and unit in MONEY and inp.unit in MONEY:
+        return None
+    return f"表头的单位“{unit}”无法换算为此项的单位“{inp.unit or '无'}”：请换算后把表头改为“（{inp.unit or '无单位'}）”"
 
 
 def _pct(x: float) -> str:

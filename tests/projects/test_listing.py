@@ -287,3 +287,8 @@ def test_a_fund_source_group_header(tmp_path):
     got = read_listing(find_form("national_project_2020"), p)
     assert got["县水利局"].values[0] == {"fund_total_year": 550, "fund_fiscal_year": 400, "fund_carryover_year": 100,
                                        "fund_other_year": 50}
+
+
+def test_a_fund_header_in_a_unit_that_is_not_money_refuses(tmp_path):
+    [p] = _problems(tmp_path, "部门,项目名称,全年预算数（万美元）\n县水利局,饮水工程,50\n县水利局,灌溉,20\n")
+    assert p.startswith("清单.csv 第1行 [全年预算数（万美元）]：表头的单位“万美元”不是金额单位")

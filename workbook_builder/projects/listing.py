@@ -19,7 +19,7 @@ from typing import Any
 from .. import tables
 from ..crosscheck import failures, message
 from ..model import Input
-from ..prefill import MAX_PROBLEMS, coerce, split_header
+from ..prefill import MAX_PROBLEMS, MONEY, coerce, split_header
 from ..rules.open import NATURES
 from ..tables import fold
 from ..textcheck import text_problem
@@ -163,6 +163,11 @@ def read_listing(form: ProjectForm, path: Path, indicators: Path | None = None, 
             raise ListError([f"{t.source} 第{t.header_row}行的表头缺少“{label}”列" +
                              (f"（可用 {option} 指定表头所在行）" if option else "")])
     problems += _unknown(t, unknown, notes)
+    for k, (i, unit) in list(cols.items()):
+        if (k.startswith("fund_") or k == "budget") and unit and unit not in MONEY:
+            del cols[k]  # the whole column is refused once, not in every row
+            problems.append(f"{t.source} 第{t.header_row}行 [{t.headers[i]}]：表头的单位“{unit}”不是金额单位"
+                            "（万元、元、千元、亿元），请换算后改为“（万元）”")
     title_unit = tables.stated_unit(t.titles, t.source)
     out: dict[str, Listed] = {}
     names: dict[str, str] = {}  # folded department -> as first typed
