@@ -45,7 +45,7 @@ def excel(c: Check, ref: Callable[[str], str]) -> str:
     refs = [ref(i) for i in items(c)]
     missing = f"COUNT({','.join(refs)})<{len(refs)}"
     if c.kind == "cap":
-        cond = f"{refs[0]}<={fmt_num(c.factor * (1 + 1e-12))}"
+        cond = f"{refs[0]}<={fmt_num(c.factor)}*(1+1E-12)"
     elif c.kind == "le":
         cond = f"{refs[0]}<={refs[1]}*{fmt_num(c.factor)}+1E-9*MAX(1,ABS({refs[1]}))"
     else:
