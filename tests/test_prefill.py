@@ -406,3 +406,8 @@ def test_a_header_unit_that_cannot_be_read_refuses_the_run(tmp_path, capsys, hea
     _, problems, _ = _parse(tmp_path, text)
     assert len(problems) == 1 and problems[0].startswith(f"第1行 [{header}]: 表头的单位")
     assert _build(tmp_path, _csv(tmp_path, text)) == 2 and not (tmp_path / "out").exists()
+
+
+def test_a_department_column_with_a_note_in_brackets(tmp_path):
+    rows, problems, _ = _parse(tmp_path, "部门名称（全称）,职工满意度\n甲局,0.9\n")
+    assert problems == [] and rows[0]["department"] == "甲局"

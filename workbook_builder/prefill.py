@@ -141,7 +141,7 @@ def _lookup(names: dict[str, Input], header: str) -> tuple[Input | None, str]:
 
 
 def is_header(folded: list[str]) -> bool:
-    return any(c in _DEPT for c in folded)
+    return any(c in _DEPT or _UNIT.sub(r"\1", c) in _DEPT for c in folded)
 
 
 def parse_rows(t: Template, table: Table, notes: list[str] | None = None) -> tuple[list[dict], list[RowProblem]]:
@@ -166,7 +166,7 @@ def parse_rows(t: Template, table: Table, notes: list[str] | None = None) -> tup
         f = fold(h)
         if not f:
             continue
-        if f in _DEPT and dept_col is None:
+        if (f in _DEPT or _UNIT.sub(r"\1", f) in _DEPT) and dept_col is None:  # 部门名称（全称）
             dept_col = i
             continue
         if f in _YEAR and year_col is None:

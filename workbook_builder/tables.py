@@ -291,13 +291,13 @@ def unknown_column(header: str, values: list[Any], choices: frozenset[str] = fro
     filled = [v for v in values if not _blank(v)]
     if not filled:
         return None
-    if any(w in f for w in _DATA) or re.search(r"\([^()]*\)$", f):
+    if re.search(r"\([^()]*\)$", f) and any(w in f for w in _DATA):
         return "表头像是金额、比率或得分"
     if any(_is_number(v) for v in filled):
         return "列中有数值"
     if choices and any(fold(v) in choices for v in filled if isinstance(v, str)):
         return "列中有填报项的选项"
-    return None
+    return None  # descriptive text (资金性质, 项目类别 …)
 
 
 def is_admin(header: str) -> bool:

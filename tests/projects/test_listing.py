@@ -292,3 +292,11 @@ def test_a_fund_source_group_header(tmp_path):
 def test_a_fund_header_in_a_unit_that_is_not_money_refuses(tmp_path):
     [p] = _problems(tmp_path, "部门,项目名称,全年预算数（万美元）\n县水利局,饮水工程,50\n县水利局,灌溉,20\n")
     assert p.startswith("清单.csv 第1行 [全年预算数（万美元）]：表头的单位“万美元”不是金额单位")
+
+
+def test_a_finance_system_export_of_projects(tmp_path):
+    text = ("预算单位编码,预算单位名称,项目名称,资金性质,项目类别,调整后预算数,预算执行数\n"
+            "101001,县水利局,饮水工程,一般公共预算,民生类,50,45\n")
+    got, notes = _read(tmp_path, text)
+    assert got["县水利局"].values[0] == {"fund_total_year": 50, "fund_total_executed": 45}
+    assert notes == ["清单.csv 以下列与项目无关，已忽略：预算单位编码、资金性质、项目类别"]

@@ -26,7 +26,8 @@ from ..textcheck import text_problem
 from .form import ProjectForm
 from .project import FUND_COLS, FUND_ROWS, Project, Row, check, fund_id, instantiate
 
-PROJECT_COLUMNS = {"部门": "department", "部门名称": "department", "单位名称": "department", "项目名称": "name",
+PROJECT_COLUMNS = {"部门": "department", "部门名称": "department", "单位名称": "department", "部门(单位)名称": "department",
+                   "预算单位": "department", "预算单位名称": "department", "部门单位名称": "department", "项目名称": "name",
                    "主管部门": "owner", "实施单位": "unit", "预期目标": "goal", "年度总体目标": "goal",
                    "部门预算总额": "budget", "部门预算": "budget", "部门全年预算数": "budget", "部门年度预算": "budget"}
 INDICATOR_COLUMNS = {"部门": "department", "部门名称": "department", "单位名称": "department", "项目名称": "project",
@@ -36,7 +37,8 @@ INDICATOR_COLUMNS = {"部门": "department", "部门名称": "department", "单�
 FUND_ROW_NAMES = {"年度资金总额": "total", "资金总额": "total", "合计": "total", "本年财政拨款": "fiscal", "财政拨款": "fiscal",
                   "上年结转资金": "carryover", "上年结转": "carryover", "结转资金": "carryover", "其他资金": "other"}
 FUND_COL_NAMES = {"年初预算数": "initial", "年初预算": "initial", "全年预算数": "year", "全年预算": "year",
-                  "全年执行数": "executed", "执行数": "executed"}
+                  "调整后预算数": "year", "全年执行数": "executed", "执行数": "executed", "预算执行数": "executed",
+                  "实际执行数": "executed", "全年实际支出": "executed"}
 #: the ceiling of one project's fund (万元) unless the bureau sets another (``--max-fund``): 10 亿元
 DEFAULT_MAX_FUND = 100_000.0
 _TARGET = re.compile(r"^(≥|>=|≤|<=|=|＞＝|＜＝|＝)?\s*([-－]?[0-9０-９]+(?:[.．][0-9０-９]+)?)\s*([%％]?)(.*)$", re.S)
@@ -153,7 +155,7 @@ def read_listing(form: ProjectForm, path: Path, indicators: Path | None = None, 
     problems = _Problems()
     notes = [] if notes is None else notes
     ceiling = DEFAULT_MAX_FUND if max_fund is None else max_fund
-    depts = ("部门", "部门名称", "单位名称")
+    depts = tuple(fold(k) for k, v in PROJECT_COLUMNS.items() if v == "department")
     t = tables.read(path, lambda h: "项目名称" in h and any(x in h for x in depts), header_row=header_row,
                     need="“部门”和“项目名称”两列", option=option,
                     missing=lambda h: "项目名称" if any(x in h for x in depts) else "部门" if "项目名称" in h else None)
