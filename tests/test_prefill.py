@@ -411,3 +411,21 @@ def test_a_header_unit_that_cannot_be_read_refuses_the_run(tmp_path, capsys, hea
 def test_a_department_column_with_a_note_in_brackets(tmp_path):
     rows, problems, _ = _parse(tmp_path, "部门名称（全称）,职工满意度\n甲局,0.9\n")
     assert problems == [] and rows[0]["department"] == "甲局"
+
+
+def test_prefill_templates_percent_columns_hold_fractions_and_refuse_points(tmp_path):
+    """A cell of the template's percent-formatted column: 0.95 is 95% (as Excel stores it); 9.5 pasted
+    without the format is refused (it would show as 950%), never read as 950%."""
+    out = tmp_path / "名单.xlsx"
+    assert main(["prefill-template", "--template", "qingcheng_2024", "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["名单"]
+    col = [c.value for c in ws[3]].index("职工满意度·实际完成值（%）") + 1
+    ws.cell(5, 1, "甲局")
+    ws.cell(5, col, 0.95)
+    ws.cell(6, 1, "乙局")
+    ws.cell(6, col, 9.5)
+    wb.save(out)
+    rows, problems = parse_rows(load_template("qingcheng_2024"), read_table(out))
+    assert [(r["department"], r["values"]["staff_satisfaction.actual"]) for r in rows] == [("甲局", 0.95)]
+    assert len(problems) == 1 and "第6行" in str(problems[0]) and "请填写 9.5%" in str(problems[0])

@@ -225,7 +225,8 @@ def parse_rows(t: Template, table: Table, notes: list[str] | None = None) -> tup
             if _blank(v):
                 continue
             try:
-                values[inp.id] = coerce(inp, v, unit, percent_cell=(r, i) in table.percent)
+                fmt = True if (r, i) in table.percent else None if i in table.percent_cols else False
+                values[inp.id] = coerce(inp, v, unit, percent_cell=fmt)
             except ValueError as e:
                 problems.append(RowProblem(r, table.headers[i], str(e)))
         for msg in cross_problems(t, values):
@@ -264,11 +265,18 @@ def _pct(x: float) -> str:
     return f"{x:.10g}"
 
 
-def _percent(v: Any, x: float, inp: Input, header_unit: str, percent_cell: bool) -> float:
-    """A percent input's number typed without %: read from the header's unit or the cell's format,
-    refused (with the way to type it) when nothing says how to read it."""
+def _percent(v: Any, x: float, inp: Input, header_unit: str, percent_cell: bool | None) -> float:
+    """A percent input's number typed without %: read from the cell's format or the header's unit,
+    refused (with the way to type it) when nothing says how to read it. ``percent_cell``: True for a
+    percent-formatted cell, None for a cell of a percent-formatted column (prefill-template's) without
+    a format of its own."""
     if percent_cell:
         return x  # a percent-formatted cell: 0.95 is shown as 95%
+    if percent_cell is None:  # the column is made for percents as Excel stores them (0.95 for 95%)
+        if abs(x) <= 1:
+            return x
+        raise ValueError(f"{_show(v)} 在百分比格式的列中含义不明：表示 {_pct(x)}% 请填写 {_pct(x)}%；"
+                         f"表示 {_pct(x * 100)}% 请填写 {_pct(x * 100)}%")
     if header_unit in _PERCENT_UNITS:
         return x / 100  # a （%） column holds percents: 95 is 95%, 9.5 is 9.5%
     if header_unit:
@@ -281,11 +289,11 @@ def _percent(v: Any, x: float, inp: Input, header_unit: str, percent_cell: bool)
     raise ValueError(f"{_show(v)} 作为百分比含义不明：{hint}{wide}（或在表头写“（%）”）")
 
 
-def coerce(inp: Input, v: Any, header_unit: str = "", percent_cell: bool = False) -> Any:
+def coerce(inp: Input, v: Any, header_unit: str = "", percent_cell: bool | None = False) -> Any:
     """A cell's value as the input's type; ValueError with a Chinese message (and how to fix it) otherwise.
 
     ``header_unit`` is the unit the column's header (or the title line) states; ``percent_cell`` says
-    the spreadsheet shows the cell as a percent."""
+    the spreadsheet shows the cell as a percent (None: its column is formatted as percent)."""
     if inp.type == "choice" or inp.choices:
         if isinstance(v, bool) and set(inp.choices) >= {"是", "否"}:
             return "是" if v else "否"

@@ -44,6 +44,7 @@ class Table:
     rows: list[tuple[int, list[Any]]]  # (1-based spreadsheet row, cells)
     titles: list[str] = field(default_factory=list)  # the texts above the header, and the notes under the table
     percent: set[tuple[int, int]] = field(default_factory=set)  # percent-formatted cells (row, 0-based column)
+    percent_cols: set[int] = field(default_factory=set)  # percent-formatted columns (prefill-template's)
 
 
 def fold(text: Any) -> str:
@@ -124,8 +125,8 @@ def _csv_rows(path: Path) -> list[list[Any]]:
     return out
 
 
-def _workbook(path: Path) -> list[tuple[str, list[list[Any]], set[tuple[int, int]]]]:
-    """(sheet name, rows, percent cells) of every sheet, after xlsxscan bounded each sheet's size."""
+def _workbook(path: Path) -> list[tuple[str, list[list[Any]], Any]]:
+    """(sheet name, rows, xlsxscan.SheetInfo or None) of every sheet, after xlsxscan bounded each sheet's size."""
     infos = {}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
@@ -138,7 +139,7 @@ def _workbook(path: Path) -> list[tuple[str, list[list[Any]], set[tuple[int, int
         out = []
         for name in wb.sheet_names:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            out.append((name, rows, infos[name].percent if name in infos else set()))
+            out.append((name, rows, infos.get(name)))
     except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file, explained in Chinese
         raise TableError(f"无法读取工作簿 {path.name}（文件已损坏或不是 Excel 表格），请在 Excel 或 WPS 中另存为 .xlsx 后重试"
                          ) from None
@@ -221,10 +222,10 @@ def read(path: Path, is_header: Callable[[list[str]], bool], sheet: str | None =
     elif suffix in (".csv", ".txt", ".tsv", ""):
         if sheet is not None:
             raise TableError(f"{path.name} 是 CSV 文件，没有工作表；--sheet 只用于 Excel 表格")
-        sheets = [("", _csv_rows(path), set())]
+        sheets = [("", _csv_rows(path), None)]
     else:
         raise TableError(f"不支持 {path.suffix} 文件，请使用 .xlsx 或 .csv")
-    for name, rows, percent in sheets:
+    for name, rows, info in sheets:
         rows = [list(r) for r in rows]
         if header_row is not None:
             if not 1 <= header_row <= len(rows):
@@ -254,7 +255,8 @@ def read(path: Path, is_header: Callable[[list[str]], bool], sheet: str | None =
         while body and all(is_statement(x) for x in body[-1][1] if not _blank(x)):
             footers.insert(0, " ".join(str(x).strip() for x in body.pop()[1] if not _blank(x)))
         return Table(f"{path.name}{'［' + name + '］' if name and len(sheets) > 1 else ''}", last + 1, headers, body,
-                     [t for t in titles + footers if t], {(r, c) for r, c in percent if r > last + 1})
+                     [t for t in titles + footers if t], {(r, c) for r, c in info.percent if r > last + 1} if info else set(),
+                     set(info.percent_cols) if info else set())
     hint = f"；可用 {option} 指定表头所在行" if option else ""
     for _, rows, _ in sheets if missing else []:
         for i, r in enumerate(rows[:MAX_HEADER_SCAN]):

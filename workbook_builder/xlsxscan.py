@@ -4,8 +4,8 @@ A sheet may declare, or use, a cell as far as XFD1048576 in a file of a few KB; 
 allocates the sheet's rectangle then aborts natively (hundreds of GB). ``scan`` streams each
 worksheet's XML (never more than ``MAX_PART`` bytes of it), takes the larger of the declared
 <dimension> and the cells really present, and raises ``SheetTooLarge`` (a Chinese message) when
-the rectangle from A1 exceeds ``MAX_CELLS``. It also returns the percent-formatted cells, so a
-list's 0.95 shown as 95% is read as 95%. Files that are not a readable zip are left to the reader
+the rectangle from A1 exceeds ``MAX_CELLS``. It also returns the percent-formatted cells and
+columns, so a list's 0.95 shown as 95% is read as 95%. Files that are not a readable zip are left to the reader
 (it explains them).
 """
 
@@ -22,8 +22,8 @@ MAX_CELLS = 5_000_000  # rows × columns from A1 (a 100,000-row list of 50 colum
 MAX_PART = 256 * 1024 * 1024  # uncompressed bytes of one sheet or of the shared strings
 MAX_SMALL = 16 * 1024 * 1024  # workbook.xml, its rels, styles.xml
 _CHUNK = 1 << 20
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)\b([^>]*)>")
-_ATTR = re.compile(rb'\b(r|s|ref)\s*=\s*"([^"]*)"')
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|col|dimension)\b([^>]*)>")
+_ATTR = re.compile(rb'\b(r|s|ref|min|max|style)\s*=\s*"([^"]*)"')
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})?\$?(\d{1,7})?$")
 _BUILTIN_PERCENT = {9, 10}
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -38,6 +38,7 @@ class SheetInfo:
     rows: int = 0
     cols: int = 0
     percent: set[tuple[int, int]] = field(default_factory=set)  # (1-based row, 0-based column)
+    percent_cols: set[int] = field(default_factory=set)  # 0-based columns formatted as percent (<col style>)
 
 
 def _col(letters: str) -> int:
@@ -146,6 +147,10 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, name: str, percent_xf: set[int
                 if kind == b"dimension":
                     r, c = _ref(attrs.get(b"ref", b"").decode("ascii", "replace"))
                     info.rows, info.cols = max(info.rows, r), max(info.cols, c)
+                elif kind == b"col":
+                    lo, hi, st = attrs.get(b"min", b""), attrs.get(b"max", b""), attrs.get(b"style", b"")
+                    if lo.isdigit() and hi.isdigit() and st.isdigit() and int(st) in percent_xf:
+                        info.percent_cols.update(range(int(lo) - 1, min(int(hi), 16_384)))
                 elif kind == b"row":
                     r = attrs.get(b"r")
                     row = int(r) if r and r.isdigit() else row + 1
