@@ -67,3 +67,15 @@ def test_every_command_reading_a_list_refuses_it_in_chinese(tmp_path, argv):
     assert r.returncode in (1, 2), r.stderr[-500:]
     assert "范围过大" in r.stdout + r.stderr and "Traceback" not in r.stderr
     assert not list((tmp_path / "o").iterdir())
+
+
+def test_cells_without_references_are_counted_and_percent_columns_found(tmp_path):
+    from workbook_builder.cli import main
+    p = _far_cell(tmp_path / "a.xlsx", dimension="A1:B2", row="3",
+                  cell='<c t="inlineStr"><is><t>x</t></is></c><c t="inlineStr"><is><t>y</t></is></c>'
+                       '<c t="inlineStr"><is><t>z</t></is></c>')
+    info = scan(p)["Sheet"]
+    assert (info.rows, info.cols) == (3, 3)
+    out = tmp_path / "名单.xlsx"
+    assert main(["prefill-template", "--template", "qingcheng_2024", "-o", str(out)]) == 0
+    assert scan(out)["名单"].percent_cols  # the template's percent columns

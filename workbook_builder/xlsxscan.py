@@ -24,6 +24,9 @@ MAX_SMALL = 16 * 1024 * 1024  # workbook.xml, its rels, styles.xml
 _CHUNK = 1 << 20
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|col|dimension)\b([^>]*)>")
 _ATTR = re.compile(rb'\b(r|s|ref|min|max|style)\s*=\s*"([^"]*)"')
+_CREF = re.compile(rb'\br\s*=\s*"\$?([A-Za-z]{1,3})\$?(\d{1,7})"')
+_CSTYLE = re.compile(rb'\bs\s*=\s*"(\d{1,6})"')
+_COLS: dict[bytes, int] = {}
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})?\$?(\d{1,7})?$")
 _BUILTIN_PERCENT = {9, 10}
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -143,7 +146,24 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, name: str, percent_xf: set[int
             if len(tail) > 4096:  # a tag that long is not a cell; do not let it grow
                 body, tail = data, b""
             for m in _TAG.finditer(body):
-                kind, attrs = m.group(1), dict(_ATTR.findall(m.group(2)))
+                kind = m.group(1)
+                if kind == b"c":  # the common case, kept cheap: one search for the reference
+                    ref = _CREF.search(m.group(2))
+                    if ref:
+                        letters = ref.group(1)
+                        cc = _COLS.get(letters) or _COLS.setdefault(letters, _col(letters.decode("ascii")))
+                        row, col = int(ref.group(2)), cc
+                    else:
+                        col += 1
+                    if row > info.rows or col > info.cols:
+                        info.rows, info.cols = max(info.rows, row), max(info.cols, col)
+                        _bound(info, name)
+                    if percent_xf:
+                        st = _CSTYLE.search(m.group(2))
+                        if st and int(st.group(1)) in percent_xf:
+                            info.percent.add((row, col - 1))
+                    continue
+                attrs = dict(_ATTR.findall(m.group(2)))
                 if kind == b"dimension":
                     r, c = _ref(attrs.get(b"ref", b"").decode("ascii", "replace"))
                     info.rows, info.cols = max(info.rows, r), max(info.cols, c)
@@ -156,17 +176,6 @@ def _scan_sheet(zf: zipfile.ZipFile, member: str, name: str, percent_xf: set[int
                     row = int(r) if r and r.isdigit() else row + 1
                     col = 0
                     info.rows = max(info.rows, row)
-                else:
-                    r = attrs.get(b"r")
-                    if r:
-                        rr, cc = _ref(r.decode("ascii", "replace"))
-                        row, col = (rr or row), (cc or col + 1)
-                    else:
-                        col += 1
-                    info.rows, info.cols = max(info.rows, row), max(info.cols, col)
-                    s = attrs.get(b"s")
-                    if s and s.isdigit() and int(s) in percent_xf:
-                        info.percent.add((row, col - 1))
                 _bound(info, name)
     return info
 
