@@ -388,7 +388,7 @@ def test_the_prefill_templates_example_row_is_a_valid_department(tmp_path, capsy
     "单位：人、万元\n部门名称,基本支出·全年预算数\n甲局,300\n",
 ])
 def test_a_unit_stated_beside_or_under_the_table_applies_too(tmp_path, text):
-    rows, problems, notes = _parse(tmp_path, text)
+    rows, problems, _ = _parse(tmp_path, text)
     assert problems == [] and [r["department"] for r in rows] == ["甲局"]
     assert rows[0]["values"] == {"basic_budget_year": 3_000_000}
 

@@ -41,7 +41,7 @@ FUND_COL_NAMES = {"年初预算数": "initial", "年初预算": "initial", "全�
                   "实际执行数": "executed", "全年实际支出": "executed"}
 #: the ceiling of one project's fund (万元) unless the bureau sets another (``--max-fund``): 10 亿元
 DEFAULT_MAX_FUND = 100_000.0
-_TARGET = re.compile(r"^(≥|>=|≤|<=|=|＞＝|＜＝|＝)?\s*([-－]?[0-9０-９]+(?:[.．][0-9０-９]+)?)\s*([%％]?)(.*)$", re.S)
+_TARGET = re.compile(r"^(≥|>=|≤|<=|=|＞＝|＜＝|＝)?\s*([-－]?[0-9０-９]+(?:[.．][0-9０-９]+)?)\s*([%％]?)(.*)$", re.DOTALL)
 _OPS = {">=": "≥", "<=": "≤", "≥": "≥", "≤": "≤", "=": "="}
 _FUND_LABELS = {fund_id(r, c): f"{rl.replace('其中：', '')}·{cl}" for r, rl in FUND_ROWS for c, cl in FUND_COLS}
 
