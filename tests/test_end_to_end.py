@@ -52,7 +52,7 @@ def test_prefill_template_to_consolidated_report(tmp_path):
     out = tmp_path / "下发"
     assert main(["build", "--template", "qingcheng_2024", "--prefill", str(lst), "--out-dir", str(out)]) == 0
     returned = tmp_path / "回收"
-    convert(sorted(out.iterdir()), returned)  # each department opens, recalculates and saves in LibreOffice
+    convert(sorted(out.glob("*.xlsx")), returned)  # each department opens, recalculates and saves in LibreOffice
     fr = consolidate([returned])
     s = fr["汇总"].set_index("部门")
     assert sorted(s.index) == sorted(DEPTS)

@@ -16,7 +16,7 @@ def test_prefill_reports_bad_cells_and_writes_good_rows(tmp_path, capsys):
     assert rc == 1
     assert "以下列与填报项无关，已忽略：公务卡刷卡率、颜色" in err  # empty unknown columns lose nothing
     assert "第3行 [编制数]: “十一” 不是数值" in err and "第4行 [surplus.actual]" in err
-    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    files = sorted(p.name for p in (tmp_path / "out").glob("*.xlsx"))
     assert files == ["甲局-2024.xlsx"]
     wb = openpyxl.load_workbook(tmp_path / "out" / "甲局-2024.xlsx")
     assert wb["基础数据"]["D4"].value == 11
@@ -42,7 +42,7 @@ def test_prefill_with_processes(tmp_path):
     csv = tmp_path / "部门.csv"
     csv.write_text("部门名称,编制数\n" + "".join(f"局{i},{10 + i}\n" for i in range(6)), encoding="utf-8")
     assert main(["build", "--template", "zizhou_2024", "--prefill", str(csv), "--out-dir", str(tmp_path / "o"), "--jobs", "2"]) == 0
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [f"局{i}-2024.xlsx" for i in range(6)]
+    assert sorted(p.name for p in (tmp_path / "o").glob("*.xlsx")) == [f"局{i}-2024.xlsx" for i in range(6)]
     assert openpyxl.load_workbook(tmp_path / "o" / "局3-2024.xlsx")["基础数据"]["D4"].value == 13
 
 
@@ -225,7 +225,7 @@ def test_total_rows_of_a_department_list_are_skipped_and_said_so(tmp_path, capsy
     rows, problems, notes = _parse(tmp_path, text)
     assert [r["department"] for r in rows] == ["甲局"] and problems == [] and "第3行是合计行" in notes[-1]
     assert _build(tmp_path, _csv(tmp_path, text)) == 0
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["甲局-2024.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.xlsx")) == ["甲局-2024.xlsx"]
     assert "合计行，已跳过" in capsys.readouterr().err
 
 
@@ -254,7 +254,7 @@ def test_department_names_are_written_as_typed(tmp_path, name):
     rows, problems, _ = _parse(tmp_path, text)
     assert problems == [] and rows[0]["department"] == name.strip()
     assert _build(tmp_path, _csv(tmp_path, text)) == 0
-    [f] = list((tmp_path / "out").iterdir())
+    [f] = list((tmp_path / "out").glob("*.xlsx"))
     assert f.name == f"{name.strip()}-2024.xlsx"
     assert validate_file(f).department == name.strip()
 
@@ -303,7 +303,7 @@ def test_extra_columns_a_bureau_always_has_are_ignored_once(tmp_path, capsys):
     assert _build(tmp_path, _csv(tmp_path, text)) == 0
     err = capsys.readouterr().err
     assert err.count("已忽略") == 1 and "联系人、联系电话、手机、邮箱、地址、备注、单位编码" in err
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["乙局-2024.xlsx", "甲局-2024.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.xlsx")) == ["乙局-2024.xlsx", "甲局-2024.xlsx"]
 
 
 @pytest.mark.parametrize("header,value", [("职工满意率", "0.9"), ("基本支出全年数", "100"), ("颜色", "12"),
@@ -320,7 +320,7 @@ def test_numbers_beyond_the_workbooks_own_bounds_are_refused(tmp_path, capsys, v
     rows, problems, _ = _parse(tmp_path, text)
     assert [r["department"] for r in rows] == ["甲局"] and len(problems) == 1 and "第3行" in problems[0]
     assert _build(tmp_path, _csv(tmp_path, text)) == 1
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["甲局-2024.xlsx"]
+    assert [p.name for p in (tmp_path / "out").glob("*.xlsx")] == ["甲局-2024.xlsx"]
 
 
 @pytest.mark.parametrize("bad", ["\x01", "\x0b", "\x00", "\uffff", "\ufdd0", "\x7f", "\ud800"])
@@ -333,7 +333,7 @@ def test_control_characters_in_names_are_refused_at_their_row(tmp_path, capsys, 
     rows, problems = parse_rows(load_template("qingcheng_2024"), read_table(p))
     assert [r["department"] for r in rows] == ["甲局"] and len(problems) == 1
     assert "第3行" in str(problems[0]) and "Excel 无法保存的字符" in str(problems[0])
-    assert _build(tmp_path, p) == 1 and [f.name for f in (tmp_path / "out").iterdir()] == ["甲局-2024.xlsx"]
+    assert _build(tmp_path, p) == 1 and [f.name for f in (tmp_path / "out").glob("*.xlsx")] == ["甲局-2024.xlsx"]
 
 
 def test_control_characters_in_department_option_and_inputs_file_are_refused(tmp_path, capsys):
@@ -377,7 +377,7 @@ def test_the_prefill_templates_example_row_is_a_valid_department(tmp_path, capsy
     rows, problems = parse_rows(load_template(tid), read_table(out))
     assert problems == [] and [r["department"] for r in rows] == ["甲局"]
     assert main(["build", "--template", tid, "--prefill", str(out), "--out-dir", str(tmp_path / "o")]) == 0
-    [f] = list((tmp_path / "o").iterdir())
+    [f] = list((tmp_path / "o").glob("*.xlsx"))
     wrong = {"cross-check-failed", "score-outside-level", "value-out-of-range", "value-not-in-list", "not-a-number"}
     assert not [x for x in validate_file(f).findings if x.code in wrong]
 

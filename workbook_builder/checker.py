@@ -20,7 +20,22 @@ class Issue:
     path: str
 
     def __str__(self) -> str:
-        return f"{'错误' if self.severity == 'error' else '警告'} [{self.code}] {self.message} @ {self.path}"
+        return f"{'错误' if self.severity == 'error' else '警告'} [{self.code}] {self.message} @ {place(self.path)}"
+
+
+#: a location's last part in a bureau's 指标体系 workbook ("指标体系 第5行.rule"), as the bureau names it
+_FIELDS = {".rule.kind": " 计分方法", ".rule": " 计分方法", ".weight": " 分值", ".actual": " 实际值", ".id": " 编号",
+           ".target": " 年度指标值", ".name": " 指标名称", ".criteria": " 评分标准", ".expr": " 计算公式"}
+
+
+def place(path: str) -> str:
+    """A location in Chinese where it is a workbook's (YAML paths such as $.indicators[0] stay as they are)."""
+    if not path or path.startswith("$"):
+        return path
+    for k, v in _FIELDS.items():
+        if path.endswith(k):
+            return path[: -len(k)] + v
+    return path
 
 
 def check_template(t: Template) -> list[Issue]:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import sys
 from pathlib import Path
 
 import yaml
 
-from .checker import check_template, errors
+from . import atomic
+from .checker import check_template, errors, place
 from .engine import compute
 from .loader import TemplateError, load_template, template_paths
-from .paths import add_template_dirs
+from .paths import ENV, add_template_dirs
 from .signing import read_key
 from .values import ValuesError, normalise
+from .workers import interrupted_line, on_signals, status
 
 
 class Stop(Exception):
@@ -33,14 +36,25 @@ def _yaml_error(path: str, e: yaml.YAMLError) -> str:
     return f"{path} 不是有效的 YAML 文件{('（' + where + '）') if where else ''}"
 
 
-def _load(ref: str | None):
+def _load(ref: str | None, build: bool = False):
+    """The template ``ref``; with ``build``, refused unless the full checker finds no error."""
+    t = _load_only(ref)
+    if build:
+        errs = errors(check_template(t))
+        if errs:
+            shown = "；".join(f"{i.message}（{place(i.path)}）" for i in errs[:3]) + ("…" if len(errs) > 3 else "")
+            raise Stop(f"模板 {ref} 有 {len(errs)} 处错误，不能生成工作簿：{shown}。请改正后用 templates check 检查")
+    return t
+
+
+def _load_only(ref: str | None):
     if not ref:
         raise Stop("需要 --template（模板编号，如 qingcheng_2024，或模板 .yaml 文件路径）")
     try:
         return load_template(ref)
     except TemplateError as e:
-        msg, where = e.errors[0]
-        raise Stop(f"模板有错误，请先运行 templates check：{msg}{' @ ' + where if where else ''}（{e.source}）") from None
+        msg, at = e.errors[0]
+        raise Stop(f"模板有错误，请先运行 templates check：{msg}{' @ ' + place(at) if at else ''}（{e.source}）") from None
     except yaml.YAMLError as e:
         raise Stop(_yaml_error(ref, e)) from None
     except FileNotFoundError as e:
@@ -62,8 +76,7 @@ def cmd_templates(a) -> int:
     if a.action == "check" and a.output:
         if len(a.refs) != 1 or Path(a.refs[0]).suffix.lower() != ".xlsx":
             raise Stop("templates check -o 只用于一个指标体系工作簿（.xlsx）")
-        if Path(a.output).suffix.lower() != ".xlsx":
-            raise Stop(f"-o 应为 .xlsx 文件：{a.output}")
+        atomic.check_name(a.output, (".xlsx",), "-o")
         if Path(a.output).resolve() == Path(a.refs[0]).resolve():
             raise Stop("-o 不能是被检查的文件本身（它会被覆盖），请另起一个文件名")
     if a.action == "check":
@@ -75,7 +88,7 @@ def cmd_templates(a) -> int:
             except TemplateError as e:
                 print(f"{ref}：有错误，共 {len(e.errors)} 处")
                 for msg, path in e.errors:
-                    print(f"  错误 {msg}" if not path else f"  错误 [schema] {msg} @ {path}")
+                    print(f"  错误 {msg}" if not path else f"  错误 [schema] {msg} @ {place(path)}")
                 if a.output:
                     _write_checked(Path(ref), Path(a.output))
                 bad += 1
@@ -156,7 +169,8 @@ def _write_checked(src: Path, out: Path) -> None:
             problems.setdefault(p.row, []).append(f"{p.message}{'；请' + p.fix if p.fix else ''}")
     from .xlsxscan import SheetTooLarge
     try:
-        n = annotate(src, out, readings, problems)
+        with atomic.atomic_path(out) as tmp:
+            n = annotate(src, tmp, readings, problems)
     except SheetTooLarge as e:
         raise Stop(f"{src.name}：{e}；未写出 {out}") from None
     print(f"已写出 {out}（“解析结果”列写了 {n} 行：程序的理解，或要修改的地方）")
@@ -171,29 +185,30 @@ def _export_import(a) -> int:
         out.mkdir(parents=True, exist_ok=True)
         for p in template_paths():
             t = _load(str(p))
-            export(t, out / f"{t.id}.xlsx")
+            with atomic.atomic_path(out / f"{t.id}.xlsx") as tmp:
+                export(t, tmp)
             print(f"已写出 {out / (t.id + '.xlsx')}")
         return 0
     if len(a.refs) != 1 or not a.output:
         raise Stop(f"用法：templates {a.action} 模板 -o 文件（{'.xlsx' if a.action == 'export' else '.yaml'}）")
     ref, out = a.refs[0], Path(a.output)
     if a.action == "export":
-        if out.suffix.lower() != ".xlsx":
-            raise Stop(f"-o 应为 .xlsx 文件：{out}")
-        export(_load(ref), out)
+        atomic.check_name(out, (".xlsx",), "-o")
+        t = _load(ref)
+        with atomic.atomic_path(out) as tmp:
+            export(t, tmp)
         print(f"已写出 {out}")
         return 0
     if Path(ref).suffix.lower() != ".xlsx":
         raise Stop(f"templates import 读入指标体系工作簿（.xlsx）：{ref}")
-    if out.suffix.lower() not in (".yaml", ".yml"):
-        raise Stop(f"-o 应为 .yaml 文件：{out}")
+    atomic.check_name(out, (".yaml", ".yml"), "-o")
     from .loader import load_authoring
     try:
         t, got = load_authoring(Path(ref))
     except TemplateError as e:
         print(f"{ref}：有错误，共 {len(e.errors)} 处")
         for msg, path in e.errors:
-            print(f"  错误 {msg}" + (f" @ {path}" if path else ""))
+            print(f"  错误 {msg}" + (f" @ {place(path)}" if path else ""))
         return 1
     except FileNotFoundError:
         raise Stop(f"找不到文件 {ref}") from None
@@ -203,8 +218,8 @@ def _export_import(a) -> int:
     if errors(issues):
         return 1
     _print_readings(Path(ref))
-    out.write_text("# 由指标体系工作簿生成：workbook-builder templates import " + Path(ref).name + "\n"
-                   + yaml.safe_dump(got.data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    atomic.write_text(out, "# 由指标体系工作簿生成：workbook-builder templates import " + Path(ref).name + "\n"
+                      + yaml.safe_dump(got.data, allow_unicode=True, sort_keys=False, width=1000))
     print(f"已写出 {out}（{sum(1 for _ in t.leaves())} 个评分项）")
     return 0
 
@@ -283,13 +298,26 @@ def cmd_build(a) -> int:
     key = _key(a.sign_key)
     if a.prefill:
         from .prefill import build_many
-        t = _load(a.template)
+        if not a.out_dir:
+            raise Stop("build --prefill 需要 --out-dir 文件夹（每个部门一份工作簿，都写在这个文件夹里）")
+        if a.output:
+            raise Stop("build --prefill 用 --out-dir 文件夹，不用 -o")
+        t = _load(a.template, build=True)
         if a.jobs < 1:
             raise Stop("--jobs 应为 1 或更大的整数")
-        return build_many(t, Path(a.prefill), Path(a.out_dir or "."), year=a.year, password=a.password,
-                          sign_key=key, jobs=a.jobs, sheet=a.sheet, header_row=a.header_row)
+        out_dir = Path(a.out_dir or ".")
+        try:
+            return build_many(t, Path(a.prefill), out_dir, year=a.year, password=a.password,
+                              sign_key=key, jobs=a.jobs, sheet=a.sheet, header_row=a.header_row)
+        except (KeyboardInterrupt, atomic.OutputError) as e:
+            from . import manifest
+            left = manifest.status(out_dir)
+            if isinstance(e, KeyboardInterrupt):
+                say(f"{interrupted_line(e)}；{left or '没有生成文件'}")
+                return status(e)
+            raise Stop(f"{e}{'；' + left if left else ''}") from None
     doc = read_inputs_file(a.inputs) if a.inputs else {}
-    t = _load(a.template or doc.get("template") or "")
+    t = _load(a.template or doc.get("template") or "", build=True)
     dept = a.department or doc.get("department")
     if not dept or not str(dept).strip():
         raise Stop("需要 --department 部门名称（或 --inputs 文件中的 department）")
@@ -301,17 +329,14 @@ def cmd_build(a) -> int:
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise Stop(f"年度 {year!r} 不是 2000～2100 之间的年份")
     out = Path(a.output or f"{dept}-{year}.{'xlsm' if a.macros else 'xlsx'}")
-    if a.macros and out.suffix.lower() != ".xlsm":
-        print("错误: --macros 生成的文件必须以 .xlsm 结尾", file=sys.stderr)
-        return 2
+    atomic.check_name(out, (".xlsm",) if a.macros else (".xlsx",), "--macros 时 -o" if a.macros else "-o")
     try:
         values = normalise(t, doc.get("values") or {})
     except ValuesError as e:
         raise Stop(f"{a.inputs}：" + "；".join(e.problems)) from None
     data = build_workbook(t, dept, year, values, password=a.password, sign_key=key,
                           macros=a.macros, udf_cells=a.udf_cells)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    atomic.write_bytes(out, data)
     res = compute(t, values)
     shown = f"总分 {res.total:g}，等级 {res.grade}" if res.total is not None else "尚未填完，总分暂不计算"
     print(f"已生成 {out}（{t.title}，{shown}）")
@@ -320,7 +345,7 @@ def cmd_build(a) -> int:
 
 def cmd_score(a) -> int:
     doc = read_inputs_file(a.inputs)
-    t = _load(a.template or doc.get("template") or "")
+    t = _load(a.template or doc.get("template") or "", build=True)
     try:
         res = compute(t, normalise(t, doc.get("values") or {}))
     except ValuesError as e:
@@ -338,12 +363,11 @@ def cmd_score(a) -> int:
 
 def cmd_prefill_template(a) -> int:
     from .prefill_template import write_prefill_template
-    t = _load(a.template)
+    t = _load(a.template, build=True)
     out = Path(a.output)
-    if out.suffix.lower() != ".xlsx":
-        raise Stop("名单文件应以 .xlsx 结尾")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_prefill_template(t, out, a.year or t.year)
+    atomic.check_name(out, (".xlsx",), "-o")
+    with atomic.atomic_path(out) as tmp:
+        write_prefill_template(t, tmp, a.year or t.year)
     print(f"已生成 {out}：每行填一个部门，再用 build --template {a.template} --prefill {out} --out-dir 文件夹 生成工作簿")
     return 0
 
@@ -367,13 +391,16 @@ _ARG_ERRORS = [
     (re.compile(r"argument (\S+): invalid float value: (.+)"), "参数 {0} 应为数字，实际为 {1}"),
     (re.compile(r"argument (\S+): invalid choice: (\S+)"), "参数 {0} 的取值 {1} 无效"),
     (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 后面需要一个值"),
+    (re.compile(r"argument (\S+): expected at least one argument"), "参数 {0} 后面至少需要一个值"),
+    (re.compile(r"ambiguous option: (\S+) could match (.+)"), "选项 {0} 不完整，可能是 {1}，请写全"),
     (re.compile(r"invalid choice: (\S+)"), "没有这个命令：{0}"),
 ]
 
 
 class _Formatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        return super().add_usage(usage, actions, groups, prefix="用法：")
+        # argparse asks with prefix '' for a sub-command's name: only a real usage line gets 用法：
+        return super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -387,16 +414,32 @@ class _Parser(argparse.ArgumentParser):
         self._optionals.title = "选项"
         self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
+    def add_argument(self, *args, **kw):
+        if isinstance(kw.get("help"), str):  # a literal % (≥95%) is not a format directive
+            kw["help"] = re.sub(r"%(?!\()", "%%", kw["help"])
+        return super().add_argument(*args, **kw)
+
     def error(self, message: str):
+        choices = self._choices_named(message)
         for pat, text in _ARG_ERRORS:
             m = pat.search(message)
             if m:
-                message = text.format(*m.groups())
+                message = text.format(*(g.strip("'") for g in m.groups()))
                 break
         else:
             message = "命令参数有误"
+        if choices:
+            message += f"（可选：{choices}）"
         prog = self.prog.replace("用法：", "").strip()
         self.exit(2, f"错误: {message}。用 {prog} --help 查看用法。\n")
+
+    def _choices_named(self, message: str) -> str:
+        """The choices of the argument an argparse message is about ('' if it has none)."""
+        for act in self._actions:
+            names = [act.metavar or act.dest, *act.option_strings]
+            if act.choices and any(f"argument {n}:" in message or message.endswith(f": {n}") for n in names):
+                return "、".join(map(str, act.choices))
+        return ""
 
 
 def cmd_projects(a) -> int:
@@ -433,18 +476,33 @@ def cmd_projects(a) -> int:
         print(f"注意: {line}", file=sys.stderr)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    for dept, got in listed.items():
-        path = out / f"{safe_filename(dept)}-项目-{year}.xlsx"
-        path.write_bytes(build_project_workbook(form, dept, year, got.projects, got.values, password=a.password,
-                                                sign_key=key))
-        print(f"{path}\t{len(got.projects)} 个项目")
+    from . import manifest
+    for line in manifest.previous(out):
+        print(line, file=sys.stderr)
+    names = {dept: f"{safe_filename(dept)}-项目-{year}.xlsx" for dept in listed}
+    manifest.start(out, list(names.values()))
+    done = []
+    try:
+        for dept, got in listed.items():
+            path = out / names[dept]
+            atomic.write_bytes(path, build_project_workbook(form, dept, year, got.projects, got.values,
+                                                            password=a.password, sign_key=key))
+            done.append(path)
+            print(f"{path}\t{len(got.projects)} 个项目")
+    except (KeyboardInterrupt, atomic.OutputError) as e:
+        left = manifest.status(out)
+        if isinstance(e, KeyboardInterrupt):
+            say(f"{interrupted_line(e)}；{left}")
+            return status(e)
+        raise Stop(f"{e}；{left}") from None
+    manifest.finish(out, done)
     return 0
 
 
 def _listing_options(p) -> None:
     p.add_argument("--projects", metavar="项目清单", help="项目工作簿按财政局的项目清单核对：项目、指标、分值和资金")
     p.add_argument("--indicators", metavar="绩效指标表", help="与 --projects 一起：预填指标的绩效指标表")
-    p.add_argument("--form", default="national_project_2020", help="与 --projects 一起：项目清单所用的表样")
+    p.add_argument("--form", default="national_project_2020", metavar="表样", help="与 --projects 一起：项目清单所用的表样")
     _max_fund_option(p)
 
 
@@ -465,7 +523,7 @@ def parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("templates", help="列出模板，或检查模板（templates check [模板 …]）")
     t.add_argument("action", nargs="?", choices=["list", "check", "export", "import"], default="list",
-                   metavar="list|check|export|import")
+                   metavar="操作", help="list（默认）、check、export 或 import")
     t.add_argument("refs", nargs="*", metavar="模板", help="模板编号、.yaml 文件或指标体系工作簿 .xlsx（check 默认：全部）")
     t.add_argument("-o", "--output", metavar="文件",
                    help="export：写出的指标体系 .xlsx（--all 时为文件夹）；import：写出的 .yaml；check：写出已填好解析结果的 .xlsx")
@@ -489,13 +547,13 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--year", type=int, metavar="年度", help="年度（默认：模板的年度）")
     b.add_argument("--inputs", metavar="文件", help="填报数据文件（YAML：template、department、year、values，见 examples/）")
     b.add_argument("-o", "--output", metavar="文件", help="生成的 .xlsx（--macros 时为 .xlsm）")
-    b.add_argument("--prefill", help="名单：CSV 或 Excel 表格，每行一个部门（可用 prefill-template 生成）")
-    b.add_argument("--sheet", help="--prefill 名单所在的工作表（默认：找到表头的第一个工作表）")
-    b.add_argument("--header-row", type=int, help="--prefill 名单表头所在的行号（默认：自动查找）")
+    b.add_argument("--prefill", metavar="名单", help="名单：CSV 或 Excel 表格，每行一个部门（可用 prefill-template 生成）")
+    b.add_argument("--sheet", metavar="工作表", help="--prefill 名单所在的工作表（默认：找到表头的第一个工作表）")
+    b.add_argument("--header-row", type=int, metavar="行号", help="--prefill 名单表头所在的行号（默认：自动查找）")
     b.add_argument("--out-dir", metavar="文件夹", help="--prefill 时生成文件的文件夹")
     b.add_argument("--password", metavar="密码", help="工作表保护密码（默认无密码）")
     b.add_argument("--sign-key", metavar="密钥文件", help="用财政局保管的密钥签名（校验时可发现伪造的部门、年度和锁定内容）")
-    b.add_argument("--jobs", type=int, default=1, metavar="N", help="--prefill 时同时使用的进程数")
+    b.add_argument("--jobs", type=int, default=1, metavar="进程数", help="--prefill 时同时使用的进程数")
     b.add_argument("--macros", action="store_true", help="生成带 xlwings 宏的 .xlsm（仅 Windows Excel，见 macros/README.md）")
     b.add_argument("--udf-cells", action="store_true", help="与 --macros 一起：得分单元格调用 WB_* 自定义函数")
     _templates_option(b)
@@ -503,7 +561,7 @@ def parser() -> argparse.ArgumentParser:
 
     pt = sub.add_parser("prefill-template", help="生成名单表格（.xlsx）：中文表头、单位、示例行、下拉选项")
     pt.add_argument("--template", required=True, metavar="模板", help="模板编号或 .yaml 文件")
-    pt.add_argument("--year", type=int, help="年度（默认：模板的年度）")
+    pt.add_argument("--year", type=int, metavar="年度", help="年度（默认：模板的年度）")
     pt.add_argument("-o", "--output", required=True, metavar="名单.xlsx")
     _templates_option(pt)
     pt.set_defaults(fn=cmd_prefill_template)
@@ -516,14 +574,14 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(fn=cmd_score)
 
     pj = sub.add_parser("projects", help="项目支出绩效自评表：projects forms 列出表样；projects build 按项目清单每个部门生成一份")
-    pj.add_argument("action", choices=["forms", "build"], help="forms 或 build")
-    pj.add_argument("--form", default="national_project_2020", help="表样编号（默认 national_project_2020）或 .yaml 文件")
-    pj.add_argument("--list", help="项目清单（.xlsx 或 .csv）：部门、项目名称、资金")
-    pj.add_argument("--indicators", help="可选：绩效指标表（.xlsx 或 .csv），预填各项目的三级指标")
-    pj.add_argument("--year", type=int, help="年度（默认上一年）")
-    pj.add_argument("--password", help="工作表保护密码")
+    pj.add_argument("action", choices=["forms", "build"], metavar="操作", help="forms 或 build")
+    pj.add_argument("--form", default="national_project_2020", metavar="表样", help="表样编号（默认 national_project_2020）或 .yaml 文件")
+    pj.add_argument("--list", metavar="项目清单", help="项目清单（.xlsx 或 .csv）：部门、项目名称、资金")
+    pj.add_argument("--indicators", metavar="绩效指标表", help="可选：绩效指标表（.xlsx 或 .csv），预填各项目的三级指标")
+    pj.add_argument("--year", type=int, metavar="年度", help="年度（默认上一年）")
+    pj.add_argument("--password", metavar="密码", help="工作表保护密码")
     pj.add_argument("--sign-key", metavar="密钥文件", help="用财政局保管的密钥签名（校验时可发现伪造的项目、指标、部门和年度）")
-    pj.add_argument("-o", "--out", help="输出文件夹")
+    pj.add_argument("-o", "--out", metavar="文件夹", help="输出文件夹")
     pj.add_argument("--header-row", type=int, metavar="行号", help="--list 项目清单表头所在的行号（默认：自动查找）")
     _max_fund_option(pj)
     pj.set_defaults(fn=cmd_projects)
@@ -532,7 +590,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="以 JSON 输出每份文件的结果")
     v.add_argument("--report", metavar="报告.xlsx", help="把问题清单写入这个 .xlsx")
     v.add_argument("--sign-key", metavar="密钥文件", help="用生成时的密钥核对签名")
-    v.add_argument("--jobs", type=int, default=1, metavar="N", help="同时使用的进程数")
+    v.add_argument("--jobs", type=int, default=1, metavar="进程数", help="同时使用的进程数")
     _listing_options(v)
     _templates_option(v)
     v.set_defaults(fn=cmd_validate)
@@ -541,34 +599,73 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("folder", metavar="文件夹")
     c.add_argument("-o", "--output", required=True, metavar="汇总表.xlsx")
     c.add_argument("--sign-key", metavar="密钥文件", help="用生成时的密钥核对签名")
-    c.add_argument("--jobs", type=int, default=1, metavar="N", help="同时使用的进程数")
+    c.add_argument("--jobs", type=int, default=1, metavar="进程数", help="同时使用的进程数")
     _listing_options(c)
     _templates_option(c)
     c.set_defaults(fn=cmd_consolidate)
     return p
 
 
+#: options whose value may begin with "-" (a negative number or percent: --actual -10%)
+SIGNED = ("--actual", "--target", "--weight")
+_SIGNED_VALUE = re.compile(r"^[-−－][\d.,，０-９]")
+
+
+def signed_values(argv: list[str]) -> list[str]:
+    """``--actual -10%`` as ``--actual=-10%``: argparse would take a value starting with '-' for an option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in SIGNED and i + 1 < len(argv) and _SIGNED_VALUE.match(argv[i + 1]):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    a = parser().parse_args(argv)
+    a = parser().parse_args(signed_values(sys.argv[1:] if argv is None else list(argv)))
+    with on_signals():  # SIGTERM, SIGHUP: stopped like Ctrl-C (workers stopped, valid output, exit 128 + signal)
+        return _run(a)
+
+
+def _run(a) -> int:
     try:
         for d in getattr(a, "templates", []) or []:
             if not (Path(d).is_dir() or Path(d).suffix.lower() in (".yaml", ".yml", ".xlsx") and Path(d).is_file()):
                 raise Stop(f"--templates {d} 不是文件夹，也不是模板文件（.yaml 或指标体系 .xlsx）")
         if getattr(a, "templates", None):
             add_template_dirs(a.templates)
+        if hasattr(a, "templates") and os.environ.get(ENV, "").strip():
+            from .loader import overrides
+            for tid, path in overrides():
+                print(f"使用 {path.parent} 中的模板 {tid}（{path.name}，与内置模板同编号，以此为准）", file=sys.stderr)
         return a.fn(a)
     except Stop as e:
-        print(f"错误: {e}", file=sys.stderr)
+        say(f"错误: {e}")
         return e.status
+    except atomic.OutputError as e:
+        say(f"错误: {e}")
+        return 2
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
-        print("已中断", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        say(interrupted_line(e))
+        return status(e)
     except Exception as e:  # noqa: BLE001 - never a traceback: one Chinese line, exit status 2
-        print(f"错误: 无法完成（{_reason(e)}）", file=sys.stderr)
+        say(f"错误: 无法完成（{_reason(e)}）")
         return 2
+
+
+def say(line: str) -> None:
+    """A last line on stderr, on a line of its own: progress bars still open are ended first."""
+    from tqdm import tqdm
+    for bar in list(getattr(tqdm, "_instances", ())):
+        bar.close()
+    print(line, file=sys.stderr)
 
 
 def _reason(e: Exception) -> str:
@@ -580,6 +677,8 @@ def _reason(e: Exception) -> str:
         return f"{e.filename} 是文件夹"
     if isinstance(e, UnicodeDecodeError):
         return "文件编码无法识别，请另存为 UTF-8"
+    if isinstance(e, OSError) and e.errno:
+        return f"{atomic.reason(e)}：{e.filename}" if e.filename else atomic.reason(e)
     if isinstance(e, yaml.YAMLError):
         mark = getattr(e, "problem_mark", None)
         return f"YAML 格式错误（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else "YAML 格式错误"

@@ -69,12 +69,45 @@ def is_shipped(path: Path) -> bool:
     return path.resolve().parent == shipped_templates_dir().resolve()
 
 
+def _id_of(path: Path) -> str | None:
+    """The 编号 inside a template file (None if it does not load)."""
+    try:
+        return load_template(path).id
+    except Exception:  # noqa: BLE001 - a broken file is reported by templates check, not here
+        return None
+
+
+def bureau_templates() -> dict[str, Path]:
+    """The bureau's own templates by their 编号 (an earlier folder, then an earlier file name, wins)."""
+    out: dict[str, Path] = {}
+    for path in template_paths():
+        if not is_shipped(path):
+            tid = _id_of(path)
+            if tid is not None:
+                out.setdefault(tid, path)
+    return out
+
+
+def overrides() -> list[tuple[str, Path]]:
+    """Bureau templates that keep a shipped template's 编号 (as ``templates export`` writes them): they win."""
+    shipped = {p.stem for p in shipped_templates_dir().iterdir() if p.suffix.lower() in (".yaml", ".yml")}
+    return sorted((tid, p) for tid, p in bureau_templates().items() if tid in shipped)
+
+
 def find_template(ref: str) -> Path:
-    """A template by id (``qingcheng_2024``) or by path."""
+    """A template by id (``qingcheng_2024``) or by path. The bureau's folders win over the shipped templates,
+    by file name or by the 编号 inside the file."""
     p = Path(ref)
     if p.suffix.lower() in (".yaml", ".yml") + AUTHORING_SUFFIXES and p.exists():
         return p
-    for path in template_paths():
+    paths = template_paths()
+    for path in paths:
+        if path.stem == ref and not is_shipped(path):
+            return path
+    mine = bureau_templates() if any(not is_shipped(x) for x in paths) else {}
+    if ref in mine:
+        return mine[ref]
+    for path in paths:
         if path.stem == ref:
             return path
     known = "、".join(p.stem for p in template_paths())

@@ -16,6 +16,8 @@ OPS = (">=", "<=", "=")
 #: a percent input's range unless the template sets one: −100 % to 1000 % (rates of change may be
 #: negative; 95 typed for 95 %, or −5 for −5 %, is refused with the way to type it)
 PERCENT_RANGE = (-1.0, 10.0)
+#: the range a number cell accepts when its input states none (the workbook's data validation, cells.py)
+NUMBER_RANGE = (-1e12, 1e12)
 OP_TEXT = {">=": "≥", "<=": "≤", "=": "="}
 
 
@@ -45,6 +47,11 @@ class Input:
     @property
     def numeric(self) -> bool:
         return self.type in NUMERIC_TYPES
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The range the input's cell accepts (its data validation): min/max, else NUMBER_RANGE."""
+        return (NUMBER_RANGE[0] if self.min is None else self.min, NUMBER_RANGE[1] if self.max is None else self.max)
 
 
 @dataclass

@@ -19,27 +19,20 @@ import math
 import re
 import sys
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from . import atomic, manifest
 from .crosscheck import failures, message
 from .layout import workbook_name
 from .model import Input, Template
 from .rules import all_inputs
-from .tables import (
-    Table,
-    TableError,
-    fold,
-    read,
-    stated_unit,
-    total_row,
-    unknown_column,
-)
+from .tables import Table, TableError, fold, read, stated_unit, total_row, unknown_column
 from .textcheck import text_problem
+from .workers import process_pool
 
 DEPT_COLUMNS = ("department", "部门", "部门名称", "部门(单位)名称", "单位名称", "单位", "部门单位名称", "预算单位",
                 "预算单位名称")
@@ -380,7 +373,7 @@ def _build_one(args) -> str:
     if dkey not in _distributors:
         _distributors[dkey] = Distributor(t, y, password=password, sign_key=key)
     path = Path(out_dir) / workbook_name(row["department"], y)
-    path.write_bytes(_distributors[dkey].build(row["department"], row["values"]))
+    atomic.write_bytes(path, _distributors[dkey].build(row["department"], row["values"]))
     return str(path)
 
 
@@ -412,12 +405,17 @@ def build_many(t: Template, table: Path, out_dir: Path, year: int | None = None,
         print("没有生成任何文件：请先处理重名的部门。", file=sys.stderr)
         return 2
     out_dir.mkdir(parents=True, exist_ok=True)
+    for line in manifest.previous(out_dir):
+        print(line, file=sys.stderr)
+    if rows:
+        manifest.start(out_dir, [workbook_name(r["department"], r["year"] or year or t.year) for r in rows])
     tasks = [(t.source_path, r, str(out_dir), year, password, sign_key) for r in rows]
     if jobs > 1:
-        with ProcessPoolExecutor(jobs) as ex:
+        with process_pool(jobs) as ex:
             done = list(tqdm(ex.map(_build_one, tasks, chunksize=8), total=len(tasks), desc="生成", unit="份"))
     else:
         done = [_build_one(x) for x in tqdm(tasks, desc="生成", unit="份")]
+    manifest.finish(out_dir, done)
     skipped = len(problems.rows) if isinstance(problems, Problems) else len({p.row for p in problems})
     print(f"已生成 {len(done)} 份，跳过 {skipped} 行" + ("（见上方错误）" if problems else ""))
     return 1 if problems else 0

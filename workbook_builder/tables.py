@@ -141,14 +141,22 @@ def _workbook(path: Path) -> list[tuple[str, list[list[Any]], Any]]:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             out.append((name, rows, infos.get(name)))
     except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file, explained in Chinese
-        raise TableError(f"无法读取工作簿 {path.name}（文件已损坏或不是 Excel 表格），请在 Excel 或 WPS 中另存为 .xlsx 后重试"
-                         ) from None
+        why = "文件已损坏或不完整" if _head(path) == b"PK" else "不是 Excel 工作簿（可能是别的文件改了扩展名）"
+        raise TableError(f"无法读取工作簿 {path.name}（{why}），请在 Excel 或 WPS 中另存为 .xlsx 后重试") from None
     for name, rows, _ in out:
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row):
                 if isinstance(v, str) and len(v) >= MAX_CELL_CHARS:  # calamine cuts longer cells to the limit
                     raise _long_cell(f"{path.name}［{name}］", r, c, len(v), cut=True)
     return out
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(2)
+    except OSError:
+        return b""
 
 
 def _sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:

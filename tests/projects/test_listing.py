@@ -203,7 +203,7 @@ def test_names_and_goals_are_written_as_typed(tmp_path, name):
     [p] = got[name].projects
     assert (p.name, p.owner, p.goal) == ("饮水工程（一期）", "县水务局（本级）", goal)
     assert _build(tmp_path, text) == 0
-    [f] = list((tmp_path / "out").iterdir())
+    [f] = list((tmp_path / "out").glob("*.xlsx"))
     assert f.name == f"{name}-项目-2024.xlsx"
     rep = validate_file(f)
     assert rep.department == name and rep.projects[0]["spec"]["goal"] == goal

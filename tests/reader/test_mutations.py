@@ -51,6 +51,8 @@ MUTATIONS = [
     ("template version unknown", _meta("template_version", "9.9"), ("template-version-unknown", SHEET_META, "")),
     ("required input emptied", lambda wb: wb[I].__setitem__("D4", None), ("required-missing", I, "D4")),
     ("value out of range", lambda wb: wb[I].__setitem__("D4", -3), ("value-out-of-range", I, "D4")),
+    ("1e308 budget past the cell's own validation (±1e12)", lambda wb: wb[I].__setitem__("D8", 1e308),
+     ("value-out-of-range", I, "D8")),
     ("text in a number cell", lambda wb: wb[I].__setitem__("D4", "十一"), ("not-a-number", I, "D4")),
     ("choice not in list", lambda wb: wb[T].__setitem__(at("actual", "relocation"), "差不多"),
      ("value-not-in-list", T, at("actual", "relocation"))),

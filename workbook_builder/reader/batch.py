@@ -8,13 +8,15 @@ from typing import Iterable, Iterator
 import pandas as pd
 from tqdm import tqdm
 
+from ..manifest import MANIFEST, MARKER
 from .findings import FileReport
 from .pool import validate_isolated
 from .validate import validate_file
 
-
 #: in a folder, files that are never a department's return (notes, scripts, settings): listed, not read
 NOT_RETURNS = {".yaml", ".yml", ".py", ".md", ".json", ".toml", ".ini", ".log", ".key"}
+#: a bulk build's own record in its folder (workbook_builder.manifest)
+BUILD_RECORDS = {MARKER, MANIFEST}
 
 
 def collect(paths: Iterable[str | Path], with_others: bool = False):
@@ -30,7 +32,7 @@ def collect(paths: Iterable[str | Path], with_others: bool = False):
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("~$")):
-                (others if f.suffix.lower() in NOT_RETURNS else out).append(f)
+                (others if f.suffix.lower() in NOT_RETURNS or f.name in BUILD_RECORDS else out).append(f)
         else:
             out.append(p)
     return (out, others) if with_others else out

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_path, check_name
 from ..signing import read_key
+from ..workers import interrupted_line, status
 from .batch import collect, frames, validate_many
 from .listing import check_listing
 from .report import write_frames
@@ -85,6 +87,11 @@ def _shown(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _nothing(paths) -> str:
+    """The one line for a run with no workbook to read (validate and consolidate alike)."""
+    return f"文件夹中没有工作簿：{'、'.join(str(p) for p in paths)}（应为部门交回的 .xlsx 文件）"
+
+
 def validate_main(a) -> int:
     """Exit status 0: every file passed; 1: some file has an error-level finding; 2: could not run."""
     try:
@@ -101,9 +108,11 @@ def _validate_main(a) -> int:
         return 2
     key = _key(a)
     listing = _listing(a)
+    if a.report:
+        check_name(a.report, (".xlsx",), "--report")
     files, others = collect(a.paths, with_others=True)
     if not files:
-        print("错误: 没有找到要校验的文件", file=sys.stderr)
+        print(f"错误: {_nothing(a.paths)}", file=sys.stderr)
         return 2
     returned: set[str] = set()
     all_valid = True
@@ -111,27 +120,17 @@ def _validate_main(a) -> int:
     summaries = []  # only what --report needs, never the workbooks
     if a.json:
         print("[")
-    for i, r in enumerate(_reports(files, key, a, listing)):
-        all_valid &= r.valid
-        if listing is not None and (r.projects or r.template == listing[1]):
-            returned.add(r.department.strip())
-        counts["通过" if r.valid else "无法读取" if r.unreadable else "未通过"] += 1
-        if a.report:
-            summaries.append(r)
+    done = 0
+    try:
+        for r in _reports(files, key, a, listing):
+            all_valid &= _show_report(a, r, done, listing, returned, counts, summaries)
+            done += 1
+    except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM: what was read stays valid output, then one Chinese line
         if a.json:
-            print(("," if i else "") + json.dumps(json_safe(r.to_dict()), ensure_ascii=False, allow_nan=False))
-            continue
-        head = f"{r.file}: {'通过' if r.valid else '无法读取' if r.unreadable else '未通过'}"
-        if r.template and r.total is not None:
-            head += f"  [{r.template} v{r.version}] {r.department} {r.year}  重算总分 {r.total:g} {r.grade}"
-        print(head)
-        for f in r.findings:
-            where = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
-            sev = "错误" if f.severity == "error" else "警告"
-            parts = ([f"应为 {_shown(f.expected)}"] if f.expected not in (None, "") else []) + \
-                    ([f"实为 {_shown(f.found)}"] if f.found not in (None, "") else [])
-            vals = f"（{'，'.join(parts)}）" if parts else ""
-            print(f"  {sev} {f.code:<24} {where:<14} {f.message}{vals}")
+            print("]", flush=True)
+        report = f"，未写出 {a.report}" if a.report else ""
+        print(f"{interrupted_line(e)}：已校验 {done} 份（共 {len(files)} 份），结果不完整{report}", file=sys.stderr)
+        return status(e)
     if a.json:
         print("]")
     else:
@@ -143,8 +142,34 @@ def _validate_main(a) -> int:
             print(_not_returned(listing, returned))
     if a.report:
         root = Path(a.paths[0]) if len(a.paths) == 1 and Path(a.paths[0]).is_dir() else None
-        write_frames(frames(summaries, root=root), Path(a.report))
+        with atomic_path(a.report) as tmp:
+            write_frames(frames(summaries, root=root), tmp)
     return 0 if all_valid else 1
+
+
+def _show_report(a, r, i: int, listing, returned: set, counts: dict, summaries: list) -> bool:
+    """Print one file's result (text or a JSON array item) and count it; whether it passed."""
+    if listing is not None and (r.projects or r.template == listing[1]):
+        returned.add(r.department.strip())
+    counts["通过" if r.valid else "无法读取" if r.unreadable else "未通过"] += 1
+    if a.report:
+        summaries.append(r)
+    if a.json:
+        print(("," if i else "") + json.dumps(json_safe(r.to_dict()), ensure_ascii=False, allow_nan=False),
+              flush=True)
+        return r.valid
+    head = f"{r.file}: {'通过' if r.valid else '无法读取' if r.unreadable else '未通过'}"
+    if r.template and r.total is not None:
+        head += f"  [{r.template} v{r.version}] {r.department} {r.year}  重算总分 {r.total:g} {r.grade}"
+    print(head)
+    for f in r.findings:
+        where = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
+        sev = "错误" if f.severity == "error" else "警告"
+        parts = ([f"应为 {_shown(f.expected)}"] if f.expected not in (None, "") else []) + \
+                ([f"实为 {_shown(f.found)}"] if f.found not in (None, "") else [])
+        vals = f"（{'，'.join(parts)}）" if parts else ""
+        print(f"  {sev} {f.code:<24} {where:<14} {f.message}{vals}")
+    return r.valid
 
 
 def consolidate_main(a) -> int:
@@ -158,10 +183,22 @@ def consolidate_main(a) -> int:
     except UsageError as e:
         print(f"错误: {e}", file=sys.stderr)
         return 2
+    check_name(a.output, (".xlsx",), "-o")
     files, others = collect([folder], with_others=True)
-    reports = list(_reports(files, key, a, listing))
+    if not files:  # one rule with validate: nothing to read is not a result
+        print(f"错误: {_nothing([folder])}", file=sys.stderr)
+        return 2
+    reports = []
+    try:
+        for r in _reports(files, key, a, listing):
+            reports.append(r)  # noqa: PERF402 - one by one: an interruption keeps the count so far
+    except KeyboardInterrupt as e:
+        print(f"{interrupted_line(e)}：已校验 {len(reports)} 份（共 {len(files)} 份），未写出 {a.output}"
+              + ("；原有文件未改动" if Path(a.output).exists() else ""), file=sys.stderr)
+        return status(e)
     fr = frames(reports, root=folder)
-    write_frames(fr, Path(a.output))
+    with atomic_path(a.output) as tmp:
+        write_frames(fr, tmp)
     ok = sum(r.valid for r in reports)
     print(f"已汇总 {len(reports)} 份（通过 {ok}，未通过 {len(reports) - ok}）到 {a.output}"
           + (f"；另有 {len(others)} 个说明或脚本文件未校验" if others else ""))

@@ -176,8 +176,9 @@ def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any
         elif inp.numeric:
             if isinstance(v, str):
                 rep.add("not-a-number", detail=inp.label, **where)
-            elif (inp.min is not None and v < inp.min) or (inp.max is not None and v > inp.max):
-                rep.add("value-out-of-range", detail=f"{inp.label}（{inp.min if inp.min is not None else ''}～{inp.max if inp.max is not None else ''}）", **where)
+            elif not inp.bounds[0] <= v <= inp.bounds[1]:  # the cell's own validation range (NaN too)
+                lo, hi = (f"{b * 100:g}%" if inp.type == "percent" else f"{b:g}" for b in inp.bounds)
+                rep.add("value-out-of-range", detail=f"{inp.label}（{lo}～{hi}）", **where)
             elif inp.type == "integer" and not float(v).is_integer():
                 rep.add("value-out-of-range", detail=f"{inp.label} 应为整数", **where)
     return values

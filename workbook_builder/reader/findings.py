@@ -26,6 +26,8 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate-cell": ("error", "同一单元格在文件中出现两次（{detail}），不同软件会显示不同的值，拒绝读取"),
     "too-slow": ("error", "读取该文件超过 {detail} 仍未完成，文件结构异常，已放弃"),
     "unreadable": ("error", "无法读取该文件：{detail}"),
+    "findings-omitted": ("error", "另有 {detail} 处问题未列出（每份文件最多列出前 200 处）"),
+    "findings-omitted-warning": ("warning", "另有 {detail} 处提醒未列出（每份文件最多列出前 200 处）"),
     # identity
     "metadata-missing": ("error", "找不到模板元数据（_meta 工作表），无法识别模板"),
     "template-unknown": ("error", "未知模板 {found}"),
@@ -127,6 +129,10 @@ class Finding:
         return d
 
 
+#: findings listed per file; the rest are counted in one last finding (bounded reports, bounded memory)
+MAX_FINDINGS = 200
+
+
 @dataclass
 class FileReport:
     file: str
@@ -144,8 +150,18 @@ class FileReport:
     projects: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, code: str, **kw) -> Finding:
+        """Record a finding; past MAX_FINDINGS it is only counted, in one last ``findings-omitted``."""
         f = Finding(code, **kw)
-        self.findings.append(f)
+        last = self.findings[-1] if self.findings else None
+        if last is not None and last.code.startswith("findings-omitted"):
+            last.detail = str(int(last.detail) + 1)
+            if f.severity == "error":
+                last.code = "findings-omitted"
+        elif len(self.findings) < MAX_FINDINGS:
+            self.findings.append(f)
+        else:
+            self.findings.append(Finding("findings-omitted" if f.severity == "error" else "findings-omitted-warning",
+                                         detail="1"))
         return f
 
     @property
@@ -165,6 +181,12 @@ class FileReport:
         """Refused before its content could be checked (corrupt, hostile, another format, …)."""
         return any(f.code in FILE_CODES for f in self.findings)
 
+    @property
+    def omitted(self) -> int:
+        """Findings counted but not listed (past MAX_FINDINGS)."""
+        last = self.findings[-1] if self.findings else None
+        return int(last.detail) if last is not None and last.code.startswith("findings-omitted") else 0
+
     def flatten(self, fields: list[str]) -> list[list[Any]]:
         """Findings as rows of the named fields, e.g. ``["code", "sheet", "cell"]``."""
         return [[getattr(f, k) for k in fields] for f in self.findings]
@@ -173,7 +195,8 @@ class FileReport:
         return {"file": self.file, "valid": self.valid, "template": self.template, "version": self.version,
                 "department": self.department, "year": self.year, "total": self.total, "grade": self.grade,
                 "found_total": self.found_total, "found_grade": self.found_grade,
-                "errors": len(self.errors), "warnings": len(self.warnings), "projects": self.projects,
+                "errors": len(self.errors), "warnings": len(self.warnings), "omitted": self.omitted,
+                "projects": self.projects,
                 "findings": [f.to_dict() for f in self.findings]}
 
 

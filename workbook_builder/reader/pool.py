@@ -13,8 +13,11 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Iterator
 
+from ..workers import died, quiet_start, stopped, worker_init
 from .findings import FileReport
 
+#: seconds a busy worker may go past its own time limit before the parent stops it
+GRACE = 30.0
 #: address space a worker may add to what it had at start (a file needing more is refused)
 MEMORY_HEADROOM = 768 * 1024 * 1024
 
@@ -32,7 +35,8 @@ def _limit_memory() -> None:
         pass  # not Linux: the per-part bounds of the container still hold
 
 
-def _worker(conn, sign_key: bytes | None, time_limit: float | None) -> None:
+def _worker(conn, parent: int, sign_key: bytes | None, time_limit: float | None) -> None:
+    worker_init(parent)  # quiet on Ctrl-C (the parent answers it), gone with the parent
     from .validate import validate_file
     _limit_memory()
     while True:
@@ -59,8 +63,9 @@ def _lost(path, why: str) -> FileReport:
 class _Worker:
     def __init__(self, ctx, sign_key, time_limit):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, sign_key, time_limit), daemon=True)
-        self.proc.start()
+        self.proc = ctx.Process(target=_worker, args=(child, os.getpid(), sign_key, time_limit), daemon=True)
+        with quiet_start():
+            self.proc.start()
         child.close()
         self.task: tuple[int, Path] | None = None
 
@@ -94,10 +99,14 @@ def validate_isolated(files: list[Path], sign_key: bytes | None = None, jobs: in
                 w.give(*todo.pop())
         while nxt < len(files):
             busy = {w.conn: w for w in workers if w.task is not None}
-            ready = wait(list(busy) + [w.proc.sentinel for w in busy.values()], timeout=time_limit * 3 + 30)
+            ready = wait(list(busy) + [w.proc.sentinel for w in busy.values()], timeout=time_limit * 3 + GRACE)
+            why = {}
             if not ready:  # a worker stuck beyond its own deadline: give up on its file
                 ready = [next(iter(busy))]
-                busy[ready[0]].proc.kill()
+                w = busy[ready[0]]
+                why[id(w)] = ("处理该文件的进程被暂停（SIGSTOP），已停止等待；请重新校验该文件" if stopped(w.proc.pid)
+                              else f"处理该文件超过 {time_limit * 3 + GRACE:g} 秒仍未完成，已停止")
+                w.proc.kill()
             handled: set[int] = set()
             for r in ready:
                 w = busy.get(r) or next((x for x in busy.values() if x.proc.sentinel == r), None)
@@ -113,9 +122,11 @@ def validate_isolated(files: list[Path], sign_key: bytes | None = None, jobs: in
                 except (EOFError, OSError):
                     rep = None
                 if rep is None:  # the worker died with the file: replace it, the batch goes on
-                    rep = _lost(path, "处理该文件的进程意外终止（可能内存不足）")
+                    w.proc.join(timeout=2)
+                    code = w.proc.exitcode
                     w.proc.kill()
                     w.proc.join(timeout=2)
+                    rep = _lost(path, why.get(id(w)) or died(code))
                     workers[workers.index(w)] = w = _Worker(ctx, sign_key, time_limit)
                 done[i] = rep
                 if todo:
@@ -123,6 +134,10 @@ def validate_isolated(files: list[Path], sign_key: bytes | None = None, jobs: in
             while nxt in done:
                 yield done.pop(nxt)
                 nxt += 1
+    except BaseException:  # Ctrl-C, SIGTERM, the consumer gone: the workers go at once
+        for w in workers:
+            w.proc.kill()
+        raise
     finally:
         for w in workers:
             w.stop()

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..cells import all_cells, fingerprint_of, formula_values, validations
 from ..layout import SHEET_GUIDE, safe_filename, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout
-from ..loader import load_template, template_paths
+from ..loader import is_shipped, load_template, template_paths
 from ..paths import ENV
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
@@ -31,7 +31,7 @@ def shipped_templates() -> dict[str, Template]:
 @lru_cache(maxsize=8)
 def _templates(search_path: str) -> dict[str, Template]:
     out: dict[str, Template] = {}
-    for p in template_paths():
+    for p in sorted(template_paths(), key=is_shipped):  # the bureau's folders win, as in build (loader.find_template)
         try:
             t = load_template(p)
         except Exception:  # noqa: BLE001 - a broken template in a folder hides only itself
