@@ -473,7 +473,7 @@ def cmd_projects(a) -> int:
             print(line, file=sys.stderr)
         raise Stop("项目清单有问题（见上方），未生成任何文件", 1) from None
     for line in notes[:100]:
-        print(f"注意: {line}", file=sys.stderr)
+        print(f"注意: {line}")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     from . import manifest

@@ -214,7 +214,7 @@ def test_extra_columns_are_ignored_once_and_unknown_data_columns_refuse(tmp_path
             "1,县水利局,饮水工程,张三,13800000000,无,2024001,50\n2,县水利局,灌溉工程,张三,13800000000,,2024002,20\n")
     got, notes = _read(tmp_path, text)
     assert len(got["县水利局"].projects) == 2 and notes == ["清单.csv 以下列与项目无关，已忽略：序号、联系人、联系电话、备注、项目编码"]
-    assert _build(tmp_path, text) == 0 and capsys.readouterr().err.count("已忽略") == 1
+    assert _build(tmp_path, text) == 0 and capsys.readouterr().out.count("已忽略") == 1
     text = "部门,项目名称,全年预算,调整预算数（万元）\n县水利局,饮水工程,50,60\n"
     [p] = _problems(tmp_path, text)
     assert "[调整预算数（万元）]：未知的列" in p
