@@ -167,8 +167,12 @@ def _write_checked(src: Path, out: Path) -> None:
     for p in warnings:
         if p.row and p.sheet == "指标体系":
             problems.setdefault(p.row, []).append(f"{p.message}{'；请' + p.fix if p.fix else ''}")
-    with atomic.atomic_path(out) as tmp:
-        n = annotate(src, tmp, readings, problems)
+    from .xlsxscan import SheetTooLarge
+    try:
+        with atomic.atomic_path(out) as tmp:
+            n = annotate(src, tmp, readings, problems)
+    except SheetTooLarge as e:
+        raise Stop(f"{src.name}：{e}；未写出 {out}") from None
     print(f"已写出 {out}（“解析结果”列写了 {n} 行：程序的理解，或要修改的地方）")
 
 
@@ -318,6 +322,9 @@ def cmd_build(a) -> int:
     if not dept or not str(dept).strip():
         raise Stop("需要 --department 部门名称（或 --inputs 文件中的 department）")
     dept = str(dept).strip()
+    from .textcheck import text_problem
+    if bad := text_problem(dept, "部门名称"):
+        raise Stop(bad)
     year = a.year or doc.get("year") or t.year
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise Stop(f"年度 {year!r} 不是 2000～2100 之间的年份")
@@ -452,15 +459,21 @@ def cmd_projects(a) -> int:
     if not 2000 <= year <= 2100:
         raise Stop(f"年度 {year} 不是 2000～2100 之间的年份")
     key = _key(a.sign_key)
+    if a.max_fund is not None and not (0 < a.max_fund <= 1e8):
+        raise Stop("--max-fund 应为大于 0 的万元数（如 50000）")
+    notes: list[str] = []
     try:
         form = find_form(a.form)
-        listed = read_listing(form, Path(a.list), Path(a.indicators) if a.indicators else None)
+        listed = read_listing(form, Path(a.list), Path(a.indicators) if a.indicators else None,
+                              header_row=a.header_row, option="--header-row", max_fund=a.max_fund, notes=notes)
     except (FormError, TableError) as e:
         raise Stop(str(e)) from None
     except ListError as e:
-        for line in e.problems[:50]:
+        for line in notes[:100] + e.problems:
             print(line, file=sys.stderr)
-        raise Stop(f"项目清单有 {len(e.problems)} 处问题，未生成任何文件", 1) from None
+        raise Stop("项目清单有问题（见上方），未生成任何文件", 1) from None
+    for line in notes[:100]:
+        print(f"注意: {line}")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     from . import manifest
@@ -490,6 +503,13 @@ def _listing_options(p) -> None:
     p.add_argument("--projects", metavar="项目清单", help="项目工作簿按财政局的项目清单核对：项目、指标、分值和资金")
     p.add_argument("--indicators", metavar="绩效指标表", help="与 --projects 一起：预填指标的绩效指标表")
     p.add_argument("--form", default="national_project_2020", metavar="表样", help="与 --projects 一起：项目清单所用的表样")
+    _max_fund_option(p)
+
+
+def _max_fund_option(p) -> None:
+    from .projects.listing import DEFAULT_MAX_FUND
+    p.add_argument("--max-fund", type=float, metavar="万元",
+                   help=f"一个项目资金的上限（万元，默认 {DEFAULT_MAX_FUND:g}，即 10 亿元）：清单中超过的金额多半是把元填成了万元")
 
 
 def _templates_option(p) -> None:
@@ -562,6 +582,8 @@ def parser() -> argparse.ArgumentParser:
     pj.add_argument("--password", metavar="密码", help="工作表保护密码")
     pj.add_argument("--sign-key", metavar="密钥文件", help="用财政局保管的密钥签名（校验时可发现伪造的项目、指标、部门和年度）")
     pj.add_argument("-o", "--out", metavar="文件夹", help="输出文件夹")
+    pj.add_argument("--header-row", type=int, metavar="行号", help="--list 项目清单表头所在的行号（默认：自动查找）")
+    _max_fund_option(pj)
     pj.set_defaults(fn=cmd_projects)
     v = sub.add_parser("validate", help="校验收回的工作簿（文件或文件夹）；退出码 0 通过，1 有问题，2 无法运行")
     v.add_argument("paths", nargs="+", metavar="文件或文件夹")

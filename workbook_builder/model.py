@@ -144,7 +144,8 @@ class Node:
 class Check:
     """A cross-field check of 基础数据 that catches 元/万元 and typing mix-ups (see crosscheck.py).
 
-    ``le``: left ≤ right × factor (执行数 ≤ 预算数); ``sum``: the parts add up to total within tolerance.
+    ``le``: left ≤ right × factor (执行数 ≤ 预算数); ``sum``: the parts add up to total within tolerance;
+    ``cap``: left ≤ factor (a project fund's ceiling).
     """
 
     kind: str

@@ -1,7 +1,7 @@
 """The 名单 workbook a bureau fills for ``build --prefill``: one row per department.
 
-Chinese headers with their units (the prefill reader matches them back), an example row (skipped on
-reading because its name starts with 示例), number formats, and data validation for choices, numbers
+Chinese headers with their units (the prefill reader matches them back), an example row that is a
+valid department (skipped on reading because its name starts with 示例), number formats, and data validation for choices, numbers
 and percents, so a value typed wrong is refused where it is typed.
 """
 
@@ -11,10 +11,12 @@ from pathlib import Path
 
 import xlsxwriter
 
+from .crosscheck import failures
+from .engine import compute, slot_values
 from .formats import FONT, INPUT_FILL
 from .model import Input, Template
-from .prefill import EXAMPLE_PREFIX, header_label
-from .rules import all_inputs
+from .prefill import BOUND, EXAMPLE_PREFIX, header_label
+from .rules import all_inputs, rule_for
 
 ROWS = 500  # rows prepared with validation and formats
 
@@ -24,10 +26,40 @@ def items(t: Template) -> list[Input]:
     return [i for i in all_inputs(t) if i.type not in ("date",)]
 
 
-def _example(inp: Input):
-    if inp.choices:
-        return inp.choices[0]
-    return {"percent": 0.95, "integer": 10, "money": 1_000_000.0}.get(inp.type, 100.0)
+def example_values(t: Template) -> dict[str, object]:
+    """The example row's values: a valid department (each within its range, every cross-check of
+    the template holds, each 自评分 within its row's maximum and its chosen level's range)."""
+    its = items(t)
+    out: dict[str, object] = {}
+    for inp in its:
+        if inp.choices:
+            out[inp.id] = inp.choices[0]
+        elif inp.numeric and inp.slot != "score":
+            x = {"percent": 0.95, "integer": 10.0}.get(inp.type)
+            if x is None:
+                x = 950_000.0 if "执行" in inp.label else 1_000_000.0
+            lo, hi = (inp.min if inp.min is not None else -BOUND), (inp.max if inp.max is not None else BOUND)
+            out[inp.id] = min(max(x, lo), hi)
+    for _ in range(4 * len(t.checks) + 1):  # parts add up to totals; a smaller side grows to the larger
+        bad = failures(t, out)
+        if not bad:
+            break
+        for c in bad:
+            if c.kind == "sum":
+                out[c.total] = sum(float(out[p]) for p in c.parts)
+            elif c.kind == "le":
+                out[c.right] = float(out[c.left]) / c.factor
+            elif c.kind == "cap":
+                out[c.left] = c.factor
+    derived = compute(t, out).derived
+    leaves = {n.id: n for n in t.leaves()}
+    for inp in its:
+        if inp.slot == "score" and inp.leaf in leaves:
+            n = leaves[inp.leaf]
+            rng = rule_for(n).score_bounds(n, slot_values(n, out, derived))
+            hi = rng[1] if rng else (inp.max if inp.max is not None else n.weight)
+            out[inp.id] = min(hi, inp.max) if inp.max is not None else hi
+    return out
 
 
 def write_prefill_template(t: Template, path: Path, year: int) -> None:
@@ -39,7 +71,12 @@ def write_prefill_template(t: Template, path: Path, year: int) -> None:
     cell = {k: wb.add_format({**base, "bg_color": INPUT_FILL, **extra}) for k, extra in
             (("text", {}), ("percent", {"num_format": "0.00%"}), ("money", {"num_format": "#,##0.00"}),
              ("integer", {"num_format": "0"}), ("number", {"num_format": "0.00"}))}
-    example = wb.add_format({**base, "italic": True, "font_color": "#7F7F7F"})
+    grey = {"italic": True, "font_color": "#7F7F7F"}
+    example = wb.add_format({**base, **grey})
+    example_cell = {k: wb.add_format({**base, **grey, **extra}) for k, extra in
+                    (("text", {}), ("percent", {"num_format": "0.00%"}), ("money", {"num_format": "#,##0.00"}),
+                     ("integer", {"num_format": "0"}), ("number", {"num_format": "0.00"}))}
+    examples = example_values(t)
     ws = wb.add_worksheet("名单")
     its = items(t)
     ncol = 2 + len(its)
@@ -60,8 +97,9 @@ def write_prefill_template(t: Template, path: Path, year: int) -> None:
     nlist = 0
     for c, inp in enumerate(its, start=2):
         kind = "text" if inp.choices else inp.type if inp.type in cell else "number"
-        ex = _example(inp)
-        (ws.write_string if isinstance(ex, str) else ws.write_number)(3, c, ex, example)
+        ex = examples.get(inp.id)
+        if ex is not None:
+            (ws.write_string if isinstance(ex, str) else ws.write_number)(3, c, ex, example_cell[kind])
         ws.set_column(c, c, None, cell[kind])
         opts = {"ignore_blank": True, "error_title": "输入有误", "input_title": inp.label[:32]}
         if inp.choices:
@@ -71,8 +109,8 @@ def write_prefill_template(t: Template, path: Path, year: int) -> None:
             nlist += 1
             opts.update(validate="list", source=src, error_message=f"请从下拉列表中选择：{'、'.join(inp.choices)}"[:255])
         elif inp.numeric:
-            lo = inp.min if inp.min is not None else -1e12
-            hi = inp.max if inp.max is not None else 1e12
+            lo = inp.min if inp.min is not None else -BOUND
+            hi = inp.max if inp.max is not None else BOUND
             shown = (lambda x: f"{x * 100:g}%") if inp.type == "percent" else (lambda x: f"{x:g}")
             opts.update(validate="integer" if inp.type == "integer" else "decimal", criteria="between",
                         minimum=lo, maximum=hi,

@@ -2,7 +2,8 @@
 
 A key must name an input, an entry cell, a 扣分原因 or a header field of the template (a typo gets a
 did-you-mean). TRUE/FALSE become 是/否 where the item offers exactly those choices and are an error
-elsewhere (a spreadsheet never counts TRUE as a number). Numbers must be finite.
+elsewhere (a spreadsheet never counts TRUE as a number). Numbers must be finite; texts must hold
+only characters a workbook can (textcheck.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Mapping
 from .layout import HEADER_ENTRY
 from .model import Input, Template
 from .rules import all_inputs
+from .textcheck import text_problem
 
 YES, NO = "是", "否"
 
@@ -64,6 +66,9 @@ def normalise(t: Template, values: Mapping[str, Any] | None) -> dict[str, Any]:
                 continue
         elif isinstance(v, float) and not math.isfinite(v):
             problems.append(f"{_label(t, key, inp)} 的数值无效（{v}）")
+            continue
+        elif isinstance(v, str) and (bad := text_problem(v, _label(t, key, inp), breaks=True)):
+            problems.append(bad)
             continue
         out[key] = v
     if problems:

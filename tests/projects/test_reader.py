@@ -190,3 +190,13 @@ def test_fund_parts_that_do_not_add_up_are_a_cross_check_finding_at_the_total(tm
     specs = {(x.row, x.col): x for x in validations(parts_for(NATIONAL, [p])[0].template, parts_for(NATIONAL, [p])[0].layout)}
     checked = specs[fund_cell("total", "executed")]
     assert checked.kind == "custom" and "ABS(SUM(" in checked.source and "<=" in checked.source
+
+
+def test_a_missing_reason_on_a_self_entered_row_says_the_rows_own_weight(tmp_path):
+    """An open row's 分值 is typed by the department: “应为” is that 分值 (10), never the blank node's 0."""
+    p, v = open_project()
+    v = {**v, "o3_1_1.actual": 0.7}  # 0.7 / 0.9 × 10 = 7.78 < 10: a reason is needed
+    path = tmp_path / f"{DEPT}-2024.xlsx"
+    path.write_bytes(build_project_workbook(NATIONAL, DEPT, 2024, [p], [v]))
+    [f] = [f for f in validate_file(path).findings if f.code == "reason-missing"]
+    assert f.detail == "服务对象满意度指标第1行" and f.found == pytest.approx(7.78) and f.expected == 10.0

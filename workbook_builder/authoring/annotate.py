@@ -11,6 +11,7 @@ import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..tables import fold
+from ..xlsxscan import scan
 from . import spec as S
 
 _BAD = PatternFill("solid", fgColor="FFC7CE")
@@ -20,7 +21,9 @@ _NOTE = PatternFill("solid", fgColor="FFF2CC")
 def annotate(src: Path, out: Path, readings: dict[int, str], problems: dict[int, list[str]]) -> int:
     """Write ``out``: a copy of ``src`` whose 指标体系 rows carry ``readings`` and ``problems`` (by Excel row).
 
-    Returns the number of rows written to. Text goes in as text, never as a formula."""
+    Returns the number of rows written to. Text goes in as text, never as a formula. A sheet too large
+    to open safely raises xlsxscan.SheetTooLarge (a Chinese message) before openpyxl sees the file."""
+    scan(src)
     wb = openpyxl.load_workbook(src)
     ws = next((w for w in wb.worksheets if fold(w.title) == fold(S.SHEET_SYSTEM)), None)
     if ws is None:

@@ -53,10 +53,7 @@ class Project:
     unit: str = ""  # 实施单位
     goal: str = ""  # 年度总体目标·预期目标 ("" = typed by the department)
     rows: list[Row] = field(default_factory=list)
-
-    def spec(self) -> dict[str, Any]:
-        """The JSON-able form stored in the workbook's _meta."""
-        return asdict(self)
+    max_fund: float | None = None  # 万元: no fund figure above it (the bureau's ceiling, or the department's budget)
 
     @classmethod
     def from_spec(cls, d: Any) -> "Project":
@@ -67,10 +64,20 @@ class Project:
         rows = d.get("rows", [])
         if not all(isinstance(v, str) for v in texts.values()) or not isinstance(rows, list) or len(rows) > MAX_ROWS:
             raise ProjectError(["项目信息的格式不对"])
-        return cls(name=d["name"], rows=[_row_from_spec(r) for r in rows], **texts)
+        cap = d.get("max_fund")
+        if not (cap is None or (_real(cap) and cap > 0)):
+            raise ProjectError(["项目信息的格式不对"])
+        return cls(name=d["name"], rows=[_row_from_spec(r) for r in rows], max_fund=cap, **texts)
+
+    def spec(self) -> dict[str, Any]:
+        """The JSON-able form stored in the workbook's _meta (``max_fund`` only when set)."""
+        out = asdict(self)
+        if out["max_fund"] is None:
+            del out["max_fund"]
+        return out
 
 
-_PROJECT_KEYS = {"name", "owner", "unit", "goal", "rows"}
+_PROJECT_KEYS = {"name", "owner", "unit", "goal", "rows", "max_fund"}
 _ROW_TEXT = ("level1", "level2", "name", "nature", "target_text", "unit")
 
 
@@ -193,16 +200,19 @@ def instantiate(form: ProjectForm, p: Project) -> Template:
         tops.append(Node(id=f"a{i}", name=a.name, weight=a.weight, children=children, depth=1))
     return Template(id=form.id, title=form.title, region=form.region, year=0, version=form.version, inputs=inputs,
                     derived=[rate], indicators=tops, grades=list(form.grades), layout=Layout(title=form.title),
-                    checks=fund_checks())
+                    checks=fund_checks(p.max_fund))
 
 
-def fund_checks() -> list[Check]:
+def fund_checks(max_fund: float | None = None) -> list[Check]:
     """元/万元 and typing mix-ups in the 项目资金 block (crosscheck.py): 全年执行数 ≤ 全年预算数, and in each
-    column 本年财政拨款 + 上年结转资金 + 其他资金 = 年度资金总额 (once all four are typed)."""
+    column 本年财政拨款 + 上年结转资金 + 其他资金 = 年度资金总额 (once all four are typed); with ``max_fund``,
+    no fund figure above it (an amount in 元 typed as 万元)."""
     out = [Check("le", left=fund_id("total", "executed"), right=fund_id("total", "year"))]
     for c, _ in FUND_COLS:
         out.append(Check("sum", parts=[fund_id(r, c) for r, _ in FUND_ROWS[1:]], total=fund_id("total", c),
                          tolerance=0.01))
+    if max_fund is not None:
+        out += [Check("cap", left=fund_id(r, c), factor=max_fund) for r, _ in FUND_ROWS for c, _ in FUND_COLS]
     return out
 
 

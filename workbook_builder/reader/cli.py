@@ -31,7 +31,8 @@ def _listing(a):
     from ..tables import TableError
     try:
         form = find_form(a.form)
-        return read_listing(form, Path(a.projects), Path(a.indicators) if a.indicators else None), form.id
+        return read_listing(form, Path(a.projects), Path(a.indicators) if a.indicators else None,
+                            max_fund=getattr(a, "max_fund", None)), form.id
     except ListError as e:
         more = f"（共 {len(e.problems)} 处）" if len(e.problems) > 1 else ""
         raise UsageError(f"项目清单有问题{more}：{e.problems[0]}") from None

@@ -25,7 +25,8 @@ def _reasons_and_levels(book: Book, t: Template, lay, res, values, rep: FileRepo
         reason = _get(book, lay.table_sheet, r, c).value
         where = dict(sheet=lay.table_sheet, cell=cell(r, c))
         if res.needs_reason.get(n.id) and _blank(reason):
-            rep.add("reason-missing", detail=n.name, expected=n.weight, found=res.scores[n.id], **where)
+            weight = res.weights.get(n.id) if n.kind == "open" else n.weight  # an open row's 分值 is typed
+            rep.add("reason-missing", detail=n.name, expected=weight, found=res.scores[n.id], **where)
         elif res.needs_reason.get(n.id) and len("".join(str(reason).split())) < t.reason_min_length:
             rep.add("reason-too-short", detail=f"{n.name}（至少 {t.reason_min_length} 个字）", found=reason, **where)
         score = as_value(values.get(f"{n.id}.score"))
