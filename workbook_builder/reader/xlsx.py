@@ -95,6 +95,7 @@ class Book:
     #: ambiguities in the defined names: (name, what) for duplicates and sheet-local copies
     name_problems: list[tuple[str, str]] = field(default_factory=list)
     external_links: list[str] = field(default_factory=list)
+    render: Any = None  # extras.Extras: what else decides the display (read by validate_file)
 
     def has_cached_values(self) -> bool:
         return any(c.formula and c.value not in (None, "") for s in self.sheets.values() for c in s.cells.values())
