@@ -24,6 +24,7 @@ _VML_SHAPE = re.compile(rb"<v:shape\b.*?</v:shape>", re.S)
 _VML_TYPE = re.compile(rb'ObjectType\s*=\s*"([^"]*)"')
 _VML_ROW = re.compile(rb"<x:Row>\s*(\d+)\s*</x:Row>")
 _VML_COL = re.compile(rb"<x:Column>\s*(\d+)\s*</x:Column>")
+_VML_ANCHOR = re.compile(rb"<x:Anchor>\s*(\d+)\s*,\s*\d+\s*,\s*(\d+)")
 _VML_VISIBLE = re.compile(rb"<x:Visible\s*/?>(?!\s*(?:false|0|f)\b)", re.I)
 
 
@@ -308,8 +309,11 @@ def _vml(data: bytes, ex: SheetExtras) -> None:
         shape = m.group(0)
         t = _VML_TYPE.search(shape)
         kind = t.group(1).decode("ascii", "replace") if t else ""
-        row, col = _VML_ROW.search(shape), _VML_COL.search(shape)
-        where = (int(row.group(1)) if row else 0, int(col.group(1)) if col else 0)
+        row, col, anchor = _VML_ROW.search(shape), _VML_COL.search(shape), _VML_ANCHOR.search(shape)
+        if row and col:
+            where = (int(row.group(1)), int(col.group(1)))
+        else:
+            where = (int(anchor.group(2)), int(anchor.group(1))) if anchor else (0, 0)
         if kind != "Note":
             ex.drawn.append(Drawn("vml:" + (kind or "shape"), *where))
         elif _VML_VISIBLE.search(shape):

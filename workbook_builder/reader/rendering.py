@@ -129,10 +129,11 @@ def _sizes(book: Book, name: str, content, wanted, sx, rep: FileReport) -> None:
             rep.add("row-squeezed", sheet=name, cell=cell(r, c), detail=f"第 {r + 1} 行高 {height:g} 磅",
                     expected=f"至少 {need:g} 磅", found=height)
         width = sum(sx.col_widths.get(x, sx.default_col_width) for x in cols)
-        if width < MIN_COL_WIDTH and c not in cols_done:
-            cols_done.add(c)
-            rep.add("column-squeezed", sheet=name, cell=cell(r, c), detail=f"{cell(0, c)[:-1]} 列宽 {width:g}",
-                    expected=f"至少 {MIN_COL_WIDTH:g}", found=width)
+        if width < MIN_COL_WIDTH:
+            if c not in cols_done:
+                cols_done.add(c)
+                rep.add("column-squeezed", sheet=name, cell=cell(r, c), detail=f"{cell(0, c)[:-1]} 列宽 {width:g}",
+                        expected=f"至少 {MIN_COL_WIDTH:g}", found=width)
             continue
         value = wanted.get((name, r, c)) if s.formula else got.value if s.input_id else s.value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
