@@ -239,6 +239,20 @@ THEME = "xl/theme/theme1.xml"
 FONT = '<font><sz val="{sz}"/>{extra}<name val="{name}"/></font>'
 
 
+def _align(attrs, h, ref):
+    """The styles edit of ``styled(h, ref)`` with the new cell style given an <alignment attrs/>."""
+    base = styled(h, ref)["xl/styles.xml"]
+
+    def fn(x):
+        x = base(x)
+        i = x.rindex("<xf ", 0, x.index("</cellXfs>"))
+        xf = x[i:x.index("</cellXfs>")]
+        new = re.sub(r"<alignment [^>]*/>", f"<alignment {attrs}/>", xf) if "<alignment" in xf else \
+            (xf[:-2] + f"><alignment {attrs}/></xf>" if xf.endswith("/>") else xf.replace("</xf>", f"<alignment {attrs}/></xf>"))
+        return x[:i] + new + x[i + len(xf):]
+    return fn
+
+
 def font(sz=10, name="宋体", extra=""):
     return FONT.format(sz=sz, name=name, extra=extra)
 
@@ -335,6 +349,12 @@ def cases(h):
             '<cfvo type="percent" val="0"/><cfvo type="percent" val="33"/><cfvo type="percent" val="67"/></iconSet></cfRule>'
             '</conditionalFormatting>')), ("conditional-format-hides", T, TOTAL)),
         ("x14 conditional format in extLst", dict(edits=sheet(before_end(X14_CF))), ("conditional-format-hides", T, TOTAL)),
+        ("number format painting the total white", dict(edits=styled(h, TOTAL, numfmt="[White]0.00", fillId=0)),
+         ("text-invisible", T, TOTAL)),
+        ("number format painting in the fill's palette colour", dict(edits=styled(h, TOTAL, numfmt="[Color2]0.00", fillId=0)),
+         ("text-invisible", T, TOTAL)),
+        ("fill alignment repeats the score", dict(edits=styled(h, SCORE, applyAlignment=1) | {
+            "xl/styles.xml": _align('horizontal="fill"', h, SCORE)}), ("alignment-changed", T, SCORE)),
         # 10. fonts
         ("Wingdings on a score", dict(edits=styled(h, SCORE, font=font(name="Wingdings"))), ("font-not-allowed", T, SCORE)),
         ("symbol character set under a common name", dict(edits=styled(h, SCORE, font=font(extra='<charset val="2"/>'))),
@@ -368,7 +388,8 @@ KINDS = ["merge over the total shows the 分值", "merge over the total, at its 
          "solid fill of the system foreground", "solid fill without a colour", "dense pattern of black",
          "font of theme window colour, lastClr lying", "font of a redefined palette colour",
          "font of a theme colour tinted to white", "font of system background (indexed 65)", "data bar hiding the scores",
-         "icon set instead of the total", "x14 conditional format in extLst", "Wingdings on a score",
+         "icon set instead of the total", "x14 conditional format in extLst", "number format painting the total white",
+         "number format painting in the fill's palette colour", "fill alignment repeats the score", "Wingdings on a score",
          "symbol character set under a common name", "theme font that is a symbol font", "48 pt total shows ###",
          "opens on a helper sheet", "zeros not shown"]
 

@@ -62,6 +62,7 @@ CODES: dict[str, tuple[str, str]] = {
     "comment-changed": ("error", "批注与模板不同（现为“{found}”），请删除或恢复"),
     "hyperlink-added": ("error", "单元格上有模板没有的超链接或屏幕提示（“{found}”），请删除"),
     "validation-message-changed": ("error", "数据有效性的提示信息与模板不同（{detail}：“{found}”），审阅者会把它当作模板的说明"),
+    "alignment-changed": ("error", "单元格的对齐方式会改变显示的内容（{detail}），请改回模板的格式"),
     "font-not-allowed": ("error", "使用了不允许的字体“{found}”（符号字体会把数字显示成图形），请改回宋体等常用字体"),
     "row-squeezed": ("error", "{detail}，低于可读的最小值（{expected}），其中的内容看不清"),
     "column-squeezed": ("error", "{detail}，低于可读的最小值（{expected}），其中的内容看不清"),

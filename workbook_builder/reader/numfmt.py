@@ -171,6 +171,43 @@ def shown(value, code: str) -> str | None:
     return ("-" if neg and body else "") + body
 
 
+_COLOUR = re.compile(r"\[(black|blue|cyan|green|magenta|red|white|yellow|colou?r\s*(\d{1,2}))\]", re.I)
+_NAMED = {"black": "000000", "blue": "0000FF", "cyan": "00FFFF", "green": "00FF00", "magenta": "FF00FF",
+          "red": "FF0000", "white": "FFFFFF", "yellow": "FFFF00"}
+
+
+def colour_of(value, code: str, palette=None) -> str | None:
+    """The colour (``RRGGBB``) the section of ``code`` that shows ``value`` paints it in, or None."""
+    secs = _sections(code)
+    if isinstance(value, str):
+        sec = secs[3] if len(secs) >= 4 else secs[0] if "@" in secs[0] else None
+    elif value is None or isinstance(value, bool) or not math.isfinite(float(value)):
+        return None
+    else:
+        x = float(value)
+        conds = [_COND.match(s) for s in secs]
+        if any(conds):
+            sec = next((s for s, m in zip(secs, conds) if m is None or _holds(x, m)), None)
+        elif x < 0 and len(secs) >= 2:
+            sec = secs[1]
+        elif x == 0 and len(secs) >= 3:
+            sec = secs[2]
+        else:
+            sec = secs[0]
+    m = _COLOUR.search(sec or "")
+    if m is None:
+        return None
+    if m.group(2):
+        i = int(m.group(2)) + 7  # [Color1] is the palette's entry 8
+        return palette[i] if palette and 0 <= i < len(palette) else "000000"
+    return _NAMED[m.group(1).lower()]
+
+
+def _holds(x: float, m) -> bool:
+    op, lim = m.group(1), float(m.group(2))
+    return {"<": x < lim, "<=": x <= lim, ">": x > lim, ">=": x >= lim, "=": x == lim, "<>": x != lim}[op]
+
+
 PROBES = (0.0, 1.0, -1.0, 0.5, 12.345, 87.6543, 100.0, 1234.5, 0.9525)
 
 

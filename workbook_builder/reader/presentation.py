@@ -21,7 +21,7 @@ from ..layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_T
 from . import fonts, rendering
 from .findings import FileReport
 from .normalize import normalise_formula
-from .numfmt import same_display, shown
+from .numfmt import colour_of, same_display, shown
 from .styles import contrast_of
 from .xlsx import Book, Cell
 
@@ -29,6 +29,7 @@ SHOWN_SHEETS = (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE)
 HELPER_SHEETS = (SHEET_LISTS, SHEET_META)
 MIN_CONTRAST = 1.6  # WCAG ratio; our palest pairing (black on the grey header) is above 10
 MIN_FONT_SIZE = 6.0
+MAX_INDENT = 4  # the template indents nothing; a deep indent pushes a value out of its cell
 #: sheet protection permissions (OOXML attribute = "0" means the action is allowed)
 PERMISSIONS = ("formatCells", "formatColumns", "formatRows", "insertColumns", "insertRows", "insertHyperlinks",
                "deleteColumns", "deleteRows", "sort", "autoFilter", "pivotTables")
@@ -109,6 +110,13 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
             hidden_xf[got.style] = xf.font_size < MIN_FONT_SIZE or contrast_of(xf.font.colours, xf.fills) < MIN_CONTRAST
             bad_font[got.style] = fonts.not_allowed(xf.font, st)
         shows = s.input_id is None or value not in (None, "")
+        painted = colour_of(value, xf.num_fmt, st.palette) if shows else None
+        if painted and contrast_of((painted,), xf.fills) < MIN_CONTRAST:
+            rep.add("text-invisible", detail=f"数字格式 {xf.num_fmt[:40]} 的颜色 {painted}，底色 {_colours(xf.fills, '无')}",
+                    **where)
+        if xf.align.get("horizontal") == "fill" or _int(xf.align.get("indent")) > MAX_INDENT:
+            rep.add("alignment-changed", detail="填充对齐（重复显示内容）" if xf.align.get("horizontal") == "fill"
+                    else f"缩进 {xf.align.get('indent')}", **where)
         if hidden_xf[got.style] and shows:
             rep.add("text-invisible", detail=f"字号 {xf.font_size:g}，字体颜色 {_colours(xf.font.colours, '自动')}，"
                                                f"底色 {_colours(xf.fills, '无')}", **where)
@@ -122,12 +130,22 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
                 if d.num_fmt is not None and value is not None and not same_display(value, exp, d.num_fmt):
                     rep.add("conditional-format-hides", detail=f"数字格式 {d.num_fmt[:40]}",
                             found=_display(value, d.num_fmt), expected=shown(value, exp), **where)
+                painted = colour_of(value, d.num_fmt, st.palette) if d.num_fmt and value is not None else None
+                if painted and contrast_of((painted,), d.fills or xf.fills) < MIN_CONTRAST:
+                    rep.add("conditional-format-hides", detail=f"数字格式 {d.num_fmt[:40]} 的颜色 {painted}", **where)
                 font = d.font_colours or xf.font.colours
                 fill = d.fills or xf.fills
                 if (d.font_colours or d.fills) and contrast_of(font, fill) < MIN_CONTRAST:
                     rep.add("conditional-format-hides", detail=f"字体颜色 {_colours(font, '自动')}，底色 {_colours(fill, '无')}",
                             **where)
     rendering.check(book, specs, wanted, rep, shown_sheets)
+
+
+def _int(v) -> int:
+    try:
+        return int(v or 0)
+    except ValueError:
+        return 99
 
 
 def _colours(cands: tuple[str, ...], none: str) -> str:

@@ -243,8 +243,7 @@ def check_messages(book: Book, vspecs: list[ValidationSpec], rep: FileReport) ->
     if ex is None:
         return
     want = {(v.sheet, v.row, v.col): v for v in vspecs}
-    sheets = dict.fromkeys(v.sheet for v in vspecs)
-    for name in sheets:
+    for name in ex.sheets:
         sx = ex.sheets.get(name)
         if sx is None:
             continue
