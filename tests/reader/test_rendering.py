@@ -193,7 +193,7 @@ def runs_shared(honest_path, ref, rpr):
 def row_height(rows, ht):
     def fn(x):
         for r in rows:
-            def one(m):
+            def one(m, r=r):
                 attrs = re.sub(r'\s(ht|customHeight)="[^"]*"', "", m.group(1))
                 return f'<row r="{r}"{attrs} ht="{ht}" customHeight="1">'
             x = re.sub(rf'<row r="{r}"([^>]*)>', one, x, count=1)
@@ -458,6 +458,7 @@ def test_a_reason_with_words_and_punctuation_still_counts(zizhou, tmp_path):
 
 def test_merge_over_a_project_total(tmp_path):
     from projects.helpers import NATIONAL, road_project
+
     from workbook_builder.projects.cells import parts_for
     from workbook_builder.projects.render import build_project_workbook
 

@@ -12,12 +12,18 @@ outside the table, phonetic runs on locked text).
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from ..cells import CellSpec, ValidationSpec
 from ..formats import STYLES
-from ..layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, cell
+from ..layout import (
+    SHEET_GUIDE,
+    SHEET_INPUTS,
+    SHEET_LISTS,
+    SHEET_META,
+    SHEET_TABLE,
+    cell,
+)
 from . import fonts, rendering
 from .findings import FileReport
 from .normalize import normalise_formula

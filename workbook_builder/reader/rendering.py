@@ -32,6 +32,7 @@ MIN_COL_WIDTH = 2.5
 #: workbook's base size) exceeds the column's by this factor and margin: widths depend on fonts and
 #: screens, so only a number that clearly cannot fit is called hidden (a 48 pt score, a column of 3)
 WIDTH_FACTOR, WIDTH_MARGIN = 1.3, 1.0
+MAX_NUMBER_TEXT = 24  # characters: no format of ours shows a longer number
 #: page-number wording the renderer's footers use (第 &P 页，共 &N 页); any other literal text is refused
 PAGE_WORDS = set("第页共") | set(" \u3000，,/-–—()（）")
 #: header and footer field codes that print something a department chose (file name, path, picture …)
@@ -136,6 +137,8 @@ def _sizes(book: Book, name: str, content, wanted, sx, rep: FileReport) -> None:
                         expected=f"至少 {MIN_COL_WIDTH:g}", found=width)
             continue
         value = wanted.get((name, r, c)) if s.formula else got.value if s.input_id else s.value
+        if MAX_NUMBER_TEXT * xf.font_size / base <= width * WIDTH_FACTOR + WIDTH_MARGIN:
+            continue  # no number this cell can show is too wide
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             text = shown(value, xf.num_fmt) or f"{value:g}"
             need_w = len(text) * xf.font_size / base
@@ -154,21 +157,27 @@ def _runs(book: Book, name: str, content, sx, rep: FileReport) -> None:
     """Rich-text runs inside shown text: each must be as readable as the cell's own font."""
     st = book.styles
     sh = book.sheets[name]
+    seen: dict[tuple, tuple[str, str]] = {}  # (run properties, cell style) -> (invisible, bad font)
     for rc, runs in sorted(sx.runs.items()):
         if rc not in content:
             continue
-        xf = st.xf((sh.cells.get(rc) or Cell()).style)
+        style = (sh.cells.get(rc) or Cell()).style
+        xf = st.xf(style)
         for rpr, text in runs:
             if rpr is None or not text.strip():
                 continue
-            f = st.font(rpr)
-            size = f.size if rpr.find(f"{_NS}sz") is not None else xf.font_size
-            colours = f.colours if rpr.find(f"{_NS}color") is not None else xf.font.colours
-            if size < MIN_FONT_SIZE or contrast_of(colours, xf.fills) < MIN_CONTRAST:
-                rep.add("text-invisible", sheet=name, cell=cell(*rc),
-                        detail=f"其中“{text[:20]}”字号 {size:g}，字体颜色 {'、'.join(colours) or '自动'}")
+            key = (tuple((el.tag, tuple(sorted(el.attrib.items()))) for el in rpr), style)
+            if key not in seen:
+                f = st.font(rpr)
+                size = f.size if rpr.find(f"{_NS}sz") is not None else xf.font_size
+                colours = f.colours if rpr.find(f"{_NS}color") is not None else xf.font.colours
+                hidden = size < MIN_FONT_SIZE or contrast_of(colours, xf.fills) < MIN_CONTRAST
+                seen[key] = (f"字号 {size:g}，字体颜色 {'、'.join(colours) or '自动'}" if hidden else "",
+                             fonts.not_allowed(f, st))
+            hidden, bad = seen[key]
+            if hidden:
+                rep.add("text-invisible", sheet=name, cell=cell(*rc), detail=f"其中“{text[:20]}”{hidden}")
                 break
-            bad = fonts.not_allowed(f, st)
             if bad:
                 rep.add("font-not-allowed", sheet=name, cell=cell(*rc), found=bad)
                 break

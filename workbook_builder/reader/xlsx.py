@@ -102,6 +102,14 @@ class Book:
 
 
 def _parse(c: Container, name: str, data: bytes | None = None):
+    """The part's XML tree, parsed once per container (extras.py reads the same parts again)."""
+    trees = c.__dict__.setdefault("_trees", {})
+    if name not in trees:
+        trees[name] = _parse_new(c, name, data)
+    return trees[name]
+
+
+def _parse_new(c: Container, name: str, data: bytes | None = None):
     from defusedxml import DefusedXmlException
     try:
         return ET.fromstring(c.read(name) if data is None else data)
