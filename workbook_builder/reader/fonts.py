@@ -26,8 +26,8 @@ SYMBOLS = ("symbol", "wingdings", "webdings", "marlett", "dingbats", "mtextra", 
 
 def allowed(name: str) -> bool:
     n = name.strip().lstrip("@").lower().replace(" ", "")
-    if not n:
-        return True  # no name: the workbook's default font
+    if not n or n.isdigit():
+        return True  # no name, or a number (Gnumeric writes a font's family number as its name): the default font
     if any(n.startswith(x) for x in SYMBOLS):
         return False
     return any(n.startswith(x) for x in ALLOWED)

@@ -144,7 +144,7 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
                 if (d.font_colours or d.fills) and contrast_of(font, fill) < MIN_CONTRAST:
                     rep.add("conditional-format-hides", detail=f"字体颜色 {_colours(font, '自动')}，底色 {_colours(fill, '无')}",
                             **where)
-    rendering.check(book, specs, wanted, rep, shown_sheets)
+    rendering.check(book, specs, wanted, rep, shown_sheets, app)
 
 
 def _int(v) -> int:

@@ -114,10 +114,18 @@ class Styles:
             self.normal_font = self.fonts[_int(first.get("fontId"))]  # column widths are counted in its digits
         elif self.fonts:
             self.normal_font = self.fonts[0]
+        parents = list(base) if base is not None else []
         xfs = root.find(f"{NS}cellXfs")
         for x in list(xfs) if xfs is not None else []:
-            font = self.fonts[_int(x.get("fontId"))] if _int(x.get("fontId")) < len(self.fonts) else Font()
-            fill = self.fills[_int(x.get("fillId"))] if _int(x.get("fillId")) < len(self.fills) else ()
+            font, fill = self._font_of(x), self._fill_of(x)
+            parent = parents[_int(x.get("xfId"))] if _int(x.get("xfId")) < len(parents) else None
+            if parent is not None and x.get("applyFill") in ("0", "false"):  # LibreOffice may draw the style's
+                fill = tuple(dict.fromkeys(fill + (self._fill_of(parent) or ("FFFFFF",))))
+            if parent is not None and x.get("applyFont") in ("0", "false"):
+                p = self._font_of(parent)
+                font = Font(font.name, min(font.size, p.size), tuple(dict.fromkeys((font.colours or ("000000",)) +
+                                                                                   (p.colours or ("000000",)))),
+                            font.charset, font.scheme)
             prot = x.find(f"{NS}protection")
             locked = prot is None or prot.get("locked") not in ("0", "false")
             al = x.find(f"{NS}alignment")
@@ -133,6 +141,14 @@ class Styles:
             fl = self._fill(fill, dxf=True) if fill is not None else ()
             self.dxfs.append(DXF(nf.get("formatCode") if nf is not None else None, fc[0] if fc else None,
                                  fl[0] if fl else None, fc, fl))
+
+    def _font_of(self, x) -> Font:
+        i = _int(x.get("fontId"))
+        return self.fonts[i] if i < len(self.fonts) else Font()
+
+    def _fill_of(self, x) -> tuple[str, ...]:
+        i = _int(x.get("fillId"))
+        return self.fills[i] if i < len(self.fills) else ()
 
     def font(self, f) -> Font:
         """A ``<font>`` (or a rich-text run's ``<rPr>``) as drawn."""
