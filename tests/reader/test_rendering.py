@@ -22,6 +22,7 @@ from workbook_builder.reader import validate_file
 TID = "qingcheng_2024"
 T, I = SHEET_TABLE, SHEET_INPUTS
 INPUTS = "xl/worksheets/sheet2.xml"
+GUIDE = "xl/worksheets/sheet1.xml"
 LAY = layout(TID)
 TOTAL, GRADE = cell(*LAY.total_cell), cell(*LAY.grade_cell)
 SCORE = cell(*LAY.score_cells["basic_exec"])
@@ -156,9 +157,9 @@ def comment(text, visible=False):
                      "xl/comments1.xml": comments})
 
 
-def label_box():
+def label_box(kind="Label"):
     shape = ('<v:shape id="_x0000_s2049" type="#_x0000_t202"><v:textbox><div>100.00</div></v:textbox>'
-             '<x:ClientData ObjectType="Label"><x:Anchor>9, 0, 33, 0, 10, 0, 34, 0</x:Anchor></x:ClientData></v:shape>')
+             f'<x:ClientData ObjectType="{kind}"><x:Anchor>9, 0, 33, 0, 10, 0, 34, 0</x:Anchor></x:ClientData></v:shape>')
     return dict(edits=sheet(before_end('<legacyDrawing r:id="rIdV1"/>')),
                 add={SHEET_RELS: RELS.format(REL.format("rIdV1", "vmlDrawing", "../drawings/vmlDrawing1.vml")),
                      "xl/drawings/vmlDrawing1.vml": vml(shape)})
@@ -363,6 +364,26 @@ def cases(h):
             THEME: lambda x: re.sub(r'(<a:minorFont><a:latin typeface=")[^"]*', r"\1Webdings", x)}),
          ("font-not-allowed", T, SCORE)),
         ("48 pt total shows ###", dict(edits=styled(h, TOTAL, font=font(sz=48))), ("number-too-wide", T, TOTAL)),
+        # more of the same families
+        ("literal format quoting the template's code", dict(edits=styled(h, TOTAL, numfmt="&quot;0.00&quot;")),
+         ("number-format-changed", T, TOTAL)),
+        ("input message on the guide", dict(edits={GUIDE: lambda x: x.replace("<sheetProtection", '<dataValidations count="1">'
+                                                   '<dataValidation type="none" showInputMessage="1" prompt="已审核：总分 100 分" '
+                                                   'sqref="A1"/></dataValidations><sheetProtection', 1)}),
+         ("validation-message-changed", "填报说明", "A1")),
+        ("rows without a height made 2 pt by default", dict(edits=sheet(
+            lambda x: x.replace('<sheetFormatPr defaultRowHeight="15"', '<sheetFormatPr defaultRowHeight="2"'))),
+         ("row-squeezed", T, "A2")),
+        ("print area of 基础数据 drops the funds", dict(edits=defined_name(
+            '<definedName name="_xlnm.Print_Area" localSheetId="1">基础数据!$A$1:$E$5</definedName>')),
+         ("print-area-changed", I, "A6")),
+        ("colour scale over the scores", dict(edits=cond(
+            '<conditionalFormatting sqref="J15:J33"><cfRule type="colorScale" priority="1"><colorScale><cfvo type="min"/>'
+            '<cfvo type="max"/><color rgb="FFDDEBF7"/><color rgb="FFDDEBF7"/></colorScale></cfRule></conditionalFormatting>')),
+         ("conditional-format-hides", T, "J15")),
+        ("workbook window hidden", dict(edits=workbook(lambda x: x.replace("<workbookView ", '<workbookView visibility="hidden" ', 1))),
+         ("sheet-view-changed", "", "")),
+        ("form button over the total", label_box("Button"), ("drawing-over-cells", T, TOTAL)),
         # 12. sheets and views
         ("opens on a helper sheet", dict(edits=workbook(lambda x: re.sub(r'activeTab="\d+"', 'activeTab="4"', x))),
          ("active-sheet-changed", SHEET_META, "")),
@@ -391,7 +412,9 @@ KINDS = ["merge over the total shows the 分值", "merge over the total, at its 
          "icon set instead of the total", "x14 conditional format in extLst", "number format painting the total white",
          "number format painting in the fill's palette colour", "fill alignment repeats the score", "Wingdings on a score",
          "symbol character set under a common name", "theme font that is a symbol font", "48 pt total shows ###",
-         "opens on a helper sheet", "zeros not shown"]
+         "opens on a helper sheet", "zeros not shown", "literal format quoting the template's code",
+         "input message on the guide", "rows without a height made 2 pt by default", "print area of 基础数据 drops the funds",
+         "colour scale over the scores", "workbook window hidden", "form button over the total"]
 
 
 def test_the_table_names_every_kind(table):
