@@ -327,8 +327,8 @@ def cases(h):
                                                                  '<fgColor indexed="64"/></patternFill></fill>')), ("text-invisible", T, TOTAL)),
         ("solid fill without a colour", dict(edits=styled(h, TOTAL, fill='<fill><patternFill patternType="solid"/></fill>')),
          ("text-invisible", T, TOTAL)),
-        ("dense pattern of black", dict(edits=styled(h, TOTAL, fill='<fill><patternFill patternType="darkGray"><fgColor rgb="FF000000"/>'
-                                                    '<bgColor rgb="FF000000"/></patternFill></fill>')), ("text-invisible", T, TOTAL)),
+        ("pattern of white dots on black", dict(edits=styled(h, TOTAL, fill='<fill><patternFill patternType="lightGray"><fgColor rgb="FFFFFFFF"/>'
+                                                            '<bgColor rgb="FF000000"/></patternFill></fill>')), ("text-invisible", T, TOTAL)),
         ("font of theme window colour, lastClr lying", dict(edits=styled(
             h, TOTAL, font=font(extra='<color theme="0"/>'), fillId=0) | {THEME: lambda x: re.sub(r"<a:lt1>.*?</a:lt1>", '<a:lt1><a:sysClr val="window" lastClr="000000"/></a:lt1>', x, flags=re.S)}),
          ("text-invisible", T, TOTAL)),
@@ -337,7 +337,9 @@ def cases(h):
                 "</styleSheet>", "<colors><indexedColors>" + '<rgbColor rgb="FFDDEBF7"/>' * 64 +
                 "</indexedColors></colors></styleSheet>"))),
          ("text-invisible", T, TOTAL)),
-        ("font of a theme colour tinted to white", dict(edits=styled(h, TOTAL, font=font(extra='<color theme="1" tint="0.95"/>'), fillId=0)),
+        ("font of theme text colour declared as the window colour", dict(edits=styled(
+            h, TOTAL, font=font(extra='<color theme="1"/>'), fillId=0) | {THEME: lambda x: re.sub(
+                r"<a:dk1>.*?</a:dk1>", '<a:dk1><a:sysClr val="window" lastClr="000000"/></a:dk1>', x, flags=re.S)}),
          ("text-invisible", T, TOTAL)),
         ("font of system background (indexed 65)", dict(edits=styled(h, TOTAL, font=font(extra='<color indexed="65"/>'), fillId=0)),
          ("text-invisible", T, TOTAL)),
@@ -406,9 +408,9 @@ KINDS = ["merge over the total shows the 分值", "merge over the total, at its 
          "print area drops rows 15-33", "page header with a total", "footer with the file name",
          "print titles repeat the total", "mirror of 全年执行数 cached as another budget", "rate cached as 100%",
          "input shows a literal figure", "level cell shows another level", "gradient fill as dark as the text",
-         "solid fill of the system foreground", "solid fill without a colour", "dense pattern of black",
+         "solid fill of the system foreground", "solid fill without a colour", "pattern of white dots on black",
          "font of theme window colour, lastClr lying", "font of a redefined palette colour",
-         "font of a theme colour tinted to white", "font of system background (indexed 65)", "data bar hiding the scores",
+         "font of theme text colour declared as the window colour", "font of system background (indexed 65)", "data bar hiding the scores",
          "icon set instead of the total", "x14 conditional format in extLst", "number format painting the total white",
          "number format painting in the fill's palette colour", "fill alignment repeats the score", "Wingdings on a score",
          "symbol character set under a common name", "theme font that is a symbol font", "48 pt total shows ###",
@@ -501,3 +503,11 @@ def test_merge_over_a_project_total(tmp_path):
     bad = tamper(src, tmp_path / "m.xlsx", edits={sheet_part: in_tag("mergeCells", f'<mergeCell ref="{weight}:{total}"/>')})
     found = validate_file(bad).flatten(["code", "sheet", "cell"])
     assert ["merge-changed", part.sheet, weight] in found and ["merge-changed", part.sheet, total] in found, found
+
+
+def test_tint_is_excels():
+    """Theme tints move the HLS lightness, as Excel's palette shows them (Blue, Accent 1 darker 25 % and 50 %,
+    Orange, Accent 2 darker 25 %, Accent 1 lighter 40 %)."""
+    from workbook_builder.reader.styles import _tinted
+    assert [_tinted("4472C4", -0.2499), _tinted("4472C4", -0.4999), _tinted("ED7D31", -0.2499),
+            _tinted("4472C4", 0.3999)] == ["2F5597", "203864", "C55A11", "8FAADC"]
