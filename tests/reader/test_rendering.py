@@ -31,6 +31,7 @@ CRITERIA = cell(*LAY.leaf_rows["basic_exec"].at("criteria"))
 LEVEL = cell(*LAY.input_cells["finance_rules.actual"][1:])
 SPECS = all_cells(load_template(TID), LAY, "庆城县", 2024)
 MIRROR = next(s.ref for s in SPECS if s.sheet == T and s.calc == ("input", "total_executed"))
+DERIVED = next(s.ref for s in SPECS if s.sheet == T and s.calc and s.calc[0] == "derived")
 RATE = cell(*LAY.leaf_rows["budget_exec_rate"].at("rate"))
 D6 = cell(*LAY.input_cells["total_executed"][1:])
 
@@ -314,6 +315,8 @@ def cases(h):
         ("mirror of 全年执行数 cached as another budget", dict(edits=sheet(lambda x: set_cached(x, MIRROR, "99999999"))),
          ("cached-value-mismatch", T, MIRROR)),
         ("rate cached as 100%", dict(edits=sheet(lambda x: set_cached(x, RATE, "1.5"))), ("cached-value-mismatch", T, RATE)),
+        ("mirror of a derived rate cached as 50%", dict(edits=sheet(lambda x: set_cached(x, DERIVED, "0.5"))),
+         ("cached-value-mismatch", T, DERIVED)),
         # 8. number formats on inputs
         ("input shows a literal figure", dict(edits=styled(h, D6, INPUTS, numfmt="&quot;28,308,987.43&quot;")),
          ("number-format-changed", I, D6)),
@@ -406,7 +409,7 @@ KINDS = ["merge over the total shows the 分值", "merge over the total, at its 
          "white run in rubric text (inline)", "1 pt run in rubric text (shared string)", "symbol-font run in rubric text",
          "rows 20-25 at 1.5 pt", "the total's row at 3 pt", "column J at width 0.3", "rows without a height hidden by default",
          "print area drops rows 15-33", "page header with a total", "footer with the file name",
-         "print titles repeat the total", "mirror of 全年执行数 cached as another budget", "rate cached as 100%",
+         "print titles repeat the total", "mirror of 全年执行数 cached as another budget", "rate cached as 100%", "mirror of a derived rate cached as 50%",
          "input shows a literal figure", "level cell shows another level", "gradient fill as dark as the text",
          "solid fill of the system foreground", "solid fill without a colour", "pattern of white dots on black",
          "font of theme window colour, lastClr lying", "font of a redefined palette colour",
