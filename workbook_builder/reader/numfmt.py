@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 #: Excel's built-in number formats that a re-save may use instead of writing the code
 BUILTIN = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 11: "0.00E+00",
@@ -178,6 +179,8 @@ _NAMED = {"black": "000000", "blue": "0000FF", "cyan": "00FFFF", "green": "00FF0
 
 def colour_of(value, code: str, palette=None) -> str | None:
     """The colour (``RRGGBB``) the section of ``code`` that shows ``value`` paints it in, or None."""
+    if "[" not in code:
+        return None
     secs = _sections(code)
     if isinstance(value, str):
         sec = secs[3] if len(secs) >= 4 else secs[0] if "@" in secs[0] else None
@@ -213,7 +216,8 @@ PROBES = (0.0, 1.0, -1.0, 0.5, 12.345, 87.6543, 100.0, 1234.5, 0.9525)
 
 def same_display(value, expected_code: str, found_code: str) -> bool:
     """Whether a cell shows the same under both codes, for its value and for probe values."""
-    if _norm(expected_code) == _norm(found_code) or (_date_only(expected_code) and _date_only(found_code)):
+    if expected_code == found_code or _norm(expected_code) == _norm(found_code) or (
+            _date_only(expected_code) and _date_only(found_code)):
         return True
     values = [value] if isinstance(value, str) else [value, *PROBES]
     for v in values:
@@ -225,6 +229,7 @@ def same_display(value, expected_code: str, found_code: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)
 def _norm(code: str) -> str:
     """A code as written by any application: escaped separators unescaped, case folded. Quoted text stays
     quoted: ``"0.00"`` shows those four characters, whatever the value."""
@@ -234,6 +239,7 @@ def _norm(code: str) -> str:
 _DATE_PART = re.compile(r"^(?:y{2,4}|m{1,4}|d{1,4}|h{1,2}|s{1,2}|e|aaaa?|[-/. :年月日时分秒])+$")
 
 
+@lru_cache(maxsize=4096)
 def _date_only(code: str) -> bool:
     """A format that shows a date (and time) and no literal text: any two such show the same date."""
     body = _BRACKET.sub("", _norm(code))

@@ -119,19 +119,28 @@ def _sizes(book: Book, name: str, content, wanted, sx, rep: FileReport) -> None:
     base = st.normal_font.size if st.normal_font.size > 0 else 11.0
     rows_done: set[int] = set()
     cols_done: set[int] = set()
+    heights: dict[tuple[int, int], float] = {}
+    widths: dict[tuple[int, int], float] = {}
+    hidden = bool(sh.hidden_rows or sh.hidden_cols)
     for (r, c), s in sorted(content.items()):
         got = sh.cells.get((r, c)) or Cell()
         xf = st.xf(got.style)
         rows, cols = _span(s)
-        if any(x in sh.hidden_rows for x in rows) or any(x in sh.hidden_cols for x in cols):
+        if hidden and (any(x in sh.hidden_rows for x in rows) or any(x in sh.hidden_cols for x in cols)):
             continue  # row-hidden / column-hidden
-        height = sum(_height(sx, x) for x in rows)
+        key = (rows.start, rows.stop)
+        if key not in heights:
+            heights[key] = sum(_height(sx, x) for x in rows)
+        height = heights[key]
         need = max(MIN_FONT_SIZE, MIN_ROW_FACTOR * xf.font_size)
         if height < need and r not in rows_done:
             rows_done.add(r)
             rep.add("row-squeezed", sheet=name, cell=cell(r, c), detail=f"第 {r + 1} 行高 {height:g} 磅",
                     expected=f"至少 {need:g} 磅", found=height)
-        width = sum(sx.col_widths.get(x, sx.default_col_width) for x in cols)
+        key = (cols.start, cols.stop)
+        if key not in widths:
+            widths[key] = sum(sx.col_widths.get(x, sx.default_col_width) for x in cols)
+        width = widths[key]
         if width < MIN_COL_WIDTH:
             if c not in cols_done:
                 cols_done.add(c)
