@@ -109,8 +109,8 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
         value = _shown_value(s, got, wanted.get((s.sheet, s.row, s.col)))
         exp = _expected_format(s)
         if (value is not None or s.input_id is not None) and not same_display(value, exp, xf.num_fmt):
-            rep.add("number-format-changed", expected=shown(value, exp) if value is not None else exp,
-                    found=_display(value, xf.num_fmt) if value is not None else xf.num_fmt[:40],
+            rep.add("number-format-changed", expected=shown(value, exp) if value is not None else "（空白）",
+                    found=_display(value, xf.num_fmt) if value is not None else f"填写后按格式 {xf.num_fmt[:40]} 显示",
                     detail=xf.num_fmt[:40], **where)
         if got.style not in hidden_xf:
             hidden_xf[got.style] = xf.font_size < MIN_FONT_SIZE or contrast_of(xf.font.colours, xf.fills) < MIN_CONTRAST
