@@ -297,6 +297,8 @@ def cases(h):
         ("rows 20-25 at 1.5 pt", dict(edits=row_height(range(20, 26), 1.5)), ("row-squeezed", T, "B20")),
         ("the total's row at 3 pt", dict(edits=row_height([34], 3)), ("row-squeezed", T, "A34")),
         ("column J at width 0.3", dict(edits=col_width(10, 0.3)), ("column-squeezed", T, "J14")),
+        ("column J at width 3.5: the scores show ###", dict(edits=col_width(10, 3.5)),
+         ("number-too-wide", T, cell(*LAY.score_cells["budget_exec_rate"]))),
         ("rows without a height hidden by default", dict(edits=sheet(
             lambda x: x.replace('<sheetFormatPr defaultRowHeight="15"', '<sheetFormatPr defaultRowHeight="15" zeroHeight="1"'))),
          ("row-squeezed", T, "A2")),
@@ -407,7 +409,7 @@ KINDS = ["merge over the total shows the 分值", "merge over the total, at its 
          "note shown over the total", "sheet background picture", "hyperlink tooltip on the total",
          "input message on the locked total", "input message of an input cell rewritten",
          "white run in rubric text (inline)", "1 pt run in rubric text (shared string)", "symbol-font run in rubric text",
-         "rows 20-25 at 1.5 pt", "the total's row at 3 pt", "column J at width 0.3", "rows without a height hidden by default",
+         "rows 20-25 at 1.5 pt", "the total's row at 3 pt", "column J at width 0.3", "column J at width 3.5: the scores show ###", "rows without a height hidden by default",
          "print area drops rows 15-33", "page header with a total", "footer with the file name",
          "print titles repeat the total", "mirror of 全年执行数 cached as another budget", "rate cached as 100%", "mirror of a derived rate cached as 50%",
          "input shows a literal figure", "level cell shows another level", "gradient fill as dark as the text",

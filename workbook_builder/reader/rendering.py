@@ -31,7 +31,7 @@ MIN_COL_WIDTH = 2.5
 #: a number is refused as showing ### when its rough width (characters × its font size over the
 #: workbook's base size) exceeds the column's by this factor and margin: widths depend on fonts and
 #: screens, so only a number that clearly cannot fit is called hidden (a 48 pt score, a column of 3)
-WIDTH_FACTOR, WIDTH_MARGIN = 1.3, 1.0
+WIDTH_FACTOR, WIDTH_MARGIN = 1.15, 0.5
 MAX_NUMBER_TEXT = 24  # characters: no format of ours shows a longer number
 #: page-number wording the renderer's footers use (第 &P 页，共 &N 页); any other literal text is refused
 PAGE_WORDS = set("第页共") | set(" \u3000，,/-–—()（）")
