@@ -16,6 +16,9 @@ ALLOWED = tuple(x.lower().replace(" ", "") for x in (
     "Calibri", "Cambria", "Candara", "Arial", "Helvetica", "Times New Roman", "Times", "Courier New", "Courier",
     "Verdana", "Tahoma", "Segoe UI", "Georgia", "Garamond", "Book Antiqua", "Century Gothic", "Aptos",
     "Liberation", "DejaVu", "Carlito", "Caladea", "Open Sans", "Roboto", "Sans", "Serif", "Monospace",
+    "Microsoft Sans Serif", "MS Sans Serif", "Consolas", "Lucida Sans", "Lucida Console", "Trebuchet MS",
+    "MS Gothic", "MS PGothic", "MS Mincho", "Meiryo", "Yu Gothic", "Malgun Gothic", "Gulim", "Batang",
+    "MingLiU", "PMingLiU", "新细明体", "細明體", "標楷體", "DFKai-SB",
 ))
 #: symbol character set: the font's glyphs are pictures, whatever its name
 SYMBOL_CHARSET = 2
