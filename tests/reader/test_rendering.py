@@ -521,3 +521,34 @@ def test_tint_is_excels():
     from workbook_builder.reader.styles import _tinted
     assert [_tinted("4472C4", -0.2499), _tinted("4472C4", -0.4999), _tinted("ED7D31", -0.2499),
             _tinted("4472C4", 0.3999)] == ["2F5597", "203864", "C55A11", "8FAADC"]
+
+
+HOSTILE = [
+    defined_name('<definedName name="_xlnm.Print_Area" localSheetId="2">\'自评表\'!$A$1:$XFD$1048576,#REF!,A:A,$1:$3,'
+                 'ZZZZ99,!,:</definedName><definedName name="_xlnm.Print_Titles" localSheetId="9999">$1:$2</definedName>'),
+    workbook(lambda x: re.sub(r'(<definedName name="_xlnm.Print_Titles" localSheetId="2">)[^<]*', r"\1$A:$B,$x:$y,9:", x)),
+    sheet(in_tag("mergeCells", '<mergeCell ref="A1:XFD1048576"/><mergeCell ref="bogus"/><mergeCell/>')),
+    sheet(before_end('<hyperlinks><hyperlink ref="A1:XFD1048576" r:id="rIdNone"/><hyperlink/></hyperlinks>')),
+    validation('<dataValidation type="none" showInputMessage="1" prompt="x" sqref="A1:XFD1048576 ZZ A0"/>'),
+    sheet(before_end('<drawing r:id="rIdMissing"/><legacyDrawing r:id="rIdGone"/><picture/>')),
+    sheet(lambda x: x.replace('<sheetFormatPr defaultRowHeight="15"', '<sheetFormatPr defaultRowHeight="NaN" '
+                              'defaultColWidth="1e400" baseColWidth="-3"')),
+    sheet(lambda x: x.replace("<cols>", '<cols><col min="0" max="99999999" width="-1"/><col min="x" max="" width="inf"/>', 1)),
+    sheet(lambda x: x.replace('<row r="20"', '<row r="20" ht="-5"', 1).replace('<row r="21"', '<row r="21" ht="nan"', 1)),
+    sheet(lambda x: x.replace("<headerFooter>", "<headerFooter><oddHeader>" + "&amp;" * 5000 + "&amp;\"" * 300 + "</oddHeader>", 1)),
+    workbook(lambda x: re.sub(r'activeTab="\d+"', 'activeTab="99999999999"', x)),
+    sheet(lambda x: x.replace("<conditionalFormatting", '<conditionalFormatting sqref="A1:XFD1048576"><cfRule type="dataBar"/>'
+                              '</conditionalFormatting><conditionalFormatting', 1)),
+]
+
+
+#: hostile values that change nothing shown (a print area covering everything, sizes overridden by the
+#: template's own <col>, an active tab past the last sheet) pass; the others are errors
+HARMLESS = {0, 6, 7, 10}
+
+
+@pytest.mark.parametrize("i", range(len(HOSTILE)))
+def test_hostile_extras_give_findings_not_exceptions(honest, tmp_path, i):
+    rep = validate_file(tamper(honest, tmp_path / "h.xlsx", edits=HOSTILE[i]))
+    assert not [f for f in rep.findings if f.code == "unreadable"], rep.flatten(["code", "detail"])[:5]
+    assert rep.valid == (i in HARMLESS), rep.flatten(["code", "sheet", "cell"])[:5]
