@@ -20,6 +20,7 @@ from .xlsx import NS, PKG_RNS, RNS, X14, XM, Book, _parse, _ranges, parse_ref
 
 OFFICE_DOC = "/officeDocument"
 MAX_ITEMS = 5_000  # drawings, comments, hyperlinks, validations and runs kept per sheet
+MAX_RANGES = 2_000  # ranges of drawn conditional formats per sheet, and of a print area: each is tested per cell
 _VML_SHAPE = re.compile(rb"<v:shape\b.*?</v:shape>", re.S)
 _VML_TYPE = re.compile(rb'ObjectType\s*=\s*"([^"]*)"')
 _VML_ROW = re.compile(rb"<x:Row>\s*(\d+)\s*</x:Row>")
@@ -228,25 +229,32 @@ def _read_sheet(c: Container, part: str, runs: dict[int, list[Any]]) -> SheetExt
     for dv in list(root.iter(f"{X14}dataValidation"))[:MAX_ITEMS]:
         sq = dv.find(f"{XM}sqref")
         ex.messages.append(_message(dv, _ranges((sq.text or "") if sq is not None else "")))
+    budget = [MAX_RANGES]
     for cf in root.findall(f"{NS}conditionalFormatting"):
-        rng = _ranges(cf.get("sqref") or "")
         for rule in cf.findall(f"{NS}cfRule"):
             kind = rule.get("type") or ""
             if kind in ("dataBar", "iconSet", "colorScale"):
                 el = rule.find(f"{NS}{kind}")
-                ex.drawn_formats.append((rng, kind, el is None or el.get("showValue") not in ("0", "false")))
+                _drawn_format(ex, cf.get("sqref") or "", kind, el, budget)
     for cf in root.iter(f"{X14}conditionalFormatting"):  # Excel applies these; LibreOffice may not
         sq = cf.find(f"{XM}sqref")
-        rng = _ranges((sq.text or "") if sq is not None else "")
         for rule in cf.findall(f"{X14}cfRule"):
             kind = rule.get("type") or "x14"
-            el = rule.find(f"{X14}{kind}")
-            ex.drawn_formats.append((rng, "x14:" + kind, el is None or el.get("showValue") not in ("0", "false")))
+            _drawn_format(ex, (sq.text or "") if sq is not None else "", "x14:" + kind, rule.find(f"{X14}{kind}"), budget)
     hf = root.find(f"{NS}headerFooter")
     if hf is not None:
         ex.header_footer = [el.text or "" for el in hf]
     _drawings(c, root, srels, ex)
     return ex
+
+
+def _drawn_format(ex: SheetExtras, sqref: str, kind: str, el, budget: list[int]) -> None:
+    """One conditional format that draws its own picture; past the range budget, one over the whole sheet."""
+    if budget[0] < 0:
+        return  # the whole sheet is already covered
+    rng = _ranges(sqref)[:budget[0]] if budget[0] > 0 else [(0, 0, 1_048_575, 16_383)]
+    budget[0] -= max(1, len(rng))
+    ex.drawn_formats.append((rng, kind, el is None or el.get("showValue") not in ("0", "false")))
 
 
 def _message(dv, ranges) -> Message:
@@ -326,7 +334,7 @@ _AREA = re.compile(r"^\$?([A-Z]{1,3})?\$?(\d+)?(?::\$?([A-Z]{1,3})?\$?(\d+)?)?$"
 def _areas(text: str) -> list[tuple[int, int, int, int]]:
     """The ranges of a print area (``'自评表'!$A$1:$P$43,…``); [] when it names no valid range (#REF!)."""
     out = []
-    for piece in text.split(","):
+    for piece in text.split(",")[:MAX_RANGES]:
         ref = piece.rsplit("!", 1)[-1].strip()
         rng = _range(ref)
         if rng is not None:
