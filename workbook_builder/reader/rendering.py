@@ -23,6 +23,8 @@ from .styles import contrast_of
 from .xlsx import Book, Cell
 
 MIN_FONT_SIZE = 6.0
+MAX_REPORTED = 50  # findings of one kind per sheet: enough to show the reviewer, bounded for hostile files
+MAX_MESSAGE_CELLS = 200_000  # cells of validation messages looked at per sheet
 MIN_CONTRAST = 1.6
 #: a row lower than this share of its largest font's size, or than MIN_FONT_SIZE, cannot be read
 MIN_ROW_FACTOR = 0.8
@@ -75,7 +77,7 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
 def _merges(name: str, specs: list[CellSpec], content, sx, rep: FileReport) -> None:
     """Merges are the template's; a new merge is reported at its corner and at each cell whose content it hides."""
     want = {(s.row, s.col, *s.merge_to) for s in specs if s.sheet == name and s.merge_to}
-    for r1, c1, r2, c2 in sorted(sx.merges - want):
+    for r1, c1, r2, c2 in sorted(sx.merges - want)[:MAX_REPORTED]:
         what = f"{cell(r1, c1)}:{cell(r2, c2)} 被合并"
         rep.add("merge-changed", sheet=name, cell=cell(r1, c1), detail=what)
         covered = [rc for rc in sorted(content) if r1 <= rc[0] <= r2 and c1 <= rc[1] <= c2 and rc != (r1, c1)]
@@ -91,20 +93,20 @@ _KIND_TEXT = {"shape": "图形或文本框", "picture": "图片", "chart": "图�
 
 
 def _drawn(name: str, specs: list[CellSpec], sx, rep: FileReport) -> None:
-    for d in sx.drawn:
+    for d in sx.drawn[:MAX_REPORTED]:
         what = _KIND_TEXT.get(d.kind, "控件或文本框" if d.kind.startswith("vml:") else "绘图")
         where = dict(cell=cell(d.row, d.col)) if d.kind not in ("background", "header-picture") else {}
         rep.add("drawing-over-cells", sheet=name, detail=what + (f"，显示“{d.text[:40]}”" if d.text.strip() else ""),
                 **where)
     notes = {(s.row, s.col): s.comment for s in specs if s.sheet == name and s.comment}
-    for rc, text in sorted(sx.comments.items()):
+    for rc, text in sorted(sx.comments.items())[:MAX_REPORTED * 20]:
         want = notes.get(rc)
         if want is None or " ".join(want.split()) != " ".join(text.split()):
             rep.add("comment-changed", sheet=name, cell=cell(*rc), expected=want, found=text[:100])
 
 
 def _hyperlinks(name: str, sx, rep: FileReport) -> None:
-    for (r1, c1, _, _), what in sx.hyperlinks:
+    for (r1, c1, _, _), what in sx.hyperlinks[:MAX_REPORTED]:
         rep.add("hyperlink-added", sheet=name, cell=cell(r1, c1), found=what[:100])
 
 
@@ -269,10 +271,14 @@ def check_messages(book: Book, vspecs: list[ValidationSpec], rep: FileReport) ->
         sx = ex.sheets.get(name)
         if sx is None:
             continue
+        budget = MAX_MESSAGE_CELLS
         for m in sx.messages:
+            if budget <= 0:
+                break
             texts = [x for x in (m.prompt_title, m.prompt) if x.strip()] if m.show_prompt else []
             errs = [x for x in (m.error_title, m.error) if x.strip()] if m.show_error else []
-            for rc in _cells(m.ranges):
+            for rc in _cells(m.ranges, min(20_000, budget)):
+                budget -= 1
                 v = want.get((name, *rc))
                 if v is None:
                     if texts or errs:
