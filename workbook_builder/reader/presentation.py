@@ -1,12 +1,14 @@
 """What the reviewer sees is what the reader checked: the rendering of a returned workbook.
 
 Values can be right while the display lies. For every locked cell a reviewer reads (names, weights,
-targets, rubric text, formulas' results, the 填报说明), these checks compare what decides the display
-with what the template renders: the number format (and any conditional format's), the font colour
-against the fill, hidden rows and columns, the visibility and order of sheets, the lock of each cell,
+targets, rubric text, formulas' results, the 填报说明) and every input cell, these checks compare what
+decides the display with what the template renders: the number format (and any conditional format's,
+and the colour a format paints), the font (allow-listed) and its colour against every colour the fill
+may take, alignment, hidden rows and columns, the visibility and order of sheets, the lock of each cell,
 the sheet protection options and the workbook structure lock; and they refuse the ambiguities that
 would let Excel and this reader see two different workbooks (duplicate or sheet-local names, cells
-outside the table, phonetic runs on locked text).
+outside the table, phonetic runs on locked text). What is drawn over and around the cells (merges,
+objects, messages, sizes, printing, views) is rendering.py's.
 """
 
 from __future__ import annotations
@@ -28,13 +30,12 @@ from . import fonts, rendering
 from .findings import FileReport
 from .normalize import normalise_formula
 from .numfmt import colour_of, same_display, shown
+from .rendering import MIN_CONTRAST, MIN_FONT_SIZE
 from .styles import contrast_of
 from .xlsx import Book, Cell
 
 SHOWN_SHEETS = (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE)
 HELPER_SHEETS = (SHEET_LISTS, SHEET_META)
-MIN_CONTRAST = 1.6  # WCAG ratio; our palest pairing (black on the grey header) is above 10
-MIN_FONT_SIZE = 6.0
 MAX_INDENT = 4  # the template indents nothing; a deep indent pushes a value out of its cell
 #: sheet protection permissions (OOXML attribute = "0" means the action is allowed)
 PERMISSIONS = ("formatCells", "formatColumns", "formatRows", "insertColumns", "insertRows", "insertHyperlinks",

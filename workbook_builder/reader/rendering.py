@@ -25,7 +25,7 @@ from .xlsx import Book, Cell
 MIN_FONT_SIZE = 6.0
 MAX_REPORTED = 50  # findings of one kind per sheet: enough to show the reviewer, bounded for hostile files
 MAX_MESSAGE_CELLS = 200_000  # cells of validation messages looked at per sheet
-MIN_CONTRAST = 1.6
+MIN_CONTRAST = 1.6  # WCAG ratio; our palest pairing (black on the grey header) is above 10
 #: a row lower than this share of its largest font's size, or than MIN_FONT_SIZE, cannot be read
 MIN_ROW_FACTOR = 0.8
 #: a column narrower than this many characters cannot show even one Chinese character
