@@ -310,7 +310,7 @@ def cases(h):
          ("header-footer-changed", T, "")),
         ("footer with the file name", dict(edits=sheet(lambda x: x.replace("<oddFooter>", "<oddFooter>&amp;L&amp;F", 1))),
          ("header-footer-changed", T, "")),
-        ("footer text dressed as Gnumeric's font code, in a file Gnumeric did not save", dict(edits=sheet(
+        ("footer text dressed as Gnumeric's font code, with a figure", dict(edits=sheet(
             lambda x: x.replace("<oddFooter>", '<oddFooter>&amp;LTotal,Final"100000', 1))), ("header-footer-changed", T, "")),
         ("print titles repeat the total", dict(edits=workbook(lambda x: re.sub(
             r'(<definedName name="_xlnm.Print_Titles" localSheetId="2">)[^<]*', r"\1'自评表'!$34:$35", x))),
@@ -413,7 +413,7 @@ KINDS = ["merge over the total shows the 分值", "merge over the total, at its 
          "white run in rubric text (inline)", "1 pt run in rubric text (shared string)", "symbol-font run in rubric text",
          "rows 20-25 at 1.5 pt", "the total's row at 3 pt", "column J at width 0.3", "column J at width 3.5: the scores show ###", "rows without a height hidden by default",
          "print area drops rows 15-33", "page header with a total", "footer with the file name",
-         "footer text dressed as Gnumeric's font code, in a file Gnumeric did not save",
+         "footer text dressed as Gnumeric's font code, with a figure",
          "print titles repeat the total", "mirror of 全年执行数 cached as another budget", "rate cached as 100%", "mirror of a derived rate cached as 50%",
          "input shows a literal figure", "level cell shows another level", "gradient fill as dark as the text",
          "solid fill of the system foreground", "solid fill without a colour", "pattern of white dots on black",

@@ -39,7 +39,7 @@ MAX_NUMBER_TEXT = 24  # characters: no format of ours shows a longer number
 PAGE_WORDS = set("第页共") | set(" \u3000，,/-–—()（）")
 #: header and footer field codes that print something a department chose (file name, path, picture …)
 FORBIDDEN_FIELDS = set("FZGDT")
-_GNUMERIC_FONT = re.compile(r'[A-Za-z][A-Za-z \-]*,[A-Za-z \-]+"(?:[0-9A-Fa-f]{6})?')
+_GNUMERIC_FONT = re.compile(r'[A-Za-z][A-Za-z \-]*,[A-Za-z \-]+"(?:000000)?')
 _HF_CODE = re.compile(r'&(?:"[^"]*"|\d+|K[0-9A-Fa-f]{6}|K\d{2}[+-]\d{3}|&|[LCRPNAFZGDTBIUSEXYH]|.?)')
 
 
@@ -50,7 +50,8 @@ def _content(specs: list[CellSpec], sheet: str) -> dict[tuple[int, int], CellSpe
 
 def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], Any], rep: FileReport,
           shown_sheets: tuple[str, ...], app: str = "") -> None:
-    """``app`` is the application that last saved the file (lower case), for the traces its honest save leaves."""
+    """``app`` is the application that last saved the file (lower case; not needed by any check yet: the
+    traces honest saves leave are recognised whatever saved last, since a later save keeps them)."""
     ex = getattr(book, "render", None)
     if ex is None:
         return
@@ -68,7 +69,7 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
         _hyperlinks(name, sx, rep)
         _sizes(book, name, content, wanted, sx, rep)
         _runs(book, name, content, sx, rep)
-        _print(name, content, sx, rep, app)
+        _print(name, content, sx, rep)
         _formats(name, content, sx, rep)
         if sx.view.get("showZeros") in ("0", "false"):
             rep.add("sheet-view-changed", sheet=name, detail="零值不显示（得分为 0 的单元格显示为空白）")
@@ -199,7 +200,7 @@ def _runs(book: Book, name: str, content, sx, rep: FileReport) -> None:
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def _print(name: str, content, sx, rep: FileReport, app: str = "") -> None:
+def _print(name: str, content, sx, rep: FileReport) -> None:
     if sx.print_area:
         dropped = [(r, c) for r, c in sorted(content) if not any(
             r1 <= r <= r2 and c1 <= c <= c2 for r1, c1, r2, c2 in sx.print_area)]
@@ -217,8 +218,6 @@ def _print(name: str, content, sx, rep: FileReport, app: str = "") -> None:
             rep.add("print-titles-changed", sheet=name, cell=cell(*live[0]),
                     detail=("第 {}～{} 行" if axis == 0 else "第 {}～{} 列").format(span[0] + 1, span[1] + 1))
     for text in sx.header_footer:
-        if app.startswith("gnumeric"):  # it writes a font code it cannot keep as text: Sans,Regular"000000
-            text = _GNUMERIC_FONT.sub("", text)
         bad = header_footer_problem(text)
         if bad:
             rep.add("header-footer-changed", sheet=name, found=text[:100], detail=bad)
@@ -238,7 +237,9 @@ def header_footer_problem(text: str) -> str:
             fields.add(code.upper())
         pos = m.end()
     literal.append(text[pos:])
-    extra = "".join(ch for ch in "".join(literal) if ch not in PAGE_WORDS and not ch.isspace())
+    # Gnumeric writes a font code it cannot keep as text (Sans,Regular"000000), and later saves keep it:
+    # Latin letters, a comma and black say nothing about a score
+    extra = "".join(ch for ch in _GNUMERIC_FONT.sub("", "".join(literal)) if ch not in PAGE_WORDS and not ch.isspace())
     if extra:
         return f"文字“{extra[:40]}”"
     if fields:
