@@ -59,6 +59,8 @@ def _compare_shown(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, in
             continue
         got = _get(book, s.sheet, s.row, s.col)
         w = wanted.get((s.sheet, s.row, s.col))
+        if w is None and s.calc[0] == "derived" and got.value == 0 and not isinstance(got.value, bool):
+            continue  # a plain reference to a blank figure: LibreOffice shows 0 after an .ods round trip
         if got.formula is not None and not _same_value("" if w is None else w, got.value):
             rep.add("cached-value-mismatch", sheet=s.sheet, cell=cell(s.row, s.col), expected=w, found=got.value)
 
