@@ -83,7 +83,7 @@ def signed(tmp_path_factory):
 KEY = b"bureau-secret"
 
 
-@pytest.mark.parametrize("chain", ["lo-gn", "gn-lo", "gn-lo-gn"])
+@pytest.mark.parametrize("chain", ["lo-gn", "gn-lo", "gn-lo-gn", "gn-lo-gn-lo"])
 def test_chains_of_saves_show_nothing_false(honest, signed, chain):
     """LibreOffice then Gnumeric, and the other way round: no error, and no finding of the rendering
     checks (merges, drawings, messages, sizes, print setup, fonts, colours, formats, caches)."""
