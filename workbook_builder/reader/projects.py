@@ -64,7 +64,8 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
         vspecs += mine
     wanted = formula_cache(form, parts, specs, values, results)
     # the summary, the 分值核对 rows, mirrors and rates (scores were compared above)
-    _compare_shown(book, specs, wanted, rep, kinds=tuple({s.calc[0] for s in specs if s.calc} - STANDARD) + ("input", "rate", "derived"))
+    kinds = tuple({s.calc[0] for s in specs if s.calc} - STANDARD) + ("input", "rate", "derived")
+    _compare_shown(book, specs, wanted, rep, kinds=kinds)
     presentation.check(book, specs, wanted, rep, app, meta.get("protection_hash", ""), shown_sheets=shown,
                        helper_sheets=(SHEET_LISTS, SHEET_META))
     presentation.check_validations(book, vspecs, rep)
