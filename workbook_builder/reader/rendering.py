@@ -11,6 +11,7 @@ workbook opens on and sheet views that hide zeros. The extras are read by extras
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -153,7 +154,12 @@ def _sizes(book: Book, name: str, content, wanted, sx, rep: FileReport) -> None:
         value = wanted.get((name, r, c)) if s.formula else got.value if s.input_id else s.value
         if MAX_NUMBER_TEXT * xf.font_size / base <= width * WIDTH_FACTOR + WIDTH_MARGIN:
             continue  # no number this cell can show is too wide
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            # an upper bound first: the digits of the value as a percent, a comma per three, sign and decimals
+            digits = len(str(int(abs(value) * 100)))
+            if (digits * 4 / 3 + 6) * xf.font_size / base <= width * WIDTH_FACTOR + WIDTH_MARGIN and \
+                    "E" not in xf.num_fmt.upper() and '"' not in xf.num_fmt:
+                continue
             text = shown(value, xf.num_fmt) or f"{value:g}"
             need_w = len(text) * xf.font_size / base
             if need_w > width * WIDTH_FACTOR + WIDTH_MARGIN and xf.align.get("shrinkToFit") not in ("1", "true"):
