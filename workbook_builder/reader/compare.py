@@ -4,6 +4,7 @@ reasons, names and protection. Shared by the 自评表 reader (validate.py) and 
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Any
 
 from ..cells import CellSpec
@@ -27,7 +28,11 @@ def _reasons_and_levels(book: Book, t: Template, lay, res, values, rep: FileRepo
         if res.needs_reason.get(n.id) and _blank(reason):
             weight = res.weights.get(n.id) if n.kind == "open" else n.weight  # an open row's 分值 is typed
             rep.add("reason-missing", detail=n.name, expected=weight, found=res.scores[n.id], **where)
-        elif res.needs_reason.get(n.id) and len("".join(str(reason).split())) < t.reason_min_length:
+        elif res.needs_reason.get(n.id) and not written_text(reason):
+            weight = res.weights.get(n.id) if n.kind == "open" else n.weight
+            rep.add("reason-missing", detail=f"{n.name}（只有空格、标点或不可见字符）", expected=weight,
+                    found=res.scores[n.id], **where)
+        elif res.needs_reason.get(n.id) and len(written_text(reason)) < t.reason_min_length:
             rep.add("reason-too-short", detail=f"{n.name}（至少 {t.reason_min_length} 个字）", found=reason, **where)
         score = as_value(values.get(f"{n.id}.score"))
         rng = rule_for(n).score_bounds(n, slot_values(n, values, res.derived)) if score is not None else None
@@ -36,6 +41,30 @@ def _reasons_and_levels(book: Book, t: Template, lay, res, values, rep: FileRepo
             level = values.get(f"{n.id}.actual")
             rep.add("score-outside-level", sheet=sheet, cell=cell(sr, sc), detail=f"{n.name}：{level}",
                     expected=f"{rng[0]:g}～{rng[1]:g}", found=score)
+
+
+def written_text(value: Any) -> str:
+    """What a person wrote: the text without spaces, invisible characters (zero-width, format marks),
+    punctuation and symbols (Unicode categories Z*, C*, P*, S*)."""
+    return "".join(ch for ch in str(value) if not ch.isspace() and unicodedata.category(ch)[0] not in "ZCPS")
+
+
+def _compare_shown(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], Any], rep: FileReport,
+                   kinds: tuple[str, ...] = ("input", "rate", "derived")) -> None:
+    """Cached values of the formula cells the score checks do not cover (the 自评表's mirrors of inputs and
+    of derived figures, its completion rates): what LibreOffice and viewers show is what the inputs give."""
+    if not book.has_cached_values():
+        return
+    done = {(f.sheet, f.cell) for f in rep.findings if f.code == "cached-value-mismatch"}
+    for s in specs:
+        if s.formula is None or not s.calc or s.calc[0] not in kinds or (s.sheet, s.ref) in done:
+            continue
+        got = _get(book, s.sheet, s.row, s.col)
+        w = wanted.get((s.sheet, s.row, s.col))
+        if w is None and s.calc[0] == "derived" and got.value == 0 and not isinstance(got.value, bool):
+            continue  # a plain reference to a blank figure: LibreOffice shows 0 after an .ods round trip
+        if got.formula is not None and not _same_value("" if w is None else w, got.value):
+            rep.add("cached-value-mismatch", sheet=s.sheet, cell=cell(s.row, s.col), expected=w, found=got.value)
 
 
 def _identify(found, rep: FileReport):

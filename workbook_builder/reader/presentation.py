@@ -1,33 +1,42 @@
 """What the reviewer sees is what the reader checked: the rendering of a returned workbook.
 
 Values can be right while the display lies. For every locked cell a reviewer reads (names, weights,
-targets, rubric text, formulas' results, the 填报说明), these checks compare what decides the display
-with what the template renders: the number format (and any conditional format's), the font colour
-against the fill, hidden rows and columns, the visibility and order of sheets, the lock of each cell,
+targets, rubric text, formulas' results, the 填报说明) and every input cell, these checks compare what
+decides the display with what the template renders: the number format (and any conditional format's,
+and the colour a format paints), the font (allow-listed) and its colour against every colour the fill
+may take, alignment, hidden rows and columns, the visibility and order of sheets, the lock of each cell,
 the sheet protection options and the workbook structure lock; and they refuse the ambiguities that
 would let Excel and this reader see two different workbooks (duplicate or sheet-local names, cells
-outside the table, phonetic runs on locked text).
+outside the table, phonetic runs on locked text). What is drawn over and around the cells (merges,
+objects, messages, sizes, printing, views) is rendering.py's.
 """
 
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from ..cells import CellSpec, ValidationSpec
 from ..formats import STYLES
-from ..layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, cell
+from ..layout import (
+    SHEET_GUIDE,
+    SHEET_INPUTS,
+    SHEET_LISTS,
+    SHEET_META,
+    SHEET_TABLE,
+    cell,
+)
+from . import fonts, rendering
 from .findings import FileReport
 from .normalize import normalise_formula
-from .numfmt import same_display, shown
-from .styles import contrast
+from .numfmt import colour_of, same_display, shown
+from .rendering import MIN_CONTRAST, MIN_FONT_SIZE
+from .styles import contrast_of
 from .xlsx import Book, Cell
 
 SHOWN_SHEETS = (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE)
 HELPER_SHEETS = (SHEET_LISTS, SHEET_META)
-MIN_CONTRAST = 1.6  # WCAG ratio; our palest pairing (black on the grey header) is above 10
-MIN_FONT_SIZE = 6.0
+MAX_INDENT = 4  # the template indents nothing; a deep indent pushes a value out of its cell
 #: sheet protection permissions (OOXML attribute = "0" means the action is allowed)
 PERMISSIONS = ("formatCells", "formatColumns", "formatRows", "insertColumns", "insertRows", "insertHyperlinks",
                "deleteColumns", "deleteRows", "sort", "autoFilter", "pivotTables")
@@ -48,6 +57,8 @@ def _expected_format(spec: CellSpec) -> str:
 def _shown_value(spec: CellSpec, got: Cell, want: Any) -> Any:
     if spec.formula:
         return want if want not in (None, "") else got.value
+    if spec.input_id is not None:
+        return got.value  # what the department typed (None: the probes still test the format)
     return spec.value
 
 
@@ -75,6 +86,7 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
     cf_at = {name: _cond_formats_at(book.sheets[name], cells) for name, cells in wanted_cells.items()
              if name in book.sheets}
     hidden_xf: dict[int, bool] = {}
+    bad_font: dict[int, str] = {}
     for s in specs:
         if s.sheet not in shown_sheets or s.sheet not in book.sheets:
             continue
@@ -84,7 +96,7 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
         xf = st.xf(got.style)
         if s.locked and not xf.locked:
             rep.add("cell-unlocked", **where)
-        has_content = s.formula is not None or s.value not in (None, "")
+        has_content = s.formula is not None or s.value not in (None, "") or s.input_id is not None
         if not has_content:
             continue
         if s.row in sh.hidden_rows and (s.sheet, s.row) not in flagged_rows:
@@ -97,14 +109,26 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
             rep.add("phonetic-text", **where)
         value = _shown_value(s, got, wanted.get((s.sheet, s.row, s.col)))
         exp = _expected_format(s)
-        if value is not None and not same_display(value, exp, xf.num_fmt):
-            rep.add("number-format-changed", expected=shown(value, exp), found=_display(value, xf.num_fmt),
+        if (value is not None or s.input_id is not None) and not same_display(value, exp, xf.num_fmt):
+            rep.add("number-format-changed", expected=shown(value, exp) if value is not None else "（空白）",
+                    found=_display(value, xf.num_fmt) if value is not None else f"填写后按格式 {xf.num_fmt[:40]} 显示",
                     detail=xf.num_fmt[:40], **where)
         if got.style not in hidden_xf:
-            hidden_xf[got.style] = xf.font_size < MIN_FONT_SIZE or contrast(xf.font_color, xf.fill) < MIN_CONTRAST
-        if hidden_xf[got.style]:
-            rep.add("text-invisible", detail=f"字号 {xf.font_size:g}，字体颜色 {xf.font_color or '自动'}，"
-                                               f"底色 {xf.fill or '无'}", **where)
+            hidden_xf[got.style] = xf.font_size < MIN_FONT_SIZE or contrast_of(xf.font.colours, xf.fills) < MIN_CONTRAST
+            bad_font[got.style] = fonts.not_allowed(xf.font, st)
+        shows = s.input_id is None or value not in (None, "")
+        painted = colour_of(value, xf.num_fmt, st.palette) if shows else None
+        if painted and contrast_of((painted,), xf.fills) < MIN_CONTRAST:
+            rep.add("text-invisible", detail=f"数字格式 {xf.num_fmt[:40]} 的颜色 {painted}，底色 {_colours(xf.fills, '无')}",
+                    **where)
+        if xf.align.get("horizontal") == "fill" or _int(xf.align.get("indent")) > MAX_INDENT:
+            rep.add("alignment-changed", detail="填充对齐（重复显示内容）" if xf.align.get("horizontal") == "fill"
+                    else f"缩进 {xf.align.get('indent')}", **where)
+        if hidden_xf[got.style] and shows:
+            rep.add("text-invisible", detail=f"字号 {xf.font_size:g}，字体颜色 {_colours(xf.font.colours, '自动')}，"
+                                               f"底色 {_colours(xf.fills, '无')}", **where)
+        if bad_font[got.style] and shows:
+            rep.add("font-not-allowed", found=bad_font[got.style], **where)
         for dxf_ids in cf_at[s.sheet].get((s.row, s.col), ()):
             for i in dxf_ids:
                 d = st.dxf(i)
@@ -113,10 +137,26 @@ def check(book: Book, specs: list[CellSpec], wanted: dict[tuple[str, int, int], 
                 if d.num_fmt is not None and value is not None and not same_display(value, exp, d.num_fmt):
                     rep.add("conditional-format-hides", detail=f"数字格式 {d.num_fmt[:40]}",
                             found=_display(value, d.num_fmt), expected=shown(value, exp), **where)
-                font = d.font_color or xf.font_color
-                fill = d.fill or xf.fill
-                if (d.font_color or d.fill) and contrast(font, fill) < MIN_CONTRAST:
-                    rep.add("conditional-format-hides", detail=f"字体颜色 {font or '自动'}，底色 {fill or '无'}", **where)
+                painted = colour_of(value, d.num_fmt, st.palette) if d.num_fmt and value is not None else None
+                if painted and contrast_of((painted,), d.fills or xf.fills) < MIN_CONTRAST:
+                    rep.add("conditional-format-hides", detail=f"数字格式 {d.num_fmt[:40]} 的颜色 {painted}", **where)
+                font = d.font_colours or xf.font.colours
+                fill = d.fills or xf.fills
+                if (d.font_colours or d.fills) and contrast_of(font, fill) < MIN_CONTRAST:
+                    rep.add("conditional-format-hides", detail=f"字体颜色 {_colours(font, '自动')}，底色 {_colours(fill, '无')}",
+                            **where)
+    rendering.check(book, specs, wanted, rep, shown_sheets, app)
+
+
+def _int(v) -> int:
+    try:
+        return int(v or 0)
+    except ValueError:
+        return 99
+
+
+def _colours(cands: tuple[str, ...], none: str) -> str:
+    return "、".join(cands) if cands else none
 
 
 def _cond_formats_at(sh, cells: set[tuple[int, int]]) -> dict[tuple[int, int], list[list[int]]]:
@@ -183,7 +223,9 @@ def _protection(book: Book, rep: FileReport, app: str, password_hash: str, shown
 
 
 def check_validations(book: Book, vspecs: list[ValidationSpec], rep: FileReport) -> None:
-    """Each input's data validation keeps its kind, limits and list source (a warning: values are checked anyway)."""
+    """Each input's data validation keeps its kind, limits and list source (a warning: values are checked
+    anyway); its messages are the template's (an error: a message is read as the bureau's word)."""
+    rendering.check_messages(book, vspecs, rep)
     for v in vspecs:
         sh = book.sheets.get(v.sheet)
         if sh is None:

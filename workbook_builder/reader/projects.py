@@ -26,7 +26,7 @@ from .xlsx import Book
 
 def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_key: bytes | None = None,
                       vba: bool = False, app: str = "") -> None:
-    from .compare import _check_sheet, _compare_locked, _get, _identify, _identity, _same_value, _sheets, _year
+    from .compare import _check_sheet, _compare_locked, _compare_shown, _get, _identify, _identity, _sheets, _year
     try:
         form = _identify(project_forms().get(rep.template), rep)
     except FormError:
@@ -63,14 +63,9 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
         results.append(res)
         vspecs += mine
     wanted = formula_cache(form, parts, specs, values, results)
-    if book.has_cached_values():
-        for s in specs:  # the summary and the 分值核对 rows (scores were compared above)
-            if s.formula is None or s.calc[0] in STANDARD:
-                continue
-            got = _get(book, s.sheet, s.row, s.col)
-            w = wanted.get((s.sheet, s.row, s.col))
-            if got.formula is not None and not _same_value("" if w is None else w, got.value):
-                rep.add("cached-value-mismatch", sheet=s.sheet, cell=cell(s.row, s.col), expected=w, found=got.value)
+    # the summary, the 分值核对 rows, mirrors and rates (scores were compared above)
+    kinds = tuple({s.calc[0] for s in specs if s.calc} - STANDARD) + ("input", "rate", "derived")
+    _compare_shown(book, specs, wanted, rep, kinds=kinds)
     presentation.check(book, specs, wanted, rep, app, meta.get("protection_hash", ""), shown_sheets=shown,
                        helper_sheets=(SHEET_LISTS, SHEET_META))
     presentation.check_validations(book, vspecs, rep)

@@ -15,8 +15,9 @@ from ..paths import ENV
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
 from . import presentation
-from .compare import _check_sheet, _compare_locked, _identify, _identity, _sheets, _year
+from .compare import _check_sheet, _compare_locked, _compare_shown, _identify, _identity, _sheets, _year
 from .container import Refused, open_container
+from .extras import read_extras
 from .findings import FileReport
 from .xlsx import Book, _parse, read_book
 
@@ -68,6 +69,7 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
         try:
             c = open_container(path)
             book = read_book(c)  # every sheet: a project workbook has one per project
+            book.render = read_extras(c, book)
             if book.external_links:
                 raise Refused("external-links", "、".join(sorted(set(book.external_links)))[:200])
             _validate(book, rep, sign_key, c.vba, application(c))
@@ -212,5 +214,7 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     values, res = _check_sheet(book, t, lay, vspecs, rep)
     rep.total, rep.grade = res.total, res.grade
     rep.scores = dict(res.scores)
-    presentation.check(book, specs, formula_values(t, specs, values, res), rep, app, meta.get("protection_hash", ""))
+    wanted = formula_values(t, specs, values, res)
+    _compare_shown(book, specs, wanted, rep)
+    presentation.check(book, specs, wanted, rep, app, meta.get("protection_hash", ""))
     presentation.check_validations(book, vspecs, rep)

@@ -95,12 +95,21 @@ class Book:
     #: ambiguities in the defined names: (name, what) for duplicates and sheet-local copies
     name_problems: list[tuple[str, str]] = field(default_factory=list)
     external_links: list[str] = field(default_factory=list)
+    render: Any = None  # extras.Extras: what else decides the display (read by validate_file)
 
     def has_cached_values(self) -> bool:
         return any(c.formula and c.value not in (None, "") for s in self.sheets.values() for c in s.cells.values())
 
 
 def _parse(c: Container, name: str, data: bytes | None = None):
+    """The part's XML tree, parsed once per container (extras.py reads the same parts again)."""
+    trees = c.__dict__.setdefault("_trees", {})
+    if name not in trees:
+        trees[name] = _parse_new(c, name, data)
+    return trees[name]
+
+
+def _parse_new(c: Container, name: str, data: bytes | None = None):
     from defusedxml import DefusedXmlException
     try:
         return ET.fromstring(c.read(name) if data is None else data)
