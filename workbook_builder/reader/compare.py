@@ -25,11 +25,10 @@ def _reasons_and_levels(book: Book, t: Template, lay, res, values, rep: FileRepo
         r, c = lay.leaf_rows[n.id].at("reason")
         reason = _get(book, lay.table_sheet, r, c).value
         where = dict(sheet=lay.table_sheet, cell=cell(r, c))
+        weight = res.weights.get(n.id) if n.kind == "open" else n.weight  # an open row's 分值 is typed
         if res.needs_reason.get(n.id) and _blank(reason):
-            weight = res.weights.get(n.id) if n.kind == "open" else n.weight  # an open row's 分值 is typed
             rep.add("reason-missing", detail=n.name, expected=weight, found=res.scores[n.id], **where)
         elif res.needs_reason.get(n.id) and not written_text(reason):
-            weight = res.weights.get(n.id) if n.kind == "open" else n.weight
             rep.add("reason-missing", detail=f"{n.name}（只有空格、标点或不可见字符）", expected=weight,
                     found=res.scores[n.id], **where)
         elif res.needs_reason.get(n.id) and len(written_text(reason)) < t.reason_min_length:
