@@ -439,7 +439,10 @@ def test_rendering_tamper_is_found(honest, table, tmp_path, kind):
     kw, want = table[kind]
     rep = validate_file(tamper(honest, tmp_path / "t.xlsx", **kw))
     found = rep.flatten(["code", "sheet", "cell"])
-    assert list(want) in found, found
+    if rep.omitted:  # a mass edit: its first cells on each sheet are listed, the rest counted
+        assert list(want[:2]) in [f[:2] for f in found], found
+    else:
+        assert list(want) in found, found
     assert not rep.valid
     mine = [f.message for f in rep.findings if f.code == want[0]]
     assert mine and not [m for m in mine if PYTHON_TOKENS.search(m)], mine

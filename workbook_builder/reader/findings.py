@@ -26,8 +26,8 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate-cell": ("error", "同一单元格在文件中出现两次（{detail}），不同软件会显示不同的值，拒绝读取"),
     "too-slow": ("error", "读取该文件超过 {detail} 仍未完成，文件结构异常，已放弃"),
     "unreadable": ("error", "无法读取该文件：{detail}"),
-    "findings-omitted": ("error", "另有 {detail} 处问题未列出（每份文件最多列出前 200 处）"),
-    "findings-omitted-warning": ("warning", "另有 {detail} 处提醒未列出（每份文件最多列出前 200 处）"),
+    "findings-omitted": ("error", "另有 {detail} 处问题未列出（每份文件最多列出 200 处，同一工作表的同类问题最多 50 处）"),
+    "findings-omitted-warning": ("warning", "另有 {detail} 处提醒未列出（每份文件最多列出 200 处，同一工作表的同类问题最多 50 处）"),
     # identity
     "metadata-missing": ("error", "找不到模板元数据（_meta 工作表），无法识别模板"),
     "template-unknown": ("error", "未知模板 {found}"),
@@ -146,6 +146,8 @@ class Finding:
 
 #: findings listed per file; the rest are counted in one last finding (bounded reports, bounded memory)
 MAX_FINDINGS = 200
+#: findings listed per code and sheet
+MAX_PER_KIND = 50
 
 
 @dataclass
@@ -163,17 +165,22 @@ class FileReport:
     scores: dict[str, float | None] = field(default_factory=dict)
     #: a project workbook's projects: name, sheet, budget, executed, rate, total, grade, found_total
     projects: list[dict[str, Any]] = field(default_factory=list)
+    _kinds: dict[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, code: str, **kw) -> Finding:
-        """Record a finding; past MAX_FINDINGS it is only counted, in one last ``findings-omitted``."""
+        """Record a finding; past MAX_PER_KIND of one code on one sheet, or MAX_FINDINGS in all, it is only
+        counted, in one last ``findings-omitted`` (so a mass edit of one sheet leaves room for the others)."""
         f = Finding(code, **kw)
-        last = self.findings[-1] if self.findings else None
-        if last is not None and last.code.startswith("findings-omitted"):
-            last.detail = str(int(last.detail) + 1)
+        key = (code, f.sheet)
+        seen = self._kinds[key] = self._kinds.get(key, 0) + 1
+        omit = self.findings[-1] if self.findings and self.findings[-1].code.startswith("findings-omitted") else None
+        listed = len(self.findings) - (omit is not None)
+        if seen <= MAX_PER_KIND and listed < MAX_FINDINGS:
+            self.findings.insert(listed, f)
+        elif omit is not None:
+            omit.detail = str(int(omit.detail) + 1)
             if f.severity == "error":
-                last.code = "findings-omitted"
-        elif len(self.findings) < MAX_FINDINGS:
-            self.findings.append(f)
+                omit.code = "findings-omitted"
         else:
             self.findings.append(Finding("findings-omitted" if f.severity == "error" else "findings-omitted-warning",
                                          detail="1"))
