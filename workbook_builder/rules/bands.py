@@ -97,7 +97,7 @@ class Bands(Rule):
             items.append(f"其他：{points_text(q['else'])}分")
         return join_items(items)
 
-    def parse_params(self, text, percent):
+    def parse_params(self, text, percent, weight=None):
         bands, other = [], None
         for item in split_items(text):
             f = fold(item)

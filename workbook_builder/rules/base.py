@@ -81,7 +81,7 @@ class Rule:
         """The rule's parameters as typed in the authoring workbook's 参数 column (``键=值；…``)."""
         return ""
 
-    def parse_params(self, text: str, percent: bool) -> dict[str, Any]:
+    def parse_params(self, text: str, percent: bool, weight: float | None = None) -> dict[str, Any]:
         """The rule dict (``kind`` included) from a 参数 text; raises ``ParamError`` in Chinese."""
         if str(text or "").strip():
             raise ParamError(f"{self.label}不需要参数，请清空“参数”")
@@ -102,6 +102,18 @@ class Rule:
 
     def needs_reason_excel(self, leaf: Node, r: Mapping[str, str], score_ref: str) -> str:
         return f"{score_ref}<{fmt_num(leaf.weight)}"
+
+    def shows_rate(self, leaf: Node) -> bool:
+        """Whether the 完成率 column shows actual/target for this leaf."""
+        return False
+
+    def extra_columns(self, leaf: Node) -> list[tuple[str, str]]:
+        """Entry columns of the 自评表 this leaf needs beyond 年度指标值/实际完成值/自评分: (key, header)."""
+        return []
+
+    def needs_entry_score(self, leaf: Node) -> bool:
+        """Whether the leaf has a 自评分 entry cell (the ``score`` slot)."""
+        return any(s.name == "score" for s in self.slots_of(leaf))
 
     # --- shared -----------------------------------------------------------------
     def params(self, leaf: Node) -> dict[str, Any]:

@@ -71,7 +71,7 @@ class Checklist(Rule):
             items.append(f"项目={'、'.join(q['items'])}")
         return join_items(items)
 
-    def parse_params(self, text, percent):
+    def parse_params(self, text, percent, weight=None):
         kv = key_values(text, _KEYS, "清单计分")
         if ("deduct" in kv) == ("earn" in kv):
             raise ParamError("清单计分要写“每项扣”或“每项得”其中一个（如 每项扣=1 或 每项扣=分值的25%）")

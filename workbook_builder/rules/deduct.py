@@ -91,7 +91,7 @@ class Deduct(Rule):
             items.append(f"不足一档={_STEP_TEXT[q['step']]}")
         return join_items(items)
 
-    def parse_params(self, text, percent):
+    def parse_params(self, text, percent, weight=None):
         kv = key_values(str(text).replace("个百分点", "%"), _KEYS, "超限扣分")
         if "above" in kv and "below" in kv:
             raise ParamError("“每超过”和“每低于”只能写一个")

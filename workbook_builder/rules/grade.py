@@ -151,7 +151,7 @@ class Grade(Rule):
                 out.append(f"{x['name']}={_pc(x['share'])}")
         return join_items(out)
 
-    def parse_params(self, text, percent):
+    def parse_params(self, text, percent, weight=None):
         levels = []
         for item in split_items(text):
             name, eq, v = item.replace("＝", "=").rpartition("=")

@@ -42,7 +42,7 @@ class Linear(Rule):
         q, pc = self.params(leaf), is_percent(leaf)
         return join_items([f"零分点={num_text(q['floor'], pc)}", f"满分点={num_text(q['full'], pc)}"])
 
-    def parse_params(self, text, percent):
+    def parse_params(self, text, percent, weight=None):
         kv = key_values(text, _KEYS, "线性插值")
         missing = [k for k, v in _KEYS.items() if v not in kv]
         if missing:
