@@ -46,6 +46,21 @@ class Reading:
     target: Target | None = None
     #: per-item points of ①②③ items (the ``items`` reading, scored by the items met)
     items: list[tuple[str, float]] = field(default_factory=list)
+    #: the folded text read (for the checks of what the text states)
+    text: str = ""
+    #: a reading by the clause grammar scores its own values (clauses.py): (weight, main, named, na, met, percent) -> dict
+    answer: Any = None
+
+    @property
+    def label(self) -> str:
+        """The Chinese name of the rule read."""
+        return _label(self.kind) if self.kind else ""
+
+    def params_text(self, weight: float, percent: bool) -> str:
+        """The rule's 参数 text, as the bureau would type it in the 指标体系 workbook."""
+        if not self.rule:
+            return ""
+        return RULES[self.rule["kind"]].params_text(leaf_for(self.rule, weight, self.target, percent))
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"recognised": self.recognised, "kind": self.kind or None, "reading": self.reading,
@@ -502,7 +517,7 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
         items = extra["items"]
         words = "；".join(f"{'①②③④⑤⑥⑦⑧⑨⑩'[i] if i < 10 else i + 1}{n}得{points_text(p)}分" for i, (n, p) in enumerate(items))
         return Reading(True, kind="items", rule=None, reading=f"逐项计分：{words}；未做到的项不得分", problems=ctx["problems"],
-                       items=items)
+                       items=items, text=fold(text))
     leaf = leaf_for(rule, weight, target, pc, unit or extra.get("unit", ""))
     r = RULES[rule["kind"]]
     if rule["kind"] == "ratio" and (target is None or target.value is None):
@@ -526,7 +541,7 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
     reading = r.describe(leaf)
     if ctx["notes"]:
         reading += "（" + "；".join(ctx["notes"]) + "）"
-    return Reading(True, kind=rule["kind"], rule=rule, reading=reading, problems=problems, target=target)
+    return Reading(True, kind=rule["kind"], rule=rule, reading=reading, problems=problems, target=target, text=fold(text))
 
 
 def _label(kind: str) -> str:
@@ -613,3 +628,106 @@ def _actual_value(text: str, kind: str, percent: bool) -> Any:
     if percent and kind != "checklist" and v != 0:
         raise ValueProblem(f"这是百分比指标，实际完成值请带%（如 {m.group(1)}%）")
     return v
+
+
+# --- the `rubric` command's whole path: text and values in, the JSON answer out -----------------
+
+NOT_APPLICABLE_WORDS = ("不适用", "不涉及", "无此项", "na", "n/a")
+
+
+def split_actuals(actuals: list[str] | None) -> tuple[str | None, dict[str, str], bool]:
+    """``--actual`` values: the main (unnamed) value, ``名称=值`` pairs (also comma-separated in one
+    value) and whether 不适用 was given."""
+    main, named, na = None, {}, False
+    for a in actuals or []:
+        for item in _split_pairs(str(a)):
+            k, eq, v = item.partition("=")
+            if eq and k.strip() and v.strip():
+                named[fold(k)] = v.strip()
+            elif fold(item).lower() in NOT_APPLICABLE_WORDS:
+                na = True
+            elif main is None:
+                main = item.strip()
+            else:
+                raise ValueProblem(f"--actual 只能给一个不带名称的值；其余请写成 名称=值（如 问题=2）：{item}")
+    return main, named, na
+
+
+def _split_pairs(s: str) -> list[str]:
+    """``覆盖率=96%,回访次数=2`` → two items; a plain ``有结余,但不超过上年结转`` stays one."""
+    parts = re.split(r"[,，;；](?=[^,，;；=]+[=＝])", s) if re.search(r"[=＝]", s) else [s]
+    return [p.replace("＝", "=") for p in parts if p.strip()]
+
+
+def run(text: str, weight: float, target: str | None = None, actuals: list[str] | None = None,
+        met: list[int] | None = None, unit: str = "", na: bool = False) -> dict[str, Any]:
+    """What ``rubric TEXT --weight W [--target T] [--actual A …] [--met 1,3] [--na] --json`` prints (the
+    ``recognised``, ``kind``, ``reading``, ``rule``, ``problems``, ``params`` fields, and ``score`` or
+    ``score_range`` when values were given and the text decides them). ValueProblem for bad values."""
+    op = value = percent = None
+    if target:
+        op, value, percent = parse_target(target)
+    main, named, na_given = split_actuals(actuals)
+    na = na or na_given
+    if percent is None and main and "%" in fold(main):
+        percent = True
+    got = read(text, weight, op, value, percent, unit or "")
+    pc = percent if percent is not None else (unit == "%" or bool(re.search(r"%|百分点", fold(text))))
+    out = got.as_dict() | {"params": got.params_text(weight, pc) or None, "label": got.label}
+    if got.recognised and (main is not None or named or na or met is not None):
+        result = score_values(got, weight, main, named, na, met, pc)
+        if "undecided" in result:
+            out["recognised"] = False
+            out["reading"] = f"{result['undecided']}（{got.reading}）"
+        else:
+            out.update(result)
+    return out
+
+
+def score_values(reading: Reading, weight: float, main: str | None, named: dict[str, str], na: bool,
+                 met: list[int] | None, percent: bool) -> dict[str, Any]:
+    """``{"score": x}``, ``{"score_range": [lo, hi]}`` or ``{"undecided": why}`` where the text does not
+    decide the values given (a value between two steps, below zero with no floor stated, in no band)."""
+    if reading.answer is not None:
+        return reading.answer(weight, main, named, na, met, percent)
+    if na or named:
+        return {"undecided": "这条评分标准没有写不适用或多个数值的计分"}
+    mismatch = [p for p in reading.problems if "不一致" in p]
+    if mismatch:
+        return {"undecided": mismatch[0]}
+    out = score(reading, weight, main, met, percent)
+    why = undecided(reading, weight, main, percent)
+    return {"undecided": why} if why else out
+
+
+FLOOR_STATED = re.compile(r"扣完(?:\d+(?:\.\d+)?分)?为止|扣满为止|扣完即止|扣至0|扣到0|直至扣为零分|直至0分|最低(?:为)?0分|最低不得分|"
+                          r"最多扣|扣分不超过|扣完")
+
+
+def undecided(reading: Reading, weight: float, actual: str | None, percent: bool) -> str:
+    """Why the text does not decide the score of ``actual`` under the reading (empty when it does)."""
+    rule, kind = reading.rule or {}, reading.kind
+    text = reading.text
+    if actual is None:
+        return ""
+    try:
+        a = _actual_value(actual, kind, percent)
+    except ValueProblem:
+        return ""
+    if kind == "deduct":
+        d = a - rule["threshold"] if rule.get("direction", "above") == "above" else rule["threshold"] - a
+        if d > 0:
+            units = xl_round(d / rule["per"], 6)
+            if units != int(units):
+                return "评分标准没有规定不足一档的部分怎样扣分"
+            if units * rule["points"] > weight + 1e-9 and not FLOOR_STATED.search(text):
+                return "扣分超过了分值，评分标准没有写扣完为止"
+    if kind == "checklist" and rule.get("mode", "deduct") == "deduct" and isinstance(a, float):
+        per = rule.get("points") if rule.get("points") is not None else rule["share"] * weight
+        if a * per > weight + 1e-9 and not FLOOR_STATED.search(text):
+            return "扣分超过了分值，评分标准没有写扣完为止"
+    if kind == "bands" and isinstance(a, float):
+        from .rules.bands import band_contains
+        if not any(band_contains(b, a) for b in rule["bands"]):
+            return "实际值不在评分标准写到的任何一档内"
+    return ""
