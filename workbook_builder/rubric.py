@@ -494,6 +494,10 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
             hits.append((None, t, ctx))
     real = [h for h in hits if h[0] is not None]
     kinds = {h[0][0]["kind"] for h in real}
+    if len(kinds) != 1 or not _sure(real, text):
+        grammar = _grammar(text, weight, target_op, target_value)
+        if grammar is not None and grammar.recognised:
+            return grammar
     if len(kinds) != 1:
         why = UNREADABLE
         if len(kinds) > 1:
@@ -505,6 +509,9 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
     (rule, extra), t, ctx = max(real, key=lambda h: sum(b - a for a, b in h[1].used))
     rest = t.leftover()
     if rest:
+        grammar = _grammar(text, weight, target_op, target_value)
+        if grammar is not None and grammar.recognised:
+            return grammar
         return Reading(False, kind=rule["kind"], reading=f"评分标准中“{rest[0]}”未能识别，{UNREADABLE}",
                        problems=ctx["problems"])
     pc = percent if percent is not None else bool(extra.get("percent")) or unit == "%"
@@ -544,6 +551,26 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
     return Reading(True, kind=rule["kind"], rule=rule, reading=reading, problems=problems, target=target, text=fold(text))
 
 
+def _sure(real, text) -> bool:
+    return bool(real)
+
+
+def _grammar(text: str, weight: float, target_op, target_value) -> Reading | None:
+    """The clause grammar's reading (clauses.py) where the phrase recognisers above are not sure."""
+    from . import clauses
+    try:
+        comp = clauses.read(text, weight, target_op, target_value)
+    except clauses.Abstain as e:
+        return Reading(False, reading=f"{e.args[0]}，{UNREADABLE}", text=fold(text))
+
+    def answer(w, main, named, na, met, percent):
+        return clauses.answer(comp, w, main, named, na, met, percent)
+    kind = comp.rule.get("kind", "compose")
+    return Reading(True, kind=kind, rule=comp.rule if kind == "compose" else None, reading=comp.reading,
+                   text=fold(text), answer=answer,
+                   items=[(t, x) for (t, _), x in zip(comp.levels, comp.items)] if kind == "items" else [])
+
+
 def _label(kind: str) -> str:
     return RULES[kind].label if kind in RULES else "逐项计分"
 
@@ -557,7 +584,7 @@ class ValueProblem(ValueError):
 def parse_target(text: str) -> tuple[str | None, float | None, bool]:
     """``≤100%`` → ('<=', 1.0, True); ``95`` → (None, 95.0, False)."""
     s = fold(text)
-    m = re.fullmatch(rf"(≥|≤|=|>|<)?({N}|-{N})(%?)", s)
+    m = re.fullmatch(rf"(≥|≤|=|>|<)?({N}|-{N})(%?)(?:[^\d%.≥≤=<>]{{1,12}})?", s)
     if not m:
         raise ValueProblem(f"年度指标值“{text}”应写成 ≥95%、≤100% 或 10 这样的形式")
     op = {"≥": ">=", ">": ">=", "≤": "<=", "<": "<=", "=": "="}.get(m.group(1) or "")
@@ -695,9 +722,21 @@ def score_values(reading: Reading, weight: float, main: str | None, named: dict[
     mismatch = [p for p in reading.problems if "不一致" in p]
     if mismatch:
         return {"undecided": mismatch[0]}
-    out = score(reading, weight, main, met, percent)
-    why = undecided(reading, weight, main, percent)
-    return {"undecided": why} if why else out
+    try:
+        out = score(reading, weight, main, met, percent)
+        why = undecided(reading, weight, main, percent)
+    except ValueProblem as e:
+        out, why = {}, str(e)
+    other = _grammar(reading.text, weight, reading.target.op if reading.target else None,
+                     reading.target.value if reading.target else None)
+    alt = other.answer(weight, main, named, na, met, percent) if other is not None and other.recognised else None
+    if why or not out:  # the phrase reading cannot score these values: the clause grammar may
+        if alt is not None and "undecided" not in alt:
+            return alt
+        return {"undecided": why or "评分标准没有规定这种情况怎样计分"}
+    if alt is not None and "undecided" not in alt and alt != out:
+        return {"undecided": "评分标准的两种读法得分不同"}
+    return out
 
 
 FLOOR_STATED = re.compile(r"扣完(?:\d+(?:\.\d+)?分)?为止|扣满为止|扣完即止|扣至0|扣到0|直至扣为零分|直至0分|最低(?:为)?0分|最低不得分|"

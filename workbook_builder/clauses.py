@@ -1,0 +1,750 @@
+"""Reading a 评分标准 text clause by clause into a composed rule (rules/compose.py).
+
+The grammar (one pass, linear in the text's length):
+
+* **text** → sentences, split at ``;``/``。``, line breaks and item numbers (``1、``, ``①``, ``(1)``);
+* **sentence** → clauses, split at ``,``; a clause is one of the productions below, tried in order,
+  each matched whole (``fullmatch``) against one clause of at most ``MAX_CLAUSE`` characters:
+
+  ========== ================================================ =======================================
+  production  example                                          part it feeds
+  ========== ================================================ =======================================
+  noise       以检查档案资料为准 / 本项满分4分 / 以100%为标准     (checked against 分值; a reference)
+  cap         扣完为止 / 扣完10分为止 / 最多扣6分 / 最高得1分      the floor, or the cap of the stream before
+  na          没有楼堂馆所项目的部门按满分计算                       na
+  step        每减少1个百分点扣1分 / 每差1微克/立方米扣0.5分         steps
+  count       每发现一项质量未达到设计要求的扣1分                   count
+  earn        每宣传一次得0.5分                                   formula (count × points)
+  formula     得分值=种植率×30                                    formula
+  case        [condition,…] outcome: 健全的得10分 / 90%以上得5分   levels, bands or the base score
+  condition   any other clause, carried to the next outcome       (the condition of that case)
+  ========== ================================================ =======================================
+
+* **rule** → the cases and streams assembled into one composition: boolean cases become levels (or
+  items adding up to the 分值, scored by the items met), numeric cases on one value become bands, a
+  full-marks case followed by deductions becomes a base with step and count streams.
+
+Anything the grammar cannot place — a clause left over, two shapes at once, a number it cannot
+reconcile — makes it abstain, naming the clause. A value the text does not decide (between two
+steps, in no band, below zero with no floor stated, above the 分值 with no cap) is not scored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .numeric import xl_round
+from .rules.compose import Compose, canonical, params_text
+from .model import Actual, Node
+from .rules.text import fold, points_text
+
+MAX_CLAUSE = 160
+MAX_TEXT = 4000  # characters read; a longer cell is refused at once (work stays linear and small)
+N = r"\d+(?:\.\d+)?"
+CN = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "半": 0.5}
+CNUM = rf"(?:{N}|[一两二三四五六七八九十半])"
+_TRAD = str.maketrans("滿為計項題問與達減無應發現處數級規範標準額範權確認總實際績效評價標識錄記內設目細辦健對還扣個條點規數", 
+                      "满为计项题问与达减无应发现处数级规范标准额范权确认总实际绩效评价标识录记内设目细办健对还扣个条点规数")
+
+#: counted things (count/earn streams) vs measured units (step streams)
+COUNT_UNITS = "项|个|处|例|起|次|人|件|条|宗|家|村|所|份|批"
+MEASURE = r"个百分点|百分点|%|公斤|千克|kg|吨|元|万元|天|日|个工作日|工作日|小时|微克/立方米|毫克/升|名|位"
+UP = "超过|超出|高于|增加|多于|上升|超"
+DOWN = "低于|减少|下降|降低|降|不足|少于|少|未达到|差"
+
+
+def cn(s: str) -> float:
+    return float(CN[s]) if s in CN else float(s)
+
+
+def normalise(text: str) -> str:
+    """Folded (full-/half-width, no spaces), the few traditional forms of scoring words simplified,
+    OCR slips of the corpus mended (得分二 → 得分=), trailing punctuation dropped."""
+    s = fold(str(text)).translate(_TRAD)
+    s = s.replace("得分二", "得分=").replace("否者", "否则").replace("∶", ":")
+    s = re.sub(r"\((?![^()]*\d)(?!含\)|不含\)|包括)[^()]{0,40}\)", "", s)  # remarks without numbers: (含结转), (城管)
+    return s.strip(";,.:。 ")
+
+
+# --- productions on one clause -----------------------------------------------------------------
+
+OUTCOME = re.compile(
+    rf"(?P<cond>.*?)(?:的|者|时|即)?(?:"
+    rf"(?:得|计|评|为|赋|可得|即得|按)?(?P<pts>{N})分(?:计)?|"
+    rf"(?P<full>(?:得|计|按|为)?(?:该项(?:分数|指标)?的?)?(?:满分|全部分值|满分计算|得分))|"
+    rf"(?P<zero>不得分|不计分|得0分|计0分|得零分|0分|得0|(?:本项|该项|此项)(?:指标)?不得分)|"
+    rf"扣(?P<ded>{N})分|"
+    rf"(?P<judge>(?:视具体情况|酌情|依缺项情况相应|相应|视情况)(?:扣分|给分|减分|扣减|评分|计分))|"
+    rf"(?P<ratio>按(?:完成|实际完成)?比例(?:计算)?(?:得分|计分|赋分)))$")
+STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{UP}|{DOWN})(?P<n>{CNUM})?(?P<unit>{MEASURE})(?:的)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
+COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)(?P<mid>发现|出现|有|少|核实|缺少|缺|少完成|不符合|少记录|个|项)?(?P<one>一|1)?"
+                   rf"(?P<unit>{COUNT_UNITS})(?P<what>.{{0,40}}?)(?:的|者)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
+EACH = re.compile(rf"(?P<pre>.+?)(?:每(?:个|项|处)(?:项目)?|每项)(?:扣|减)(?P<pts>{N})分")
+EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<unit>{COUNT_UNITS})(?P<what>[^\d]{{0,8}}?)(?:得|加)?(?P<pts>{N})分")
+CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止|直至扣为零分|直至扣完|扣至0分为止|扣完|"
+                 rf"最多扣(?:分不超过)?(?P<c2>{N})分|扣分不超过(?P<c3>{N})分|"
+                 rf"(?P<top>(?:最多|最高)(?:得|加)?(?P<c4>{N})分|满分为止|以满分为限))")
+NA = re.compile(r"(?P<cond>(?:没有|无|未安排|不涉及|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
+                r"(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
+NOISE = re.compile(rf"以.{{1,30}}为准|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
+                   rf"以(?P<ref>{N}%?)为(?:标准|基准)")
+FORMULA = re.compile(r"(?:评价指标)?得分(?:值)?=(?P<expr>.+)")
+
+
+@dataclass
+class Cond:
+    text: str
+    #: bool | num | else | target (a comparison against the 年度指标值)
+    kind: str
+    negative: bool = False
+    band: dict | None = None
+    soft: float | None = None  # a bound written "N以上"/"N以下" without 含: undecided at N itself
+
+
+@dataclass
+class Case:
+    cond: Cond
+    outcome: dict  # {points} | {full} | {zero} | {deduct} | {judge} | {ratio}
+    item: int = 0
+
+
+@dataclass
+class Plan:
+    cases: list[Case] = field(default_factory=list)
+    steps: list[dict] = field(default_factory=list)
+    counts: list[dict] = field(default_factory=list)
+    earn: dict | None = None
+    formula: str | None = None
+    value_cap: float | None = None
+    floor: bool = False
+    top: float | None = None
+    na: bool = False
+    ref: float | None = None
+    ref_percent: bool = False
+    weight_stated: list[float] = field(default_factory=list)
+    unread: str = ""
+    percent: bool = False
+
+
+def _num(v: str, pc: str) -> float:
+    x = cn(v)
+    return xl_round(x / 100, 12) if pc else x
+
+
+_CMP = [  # (regex over the tail of a condition, band builder, soft bound?)
+    (rf"({N})(%?)\(含\)(?:及)?以上|({N})(%?)\((?:包括|含){N}%?\)|({N})(%?)及以上|(?:≥|大于等于|大于或等于|不低于|不少于)({N})(%?)(?:以上)?",
+     lambda v: {"min": v}, False),
+    (rf"(?:达到|达)({N})(%?)以上|({N})(%?)以上", lambda v: {"min": v}, True),
+    (rf"(?:>|大于|超过|高于)({N})(%?)(?:以上)?", lambda v: {"min": v, "min_inclusive": False}, False),
+    (rf"({N})(%?)\(含\)(?:及)?以下|({N})(%?)及以下|(?:≤|小于等于|小于或等于|不高于|不超过)({N})(%?)(?:以下|以内)?",
+     lambda v: {"max": v, "max_inclusive": True}, False),
+    (rf"({N})(%?)以下", lambda v: {"max": v, "max_inclusive": True}, True),
+    (rf"(?:<|小于|低于|不足|不到)({N})(%?)(?:以下)?", lambda v: {"max": v}, False),
+    (rf"(?:=|等于|为|达到|达|完成)({N})(%?)", lambda v: {"min": v, "max": v, "max_inclusive": True}, False),
+]
+_CMP_RX = [(re.compile(rf"(?P<subj>.*?)(?:{rx})(?:的|时|者)?$"), b, soft) for rx, b, soft in _CMP]
+_RANGE = re.compile(rf"(?P<subj>.*?)({N})(%?)(\(含\))?[-~至]({N})(%?)(\(含\))?(?:之间)?(?:的)?$")
+_TARGET_CMP = [
+    (r"(?:小于或等于|小于等于|不超过|不高于|≤)(?:年度)?(?:目标值|指标值|计划数|目标)", "<="),
+    (r"(?:小于|低于|<|未完成|未达到)(?:年度)?(?:目标值|指标值|计划数|目标任务|目标)", "<"),
+    (r"(?<![未不])(?:大于或等于|大于等于|达到|不低于|≥|完成)(?:年度)?(?:目标值|指标值|计划数|目标任务|目标)", ">="),
+    (r"(?:大于|超过|高于|>)(?:年度)?(?:目标值|指标值|计划数|目标)", ">"),
+]
+
+
+def condition(text: str) -> Cond:
+    t = text.strip(",:的")
+    if re.fullmatch(r"否则|其余|其他|其它|反之|以上均不符合|", t):
+        return Cond(t, "else", negative=True)
+    for rx, op in _TARGET_CMP:
+        if re.search(rx + r"(?:的)?$", t):
+            return Cond(t, "target", band={"op": op})
+    m = _RANGE.fullmatch(t)
+    if m:
+        pc = bool(m.group(3) or m.group(6))
+        lo, hi = _num(m.group(2), pc), _num(m.group(5), pc)
+        b = {"min": lo, "max": hi}
+        if m.group(7):
+            b["max_inclusive"] = True
+        if not m.group(4) and m.group(7):
+            b["min_inclusive"] = False
+        return Cond(t, "num", band=b | {"_pc": pc, "_bare": not (m.group(4) or m.group(7))})
+    for rx, build, soft in _CMP_RX:
+        m = rx.fullmatch(t)
+        if m:
+            vals = [g for g in m.groups()[1:]]
+            pairs = [(vals[i], vals[i + 1]) for i in range(0, len(vals), 2) if vals[i] is not None]
+            v, pc = pairs[0]
+            x = _num(v, pc)
+            if re.search(r"\d|每", m.group("subj")):
+                break
+            return Cond(t, "num", band=build(x) | {"_pc": bool(pc)}, soft=x if soft else None)
+    if re.search(r"\d", t):
+        return Cond(t, "unclear")
+    neg = bool(re.match(r"(?:未|不|没有|无|非|缺|存在|有问题|较差|差)", t)) or bool(re.search(r"不(?:齐全|健全|完整|规范|到位|合格|符合|足)", t))
+    return Cond(t, "bool", negative=neg)
+
+
+def _outcome(m: re.Match) -> dict:
+    if m.group("pts") is not None:
+        return {"points": float(m.group("pts"))}
+    if m.group("full"):
+        return {"full": True}
+    if m.group("zero"):
+        return {"zero": True}
+    if m.group("ded") is not None:
+        return {"deduct": float(m.group("ded"))}
+    if m.group("judge"):
+        return {"judge": True}
+    return {"ratio": True}
+
+
+# --- the text → a plan ---------------------------------------------------------------------------
+
+_ITEM = re.compile(r"(?:(?<=[;:])|^)(?:\(?\d{1,2}\)|\d{1,2}[、.](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])")
+
+
+def sentences(s: str) -> list[tuple[int, str]]:
+    s = s.replace("\n", ";").replace("\r", ";")
+    s = re.sub(r"\((?P<p>" + N + r")分\)(?!×)", r",得\g<p>分;", s)  # 目标明确(1分) → an item worth 1 point
+    s = re.sub(r"(?<![\d.])(\d{1,2})[、.](?!\d)", r";\1、", s)
+    s = re.sub(r"([①②③④⑤⑥⑦⑧⑨⑩])", r";\1", s)
+    out, item = [], 0
+    for part in s.split(";"):
+        part = part.strip(",.:")
+        if not part:
+            continue
+        m = re.match(r"(?:\d{1,2}、|[①②③④⑤⑥⑦⑧⑨⑩])", part)
+        if m:
+            item += 1
+            part = part[m.end():].strip(",.:")
+        if part:
+            out.append((item, part))
+    return out
+
+
+def plan(text: str, weight: float) -> Plan:
+    p = Plan()
+    s = normalise(text)
+    if len(s) > MAX_TEXT:
+        p.unread = s[:20] + "…（评分标准过长）"
+        return p
+    p.percent = "%" in s or "百分点" in s
+    s = re.sub(r"(每[^,;]{0,40}),(?=(?:即)?(?:扣|减|加|得)(?:除)?\d)", r"\1", s)  # 每减少1%,扣1分
+    s = re.sub(r"^[^,;:]{0,30}?\((" + N + r")分\):", lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
+    for item, sent in sentences(s):
+        pending: list[str] = []
+        for clause in sent.split(","):
+            if not clause:
+                continue
+            if len(clause) > MAX_CLAUSE:
+                p.unread = clause[:30] + "…"
+                return p
+            if not _clause(p, clause, pending, item, weight):
+                p.unread = clause
+                return p
+        if pending:
+            p.unread = ",".join(pending)
+            return p
+    return p
+
+
+def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bool:
+    m = NOISE.fullmatch(c)
+    if m:
+        if m.group("w"):
+            p.weight_stated.append(float(m.group("w")))
+        if m.group("ref"):
+            p.ref = _num(m.group("ref").rstrip("%"), "%" if m.group("ref").endswith("%") else "")
+            p.ref_percent = m.group("ref").endswith("%")
+        return True
+    m = CAP.fullmatch(c)
+    if m:
+        cap = next((float(g) for g in (m.group("c1"), m.group("c2"), m.group("c3")) if g), None)
+        if m.group("top"):
+            p.top = float(m.group("c4")) if m.group("c4") else weight
+        elif cap is not None and (p.counts or p.steps) and not m.group("c1"):
+            (p.counts or p.steps)[-1]["cap"] = cap
+            if cap >= weight:
+                p.floor = True
+        else:
+            if cap is not None and cap != weight:
+                return False
+            p.floor = True
+        pending.clear()
+        return True
+    m = NA.fullmatch(",".join(pending + [c]))
+    if m:
+        p.na = True
+        pending.clear()
+        return True
+    m = FORMULA.fullmatch(c)
+    if m and not pending:
+        expr = m.group("expr")
+        cap = re.search(rf"\(超过({N})%以\1%计算?\)", expr)
+        if cap:
+            p.value_cap = float(cap.group(1)) / 100
+            expr = expr.replace(cap.group(0), "")
+        p.formula = expr
+        return True
+    m = STEP.fullmatch(c)
+    if m:
+        pre = ",".join(pending + [m.group("pre")]) if m.group("pre") else ",".join(pending)
+        pc = m.group("unit") in ("个百分点", "百分点", "%")
+        n = cn(m.group("n")) if m.group("n") else 1.0
+        d = m.group("dir")
+        direction = "gap" if d in ("差", "未达到") else "above" if re.fullmatch(UP, d) else "below"
+        ref = None
+        r = re.search(rf"(?:低于|不足|超过|高于|>|<)({N})(%?)", pre)
+        if r:
+            ref = _num(r.group(1), r.group(2))
+        p.steps.append({"per": xl_round(n / 100, 12) if pc else n, "points": float(m.group("pts")), "direction": direction,
+                        "ref": ref, "pre": pre, "percent": pc})
+        pending.clear()
+        return True
+    for rx in (COUNT, EACH):
+        m = rx.fullmatch(c)
+        if m:
+            what = (m.groupdict().get("what") or "") or ",".join(pending + [m.group("pre") or ""])
+            p.counts.append({"points": float(m.group("pts")), "what": fold(",".join(pending + [m.group("pre") or "", what]))})
+            pending.clear()
+            return True
+    m = EARN.fullmatch(c)
+    if m and not pending:
+        if p.earn is not None:
+            return False
+        p.earn = {"points": float(m.group("pts"))}
+        return True
+    m = OUTCOME.fullmatch(c)
+    if m:
+        cond = ",".join(pending + ([m.group("cond")] if m.group("cond") else []))
+        pending.clear()
+        p.cases.append(Case(condition(cond), _outcome(m), item))
+        return True
+    pending.append(c)
+    return True
+
+
+# --- the plan → a composition and its answers ------------------------------------------------------
+
+@dataclass
+class Composed:
+    """A composition read from text, with what is needed to score values given by name."""
+
+    rule: dict
+    reading: str
+    #: "levels": the level names as the text words them, in order; "items": points per item
+    levels: list[tuple[str, str]] = field(default_factory=list)  # (text words, level name in the rule)
+    items: list[float] = field(default_factory=list)
+    counts: list[str] = field(default_factory=list)  # the text of each count stream (name matching)
+    plan: Plan | None = None
+    target: float | None = None
+    undecided_checks: list[Any] = field(default_factory=list)
+
+
+class Abstain(Exception):
+    """The grammar cannot place a clause; ``args[0]`` says which, in Chinese."""
+
+
+def _pts(o: dict, w: float) -> dict:
+    if "points" in o:
+        return {"points": o["points"]}
+    if o.get("full"):
+        return {"share": 1.0}
+    if o.get("zero"):
+        return {"points": 0.0}
+    if "deduct" in o:
+        return {"points": max(0.0, xl_round(w - o["deduct"], 9))}
+    if o.get("judge"):
+        return {"min": 0.0, "max": w}
+    raise Abstain("按比例计分")
+
+
+NOT_DONE = "未做到"
+
+
+def _level_name(t: str) -> str:
+    return re.sub(r"[,，、;；:：]", "/", t) or "其他"
+
+
+def compose(p: Plan, weight: float, target_op: str | None, target_value: float | None) -> Composed:
+    """The composition of a plan, or Abstain."""
+    if p.unread:
+        raise Abstain(f"评分标准中“{p.unread}”未能识别")
+    if any(x != weight for x in p.weight_stated):
+        raise Abstain(f"评分标准写的满分{points_text(p.weight_stated[0])}分与分值{points_text(weight)}分不一致")
+    cases = p.cases
+    kinds = {c.cond.kind for c in cases}
+    if "unclear" in kinds:
+        raise Abstain(f"评分标准中“{next(c.cond.text for c in cases if c.cond.kind == 'unclear')}”的条件未能识别")
+    tops = [x["points"] for c in cases for x in [c.outcome] if "points" in x]
+    if p.formula is not None:
+        if cases or p.steps or p.counts:
+            raise Abstain("计算式之外还有其他计分规定")
+        return _formula(p, weight, target_value)
+    if p.earn is not None:
+        if cases or p.steps or p.counts:
+            raise Abstain("按次得分之外还有其他计分规定")
+        if (p.top if p.top is not None else None) != weight:
+            raise Abstain("按次得分没有写最高得分（或最高得分与分值不一致）")
+        rule = {"kind": "compose", "values": [{"name": "次数", "type": "integer"}],
+                "score": {"part": "formula", "expr": f"次数×{points_text(p.earn['points'])}"}}
+        return Composed(rule, "", plan=p)
+    if any(c.outcome.get("ratio") for c in cases):
+        return _ratio(p, weight, target_value)
+    if p.steps or p.counts:
+        return _deductions(p, weight, target_op, target_value)
+    if not cases:
+        raise Abstain("评分标准中没有计分规定")
+    if kinds <= {"bool", "else"}:
+        return _levels(p, weight)
+    if kinds <= {"num", "else", "target"}:
+        return _bands(p, weight, target_op, target_value)
+    del tops
+    raise Abstain("评分标准里既有数值条件又有文字条件")
+
+
+def _formula(p: Plan, w: float, target_value):
+    from .rules.parts.formula import WEIGHT_WORDS, names_in, parse_expr, render
+    from .rules.text import ParamError
+    expr = p.formula
+    try:
+        tree = parse_expr(expr)
+    except ParamError as e:
+        raise Abstain(str(e)) from None
+    names = list(dict.fromkeys(names_in(tree)))
+    targetish = [n for n in names if re.search(r"目标任务|目标值|计划数|任务数|指标值|计划任务", n)]
+    if len(names) - len(targetish) != 1 or len(targetish) > 1:
+        raise Abstain("计算式里的数值不止一个")
+    if targetish and target_value is None:
+        raise Abstain("计算式要用年度指标值：请给出年度指标值")
+    main = next(n for n in names if n not in targetish)
+    e = expr.replace(main, "实际值")
+    if targetish:
+        e = e.replace(targetish[0], repr(float(target_value)))
+    tree = parse_expr(e)
+    rule = {"kind": "compose", "values": [{"name": "实际值", "type": "percent" if p.percent else "number"}],
+            "score": {"part": "formula", "expr": render(tree)}}
+    if p.na:
+        rule["na"] = True
+    del WEIGHT_WORDS
+    return Composed(rule, "", plan=p)
+
+
+def _ratio(p: Plan, w: float, target_value):
+    if target_value is None:
+        raise Abstain("按完成比例计分需要年度指标值")
+    if len(p.cases) > 2 or p.steps or p.counts:
+        raise Abstain("按比例计分之外还有其他计分规定")
+    if any(c.cond.kind == "bool" and not c.cond.negative and not c.outcome.get("full") and c.cond.text for c in p.cases):
+        raise Abstain(f"评分标准中“{next(c.cond.text for c in p.cases if c.cond.kind == 'bool')}”未能识别")
+    full = [c for c in p.cases if c.outcome.get("full") or c.outcome.get("points") == w]
+    if not (full or p.top == w):
+        raise Abstain("按完成比例计分没有写超过年度指标值时的得分（满分为止）")
+    t = float(target_value)
+    rule = {"kind": "compose", "values": [{"name": "实际值", "type": "percent" if p.percent else "number"}],
+            "score": {"part": "formula", "expr": f"实际值/{points_text(t)}×分值"}}
+    return Composed(rule, "", plan=p, target=t)
+
+
+def _levels(p: Plan, w: float) -> Composed:
+    cases = p.cases
+    outs = [_pts(c.outcome, w) for c in cases]
+    worth = [o.get("points", o.get("share", 0) * w) if "min" not in o else None for o in outs]
+    positive = [c for c in cases if not c.cond.negative]
+    # items adding up to the 分值 (scored by the items met)
+    if len(positive) >= 2 and all("points" in c.outcome for c in positive) and \
+            abs(sum(c.outcome["points"] for c in positive) - w) < 1e-9 and \
+            all(c.outcome.get("zero") for c in cases if c.cond.negative):
+        return Composed({"kind": "items"}, "", items=[c.outcome["points"] for c in positive], plan=p,
+                        levels=[(c.cond.text, "") for c in positive])
+    if worth[0] is None or abs(worth[0] - w) > 1e-9:
+        raise Abstain("第一档的得分不是满分")
+    names, levels = [], []
+    for c, o in zip(cases, outs):
+        name = _level_name(c.cond.text) if c.cond.kind == "bool" else "其他"
+        if name in names:
+            raise Abstain(f"等级“{name}”写了两次")
+        names.append(name)
+        levels.append({"name": name, "score": o})
+    if not any(c.cond.negative for c in cases) and len(positive) == 1:
+        names.append(NOT_DONE)  # “做到的得2分”: not done scores nothing
+        levels.append({"name": NOT_DONE, "score": {"points": 0.0}})
+    rule = {"kind": "compose", "values": [{"name": "等级", "type": "level"}],
+            "score": {"part": "levels", "value": "等级", "levels": levels}}
+    if p.na:
+        rule["na"] = True
+    return Composed(rule, "", levels=[(c.cond.text, n) for c, n in zip(cases, names)], plan=p)
+
+
+def _band_of(c: Cond, target_value) -> dict:
+    b = dict(c.band)
+    if c.kind == "target":
+        if target_value is None:
+            raise Abstain("评分标准按年度指标值分档：请给出年度指标值")
+        t = float(target_value)
+        b = {"<=": {"max": t, "max_inclusive": True}, ">=": {"min": t}, ">": {"min": t, "min_inclusive": False},
+             "<": {"max": t}}[b["op"]]
+    return b
+
+
+def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
+    bands, other, softs = [], None, []
+    for c in p.cases:
+        o = _pts(c.outcome, w)
+        if c.cond.kind == "else" or (c.cond.kind == "bool" and c.cond.negative):
+            if other is not None:
+                raise Abstain("“否则”写了两次")
+            other = o
+            continue
+        b = _band_of(c.cond, target_value)
+        for k in ("_pc", "_bare"):
+            b.pop(k, None)
+        if c.cond.soft is not None:
+            softs.append(c.cond.soft)
+        bands.append(b | {"score": o})
+    if other is None and all("deduct" in c.outcome for c in p.cases):
+        other = {"share": 1.0}  # “未完成计划数的扣3分”: a deduction from full marks, which the rest keep
+    if other is None:
+        other = {"undecided": True}
+    score = {"part": "bands", "value": "实际值", "bands": bands}
+    if "undecided" not in other:
+        score["else"] = other
+    rule = {"kind": "compose", "values": [{"name": "实际值", "type": "percent" if p.percent else "number"}], "score": score}
+    if p.na:
+        rule["na"] = True
+    comp = Composed(rule, "", plan=p)
+    comp.undecided_checks.append(("bands", bands, "undecided" in other, softs))
+    return comp
+
+
+def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
+    base = [c for c in p.cases if not c.cond.negative and c.cond.kind != "else"]
+    rest = [c for c in p.cases if c not in base]
+    if len(base) > 1 or rest:
+        raise Abstain("扣分之外还有几种得分规定")
+    ref = p.ref
+    if base:
+        o = base[0].outcome
+        if not (o.get("full") or o.get("points") == w):
+            raise Abstain("满分条件的得分与分值不一致" if "points" in o else "扣分规则没有满分条件")
+        c = base[0].cond
+        if c.kind == "num":
+            b = c.band
+            v = b.get("min", b.get("max"))
+            if ref is not None and ref != v:
+                raise Abstain("评分标准写了两个扣分标准")
+            ref = v
+        elif c.kind == "target":
+            ref = target_value if ref is None else ref
+    values, deduct = [], []
+    if p.steps:
+        if len(p.steps) > 1:
+            raise Abstain("评分标准里有几种按差扣分")
+        st = p.steps[0]
+        r = st["ref"] if st["ref"] is not None else ref
+        if st["ref"] is not None and ref is not None and st["ref"] != ref:
+            raise Abstain("扣分标准前后不一致")
+        if r is None and target_value is not None:
+            r = float(target_value)
+        if r is None and st["percent"] and re.search(r"(?:年度|计划|目标)(?:任务|目标|计划)?", st["pre"]):
+            r = 1.0  # “低于年度任务的，每减少1%”: a completion rate against 100% of the task
+        if r is None:
+            raise Abstain("没有写明从多少开始扣分（如“以100%为标准”或给出年度指标值）")
+        direction = st["direction"]
+        if direction == "gap":
+            direction = {">=": "below", "<=": "above"}.get(target_op or "", "either")
+        values.append({"name": "实际值", "type": "percent" if st["percent"] or p.percent else "number"})
+        d = {"part": "steps", "value": "实际值", "from": r, "direction": direction, "per": st["per"], "points": st["points"]}
+        if st.get("cap") is not None:
+            d["cap"] = st["cap"]
+        deduct.append(d)
+    for i, c in enumerate(p.counts):
+        name = "问题" if i == 0 else f"问题{i + 1}"
+        values.append({"name": name, "type": "integer"})
+        d = {"part": "count", "value": name, "points": c["points"]}
+        if c.get("cap") is not None:
+            d["cap"] = c["cap"]
+        deduct.append(d)
+    rule = {"kind": "compose", "values": values, "score": {"part": "base"}, "deduct": deduct}
+    if p.na:
+        rule["na"] = True
+    return Composed(rule, "", plan=p, counts=[c["what"] for c in p.counts])
+
+
+# --- reading and scoring ---------------------------------------------------------------------------
+
+def read(text: str, weight: float, target_op: str | None = None, target_value: float | None = None) -> Composed:
+    """The composition a text states, or Abstain naming the clause."""
+    p = plan(text, weight)
+    comp = compose(p, weight, target_op, target_value)
+    if comp.rule.get("kind") == "compose":
+        leaf = leaf_for(comp.rule, weight)
+        problems = Compose().check(leaf)
+        if any(x.severity == "error" for x in problems):
+            raise Abstain(problems[0].message)
+        comp.reading = Compose().describe(leaf)
+        comp.rule = canonical(comp.rule) | {"kind": "compose"}
+        comp.rule = {k: v for k, v in comp.rule.items()}
+    else:
+        comp.reading = "逐项计分：" + "；".join(f"第{i}项{points_text(x)}分" for i, x in enumerate(comp.items, 1)) + "；未做到的项不得分"
+    return comp
+
+
+def leaf_for(rule: dict, weight: float) -> Node:
+    return Node(id="rubric", name="", weight=weight, rule=rule, actual=Actual("entry"))
+
+
+def params(rule: dict) -> str:
+    return params_text(rule) if rule.get("kind") == "compose" else ""
+
+
+# --- scoring values given by name --------------------------------------------------------------
+
+YES = ("是", "yes", "已落实", "已完成", "完成", "达到", "符合")
+NO = ("否", "no", "未落实", "未完成", "未达到", "不符合")
+DEGREE = re.compile(r"(?:基本|不|未|较|没有|无|部分|比较|尚未|非)$")
+
+
+def match_level(comp: Composed, answer: str) -> str | None:
+    """The level name an answer picks: the level as worded, its last words (“齐全” for 资料齐全 but not
+    for 不齐全), or 是/否 where one level is the positive one and one the negative; None if unsure."""
+    a = fold(answer)
+    words = [(fold(t), n) for t, n in comp.levels]
+    exact = [n for t, n in words if t == a or n == a]
+    if len(exact) == 1:
+        return exact[0]
+    tail = [n for t, n in words if t.endswith(a) and not DEGREE.search(t[: len(t) - len(a)])]
+    if len(tail) == 1 and a not in YES + NO:
+        return tail[0]
+    names = [x["name"] for x in comp.rule["score"]["levels"]]
+    if a.lower() in YES:
+        return names[0]
+    if a.lower() in NO:
+        negative = [n for (t, n), c in zip(comp.levels, comp.plan.cases) if c.cond.negative]
+        if len(negative) == 1:
+            return negative[0]
+        if NOT_DONE in names:
+            return NOT_DONE
+    return None
+
+
+def _number(text: str, percent: bool) -> float | None:
+    s = fold(text)
+    m = re.fullmatch(rf"(-?{N})(%?)[^\d]*", s)
+    if not m:
+        return None
+    return xl_round(float(m.group(1)) / 100, 12) if m.group(2) else float(m.group(1))
+
+
+def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str], na: bool,
+           met: list[int] | None, percent: bool) -> dict:
+    """``{"score"}``, ``{"score_range"}`` or ``{"undecided": why}`` for the values given."""
+    rule = comp.rule
+    if rule.get("kind") == "items":
+        if met is None:
+            return {"undecided": "逐项计分请给出做到的项（--met 1,3）"}
+        if any(not 1 <= i <= len(comp.items) for i in met):
+            return {"undecided": f"没有这一项（共{len(comp.items)}项）"}
+        return {"score": xl_round(min(weight, sum(comp.items[i - 1] for i in set(met))), 2)}
+    if met is not None:
+        return {"undecided": "这条评分标准不按项计分"}
+    leaf = leaf_for(rule, weight)
+    r = Compose()
+    if na:
+        if not rule.get("na"):
+            return {"undecided": "评分标准没有写不适用时怎样计分"}
+        return {"score": r.score(leaf, {"na": "不适用"})}
+    names = [v["name"] for v in rule.get("values", [])]
+    slots = {v["name"]: ("actual" if i == 0 else f"value{i + 1}") for i, v in enumerate(rule.get("values", []))}
+    given: dict[str, Any] = {}
+    rest = dict(named)
+    counts = [n for n in names if n.startswith("问题")]
+    for k in list(rest):
+        if "问题" in k and len(counts) == 1:
+            given[counts[0]] = rest.pop(k)
+    for k in list(rest):
+        hits = [n for n, what in zip(counts, comp.counts) if k in what or what.endswith(k)]
+        if len(hits) == 1:
+            given[hits[0]] = rest.pop(k)
+    others = [n for n in names if n not in given]
+    if main is not None:
+        if len(others) != 1:
+            return {"undecided": "请用 名称=值 给出各个数值"}
+        given[others[0]] = main
+        others = []
+    for k in list(rest):
+        if len(others) == 1 and not counts or len([n for n in others if not n.startswith("问题")]) == 1:
+            target = [n for n in others if not n.startswith("问题")][0]
+            if target not in given:
+                given[target] = rest.pop(k)
+    if rest or any(n not in given for n in names):
+        return {"undecided": "给出的数值与评分标准说的数值对不上"}
+    values: dict[str, Any] = {}
+    env: dict[str, Any] = {}
+    for v in rule["values"]:
+        raw = given[v["name"]]
+        if v.get("type") == "level":
+            lv = match_level(comp, raw)
+            if lv is None:
+                return {"undecided": f"“{raw}”不是评分标准写到的等级"}
+            values[slots[v["name"]]] = env[v["name"]] = lv
+        else:
+            x = _number(raw, v.get("type") == "percent")
+            if x is None:
+                return {"undecided": f"“{raw}”不是数字"}
+            values[slots[v["name"]]] = env[v["name"]] = x
+    why = _undecided(comp, weight, env)
+    if why:
+        return {"undecided": why}
+    rng = r.score_range(leaf, values)
+    if rng is not None:
+        return {"score_range": [rng[0], rng[1]]}
+    s = r.score(leaf, values)
+    return {"undecided": "评分标准没有规定这种情况怎样计分"} if s is None else {"score": s}
+
+
+def _raw(comp: Composed, weight: float, env: dict) -> float | None:
+    """The unclamped score (main − deductions), or None for a range."""
+    from .rules.compose import PARTS
+    q = comp.rule
+    main = PARTS[q["score"]["part"]].py(q["score"], {**env, "__score__": None}, weight)
+    if main is None:
+        return None
+    return main - sum(PARTS[d["part"]].py(d, env, weight) for d in q.get("deduct", []))
+
+
+def _undecided(comp: Composed, weight: float, env: dict) -> str:
+    from .rules.bands import band_contains
+    p = comp.plan
+    q = comp.rule
+    for check in comp.undecided_checks:
+        _, bands, no_else, softs = check
+        a = env["实际值"]
+        if no_else and not any(band_contains(b, a) for b in bands):
+            return "实际值不在评分标准写到的任何一档内"
+        if a in softs:
+            confirmed = any(b.get("max") == a and not b.get("max_inclusive") for b in bands) or \
+                any(b.get("min") == a and b.get("min_inclusive") is False for b in bands)
+            if not confirmed:
+                return f"评分标准没有写明“{a:g}”本身算哪一档（以上/以下是否含本数）"
+    for d in q.get("deduct", []):
+        if d["part"] == "steps":
+            a, th = env[d["value"]], d["from"]
+            dev = {"above": a - th, "below": th - a}.get(d["direction"], abs(a - th))
+            if dev > 0:
+                units = xl_round(dev / d["per"], 6)
+                if units != int(units):
+                    return "评分标准没有规定不足一档的部分怎样扣分"
+    raw = _raw(comp, weight, env)
+    if raw is not None and raw < -1e-9 and not p.floor:
+        return "扣分超过了分值，评分标准没有写扣完为止"
+    if raw is not None and raw > weight + 1e-9 and q["score"]["part"] == "formula":
+        capped = p.top is not None or (p.value_cap is not None and env.get("实际值", 0) >= p.value_cap)
+        if not capped:
+            return "得分超过了分值，评分标准没有写最高得分"
+        if p.value_cap is not None and env["实际值"] > p.value_cap:
+            pass
+    return ""
