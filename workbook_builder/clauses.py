@@ -148,8 +148,10 @@ _CMP_RX = [(re.compile(rf"(?P<subj>.*?)(?:{rx})(?:的|时|者)?$"), b, soft) for
 _RANGE = re.compile(rf"(?P<subj>.*?)({N})(%?)(\(含\))?[-~至]({N})(%?)(\(含\))?(?:之间)?(?:的)?$")
 _TARGET_CMP = [
     (r"(?:小于或等于|小于等于|不超过|不高于|≤)(?:年度)?(?:目标值|指标值|计划数|目标)", "<="),
-    (r"(?:小于|低于|<|未完成|未达到)(?:年度)?(?:目标值|指标值|计划数|目标任务|目标)", "<"),
-    (r"(?<![未不])(?:大于或等于|大于等于|达到|不低于|≥|完成)(?:年度)?(?:目标值|指标值|计划数|目标任务|目标)", ">="),
+    (r"(?:小于|低于|<)(?:年度)?(?:目标值|指标值|计划数|目标任务|目标)", "<"),
+    (r"(?:未完成|未达到|没有完成|没有达到)(?:年度)?(?:目标值|指标值|计划数|目标任务|目标)", "notdone"),
+    (r"(?:大于或等于|大于等于|不低于|≥)(?:年度)?(?:目标值|指标值|计划数|目标任务|目标)", ">="),
+    (r"(?<![未不])(?:达到|完成)(?:年度)?(?:目标值|指标值|计划数|目标任务|目标)", "done"),
     (r"(?:大于|超过|高于|>)(?:年度)?(?:目标值|指标值|计划数|目标)", ">"),
 ]
 
@@ -479,18 +481,26 @@ def _levels(p: Plan, w: float) -> Composed:
     return Composed(rule, "", levels=[(c.cond.text, n) for c, n in zip(cases, names)], plan=p)
 
 
-def _band_of(c: Cond, target_value) -> dict:
+def _band_of(c: Cond, target_value, target_op=None) -> dict:
     b = dict(c.band)
     if c.kind == "target":
         if target_value is None:
             raise Abstain("评分标准按年度指标值分档：请给出年度指标值")
         t = float(target_value)
+        op = b["op"]
+        lower_better = target_op == "<="
+        if op == "done":
+            op = "<=" if lower_better else ">="
+        elif op == "notdone":
+            op = ">" if lower_better else "<"
         b = {"<=": {"max": t, "max_inclusive": True}, ">=": {"min": t}, ">": {"min": t, "min_inclusive": False},
-             "<": {"max": t}}[b["op"]]
+             "<": {"max": t}}[op]
     return b
 
 
 def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
+    if target_op == "=" and any(c.cond.kind == "target" for c in p.cases):
+        raise Abstain("年度指标值为“=”时，完成与未完成的界线不明")
     bands, other, softs = [], None, []
     for c in p.cases:
         o = _pts(c.outcome, w)
@@ -499,7 +509,7 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
                 raise Abstain("“否则”写了两次")
             other = o
             continue
-        b = _band_of(c.cond, target_value)
+        b = _band_of(c.cond, target_value, target_op)
         for k in ("_pc", "_bare"):
             b.pop(k, None)
         if c.cond.soft is not None:
