@@ -88,9 +88,9 @@ CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止
                  rf"(?P<top>(?:最多|最高)(?:得|加)?(?P<c4>{N})分|满分为止|以满分为限))")
 NA = re.compile(r"(?P<cond>(?:没有|无|未安排|不涉及|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
                 r"(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
-NOISE = re.compile(rf"以.{{1,30}}为准|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
+NOISE = re.compile(rf"以.{{1,30}}为准|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
                    rf"以(?P<ref>{N}%?)为(?:标准|基准)")
-FORMULA = re.compile(r"(?:评价指标)?得分(?:值)?=(?P<expr>.+)")
+FORMULA = re.compile(r"(?:即)?(?:评价指标|该项|本项)?得分(?:值)?=(?P<expr>.+)")
 
 
 @dataclass
@@ -133,16 +133,18 @@ def _num(v: str, pc: str) -> float:
     return xl_round(x / 100, 12) if pc else x
 
 
+U = r"(?:元|万元|人|个|项|次|公斤|千克|吨|天|亩|公顷|家|名|条|份|分)?"
 _CMP = [  # (regex over the tail of a condition, band builder, soft bound?)
-    (rf"({N})(%?)\(含\)(?:及)?以上|({N})(%?)\((?:包括|含){N}%?\)|({N})(%?)及以上|(?:≥|大于等于|大于或等于|不低于|不少于)({N})(%?)(?:以上)?",
-     lambda v: {"min": v}, False),
-    (rf"(?:达到|达)({N})(%?)以上|({N})(%?)以上", lambda v: {"min": v}, True),
-    (rf"(?:>|大于|超过|高于)({N})(%?)(?:以上)?", lambda v: {"min": v, "min_inclusive": False}, False),
-    (rf"({N})(%?)\(含\)(?:及)?以下|({N})(%?)及以下|(?:≤|小于等于|小于或等于|不高于|不超过)({N})(%?)(?:以下|以内)?",
-     lambda v: {"max": v, "max_inclusive": True}, False),
-    (rf"({N})(%?)以下", lambda v: {"max": v, "max_inclusive": True}, True),
-    (rf"(?:<|小于|低于|不足|不到)({N})(%?)(?:以下)?", lambda v: {"max": v}, False),
-    (rf"(?:=|等于|为|达到|达|完成)({N})(%?)", lambda v: {"min": v, "max": v, "max_inclusive": True}, False),
+    (rf"({CNUM})(%?){U}\(含\)(?:及)?以上|({CNUM})(%?){U}(?:及)?以上\(含\)|({CNUM})(%?)\((?:包括|含){N}%?\)|({CNUM})(%?){U}及以上|"
+     rf"(?:≥|大于等于|大于或等于|不低于|不少于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v}, False),
+    (rf"(?:达到|达)({CNUM})(%?){U}以上|({CNUM})(%?){U}以上", lambda v: {"min": v}, True),
+    (rf"(?:>|大于|超过|高于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v, "min_inclusive": False}, False),
+    (rf"({CNUM})(%?){U}\(含\)(?:及)?以下|({CNUM})(%?){U}(?:及)?以下\(含\)|({CNUM})(%?){U}及以下|"
+     rf"(?:≤|小于等于|小于或等于|不高于|不超过)({CNUM})(%?){U}(?:以下|以内)?", lambda v: {"max": v, "max_inclusive": True}, False),
+    (rf"({CNUM})(%?){U}以下", lambda v: {"max": v, "max_inclusive": True}, True),
+    (rf"(?:<|小于|低于|不足|不到)({CNUM})(%?){U}(?:以下)?", lambda v: {"max": v}, False),
+    (rf"(?:=|等于|为)({N})(%?){U}", lambda v: {"min": v, "max": v, "max_inclusive": True}, False),
+    (rf"(?:达到|达|完成)(?:[^\d,]{{0,20}}?的)?({N})(%?){U}", lambda v: {"min": v, "_reach": True}, False),
 ]
 _CMP_RX = [(re.compile(rf"(?P<subj>.*?)(?:{rx})(?:的|时|者)?$"), b, soft) for rx, b, soft in _CMP]
 _RANGE = re.compile(rf"(?P<subj>.*?)({N})(%?)(\(含\))?[-~至]({N})(%?)(\(含\))?(?:之间)?(?:的)?$")
@@ -180,13 +182,19 @@ def condition(text: str) -> Cond:
             pairs = [(vals[i], vals[i + 1]) for i in range(0, len(vals), 2) if vals[i] is not None]
             v, pc = pairs[0]
             x = _num(v, pc)
-            if re.search(r"\d|每", m.group("subj")):
+            if re.search(r"\d", m.group("subj")):
                 break
+            if "每" in m.group("subj"):
+                return Cond(t, "bool", negative=bool(NEGATIVE.search(t)))
             return Cond(t, "num", band=build(x) | {"_pc": bool(pc)}, soft=x if soft else None)
-    if re.search(r"\d", t):
+    plain = re.sub(r"《[^》]*》|\([^()]*\)|\d{4}年(?:度)?|(?:全部|所有)\d+项|每[^,]{0,12}?\d+[^,]{0,4}以上", "", t)
+    if re.search(r"\d", plain):
         return Cond(t, "unclear")
-    neg = bool(re.match(r"(?:未|不|没有|无|非|缺|存在|有问题|较差|差)", t)) or bool(re.search(r"不(?:齐全|健全|完整|规范|到位|合格|符合|足)", t))
-    return Cond(t, "bool", negative=neg)
+    return Cond(t, "bool", negative=bool(NEGATIVE.search(t)))
+
+
+NEGATIVE = re.compile(r"^(?:未|不|没有|无(?!结余)|非|缺|否|存在)|(?:未|不|没有)(?:按|能|及时|完成|达到|达标|到位|明晰|执行|建立|落实|开展|"
+                      r"符合|齐全|健全|完整|规范|合格|足额|全部)|缺失|不力|不够|较差|较大|不全")
 
 
 def _outcome(m: re.Match) -> dict:
@@ -210,7 +218,7 @@ _ITEM = re.compile(r"(?:(?<=[;:])|^)(?:\(?\d{1,2}\)|\d{1,2}[、.](?!\d)|[①②�
 
 def sentences(s: str) -> list[tuple[int, str]]:
     s = s.replace("\n", ";").replace("\r", ";")
-    s = re.sub(r"\((?P<p>" + N + r")分\)(?!×)", r",得\g<p>分;", s)  # 目标明确(1分) → an item worth 1 point
+    s = re.sub(r";*\((?P<p>" + N + r")分\)(?!×)", r",得\g<p>分;", s)  # 目标明确(1分) → an item worth 1 point
     s = re.sub(r"(?<![\d.])(\d{1,2})[、.](?!\d)", r";\1、", s)
     s = re.sub(r"([①②③④⑤⑥⑦⑧⑨⑩])", r";\1", s)
     out, item = [], 0
@@ -235,7 +243,9 @@ def plan(text: str, weight: float) -> Plan:
         return p
     p.percent = "%" in s or "百分点" in s
     s = re.sub(r"(每[^,;]{0,40}),(?=(?:即)?(?:扣|减|加|得)(?:除)?\d)", r"\1", s)  # 每减少1%,扣1分
-    s = re.sub(r"^[^,;:]{0,30}?\((" + N + r")分\):", lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
+    s = re.sub(r"^(?:\d{1,2}、|[①②③④⑤⑥⑦⑧⑨⑩])?[^,;:]{0,40}?\((" + N + r")分\)[;:]",
+               lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
+    s = re.sub(r"^(?:\d{1,2}[、.])?(?:评分标准|评分细则|计分方法|评分办法):", "", s)
     for item, sent in sentences(s):
         pending: list[str] = []
         for clause in sent.split(","):
@@ -299,9 +309,9 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
         d = m.group("dir")
         direction = "gap" if d in ("差", "未达到") else "above" if re.fullmatch(UP, d) else "below"
         ref = None
-        r = re.search(rf"(?:低于|不足|超过|高于|>|<)({N})(%?)", pre)
+        r = re.search(rf"(?:低于|不足|超过|高于|>|<)({N})(%?)|({N})(%?){U}(?:及)?(?:以上|以下)", pre)
         if r:
-            ref = _num(r.group(1), r.group(2))
+            ref = _num(r.group(1) or r.group(3), r.group(2) or r.group(4))
         p.steps.append({"per": xl_round(n / 100, 12) if pc else n, "points": float(m.group("pts")), "direction": direction,
                         "ref": ref, "pre": pre, "percent": pc})
         pending.clear()
@@ -402,7 +412,7 @@ def compose(p: Plan, weight: float, target_op: str | None, target_value: float |
         raise Abstain("评分标准中没有计分规定")
     if kinds <= {"bool", "else"}:
         return _levels(p, weight)
-    if kinds <= {"num", "else", "target"}:
+    if kinds & {"num", "target"} and all(c.cond.kind != "bool" or c.cond.negative for c in cases):
         return _bands(p, weight, target_op, target_value)
     del tops
     raise Abstain("评分标准里既有数值条件又有文字条件")

@@ -16,6 +16,7 @@ from ...numeric import fmt_num
 from ..text import ParamError, fold
 
 WEIGHT_WORDS = ("该指标分值", "该项分值", "指标分值", "本项分值", "分值", "权重", "赋分值", "满分")
+WEIGHT = re.compile(r"(?:该|本|此)?(?:项|指标|项指标)?(?:的)?(?:分值|权重|赋分值|满分|分数)")
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?%?)|([-+*/()])|([^-+*/()\d\s]+))")
 
 
@@ -38,7 +39,7 @@ def parse_expr(text: str, names: set[str] | None = None):
         elif op:
             toks.append(("op", op))
         else:
-            toks.append(("w",) if word in WEIGHT_WORDS else ("name", word))
+            toks.append(("w",) if word in WEIGHT_WORDS or WEIGHT.fullmatch(word) else ("name", word))
     i = 0
 
     def peek():
