@@ -243,6 +243,7 @@ def plan(text: str, weight: float) -> Plan:
         return p
     p.percent = "%" in s or "百分点" in s
     s = re.sub(r"(每[^,;]{0,40}),(?=(?:即)?(?:扣|减|加|得)(?:除)?\d)", r"\1", s)  # 每减少1%,扣1分
+    s = re.sub(r"^[^()=;]{0,60}\(((?:评价指标)?得分(?:值)?=[^()]+)\)$", r"\1", s)  # 资金比例(得分=资金到位率×分值)
     s = re.sub(r"^(?:\d{1,2}、|[①②③④⑤⑥⑦⑧⑨⑩])?[^,;:]{0,40}?\((" + N + r")分\)[;:]",
                lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
     s = re.sub(r"^(?:\d{1,2}[、.])?(?:评分标准|评分细则|计分方法|评分办法):", "", s)
@@ -456,6 +457,7 @@ def _ratio(p: Plan, w: float, target_value):
     if not (full or p.top == w):
         raise Abstain("按完成比例计分没有写超过年度指标值时的得分（满分为止）")
     t = float(target_value)
+    p.top = w  # reaching the target is full marks (满分为止 / 完成…的满分)
     rule = {"kind": "compose", "values": [{"name": "实际值", "type": "percent" if p.percent else "number"}],
             "score": {"part": "formula", "expr": f"实际值/{points_text(t)}×分值"}}
     return Composed(rule, "", plan=p, target=t)
@@ -511,7 +513,7 @@ def _band_of(c: Cond, target_value, target_op=None) -> dict:
 def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
     if target_op == "=" and any(c.cond.kind == "target" for c in p.cases):
         raise Abstain("年度指标值为“=”时，完成与未完成的界线不明")
-    bands, other, softs = [], None, []
+    bands, other, softs, reach = [], None, [], []
     for c in p.cases:
         o = _pts(c.outcome, w)
         if c.cond.kind == "else" or (c.cond.kind == "bool" and c.cond.negative):
@@ -522,9 +524,17 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
         b = _band_of(c.cond, target_value, target_op)
         for k in ("_pc", "_bare"):
             b.pop(k, None)
+        if b.pop("_reach", False):
+            reach.append(b["min"])
         if c.cond.soft is not None:
             softs.append(c.cond.soft)
         bands.append(b | {"score": o})
+    # stepped thresholds (“达到100%得20分，达到90%得10分”, “30%以上得4分，20%以上得3分”): each up to the next one
+    opens = sorted((b for b in bands if "min" in b and "max" not in b), key=lambda b: b["min"])
+    for lo, hi in zip(opens, opens[1:]):
+        lo["max"] = hi["min"]
+        if hi.get("min_inclusive") is False:
+            lo["max_inclusive"] = True
     if other is None and all("deduct" in c.outcome for c in p.cases):
         other = {"share": 1.0}  # “未完成计划数的扣3分”: a deduction from full marks, which the rest keep
     if other is None:
@@ -536,7 +546,7 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
     if p.na:
         rule["na"] = True
     comp = Composed(rule, "", plan=p)
-    comp.undecided_checks.append(("bands", bands, "undecided" in other, softs))
+    comp.undecided_checks.append(("bands", bands, "undecided" in other, softs, sorted(reach)))
     return comp
 
 
@@ -552,7 +562,7 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
             raise Abstain("满分条件的得分与分值不一致" if "points" in o else "扣分规则没有满分条件")
         c = base[0].cond
         if c.kind == "num":
-            b = c.band
+            b = {k: v for k, v in c.band.items() if not k.startswith("_")}
             v = b.get("min", b.get("max"))
             if ref is not None and ref != v:
                 raise Abstain("评分标准写了两个扣分标准")
@@ -680,7 +690,7 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
     names = [v["name"] for v in rule.get("values", [])]
     slots = {v["name"]: ("actual" if i == 0 else f"value{i + 1}") for i, v in enumerate(rule.get("values", []))}
     given: dict[str, Any] = {}
-    rest = dict(named)
+    rest = {fold(k).translate(_TRAD): v for k, v in named.items()}
     counts = [n for n in names if n.startswith("问题")]
     for k in list(rest):
         if "问题" in k and len(counts) == 1:
@@ -741,8 +751,10 @@ def _undecided(comp: Composed, weight: float, env: dict) -> str:
     p = comp.plan
     q = comp.rule
     for check in comp.undecided_checks:
-        _, bands, no_else, softs = check
+        _, bands, no_else, softs, reach = check
         a = env["实际值"]
+        if len(reach) > 1 and reach[0] < a < reach[-1] and a not in reach:
+            return "评分标准只写了达到几个数值时的得分，没有写两者之间怎样计分"
         if no_else and not any(band_contains(b, a) for b in bands):
             return "实际值不在评分标准写到的任何一档内"
         if a in softs:
