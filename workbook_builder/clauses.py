@@ -382,8 +382,31 @@ def _level_name(t: str) -> str:
     return re.sub(r"[,，、;；:：]", "/", t) or "其他"
 
 
+def _items(p: Plan, w: float) -> list[float]:
+    """Points of items that add up to the 分值 (“A,得1分;B,得1分”), scored by the items met; [] if not such."""
+    pos = [c for c in p.cases if not (c.cond.negative or c.cond.kind == "else")]
+    neg = [c for c in p.cases if c not in pos]
+    if len(pos) < 2 or p.steps or p.counts or p.formula or p.earn or p.na or any(not c.outcome.get("zero") for c in neg):
+        return []
+    if not all("points" in c.outcome for c in pos) or abs(sum(c.outcome["points"] for c in pos) - w) > 1e-9:
+        return []
+    return [c.outcome["points"] for c in pos]
+
+
 def compose(p: Plan, weight: float, target_op: str | None, target_value: float | None) -> Composed:
     """The composition of a plan, or Abstain."""
+    items = [] if p.unread else _items(p, weight)
+    try:
+        comp = _compose(p, weight, target_op, target_value)
+    except Abstain:
+        if not items:
+            raise
+        comp = Composed({"kind": "items"}, "", plan=p, levels=[(c.cond.text, "") for c in p.cases if c.outcome.get("points")])
+    comp.items = items
+    return comp
+
+
+def _compose(p: Plan, weight: float, target_op: str | None, target_value: float | None) -> Composed:
     if p.unread:
         raise Abstain(f"评分标准中“{p.unread}”未能识别")
     if any(x != weight for x in p.weight_stated):
@@ -468,12 +491,8 @@ def _levels(p: Plan, w: float) -> Composed:
     outs = [_pts(c.outcome, w) for c in cases]
     worth = [o.get("points", o.get("share", 0) * w) if "min" not in o else None for o in outs]
     positive = [c for c in cases if not c.cond.negative]
-    # items adding up to the 分值 (scored by the items met)
-    if len(positive) >= 2 and all("points" in c.outcome for c in positive) and \
-            abs(sum(c.outcome["points"] for c in positive) - w) < 1e-9 and \
-            all(c.outcome.get("zero") for c in cases if c.cond.negative):
-        return Composed({"kind": "items"}, "", items=[c.outcome["points"] for c in positive], plan=p,
-                        levels=[(c.cond.text, "") for c in positive])
+    if _items(p, w):  # items adding up to the 分值: scored by the items met
+        return Composed({"kind": "items"}, "", plan=p, levels=[(c.cond.text, "") for c in positive])
     if worth[0] is None or abs(worth[0] - w) > 1e-9:
         raise Abstain("第一档的得分不是满分")
     names, levels = [], []
@@ -673,7 +692,7 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
            met: list[int] | None, percent: bool) -> dict:
     """``{"score"}``, ``{"score_range"}`` or ``{"undecided": why}`` for the values given."""
     rule = comp.rule
-    if rule.get("kind") == "items":
+    if rule.get("kind") == "items" or (met is not None and comp.items):
         if met is None:
             return {"undecided": "逐项计分请给出做到的项（--met 1,3）"}
         if any(not 1 <= i <= len(comp.items) for i in met):
