@@ -88,7 +88,7 @@ CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止
                  rf"(?P<top>(?:最多|最高)(?:得|加)?(?P<c4>{N})分|满分为止|以满分为限))")
 NA = re.compile(r"(?P<cond>(?:没有|无|未安排|不涉及|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
                 r"(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
-NOISE = re.compile(rf"以.{{1,30}}为准|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
+NOISE = re.compile(rf"以.{{1,30}}为准|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
                    rf"以(?P<ref>{N}%?)为(?:标准|基准)")
 FORMULA = re.compile(r"(?:即)?(?:评价指标|该项|本项)?得分(?:值)?=(?P<expr>.+)")
 
@@ -217,7 +217,11 @@ _ITEM = re.compile(r"(?:(?<=[;:])|^)(?:\(?\d{1,2}\)|\d{1,2}[、.](?!\d)|[①②�
 
 
 def sentences(s: str) -> list[tuple[int, str]]:
-    s = s.replace("\n", ";").replace("\r", ";")
+    s = s.replace("\n", ";").replace("\r", ";").replace("其中:", ";")
+    s = re.sub(r"\((" + N + r")分×\d+项[^()]*\)", "", s)  # (12分×2项,即…): how the points were set
+    # “A2分、B2分、C2分”: items worth their points
+    s = re.sub(rf"(?:[^、,;]+?{N}分、)+[^、,;]+?{N}分(?=[,;]|$)",
+               lambda m: ";".join(re.sub(rf"({N})分$", r",得\1分", x) for x in m.group(0).split("、")), s)
     s = re.sub(r";*\((?P<p>" + N + r")分\)(?!×)", r",得\g<p>分;", s)  # 目标明确(1分) → an item worth 1 point
     s = re.sub(r"(?<![\d.])(\d{1,2})[、.](?!\d)", r";\1、", s)
     s = re.sub(r"([①②③④⑤⑥⑦⑧⑨⑩])", r";\1", s)
@@ -247,8 +251,14 @@ def plan(text: str, weight: float) -> Plan:
     s = re.sub(r"^(?:\d{1,2}、|[①②③④⑤⑥⑦⑧⑨⑩])?[^,;:]{0,40}?\((" + N + r")分\)[;:]",
                lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
     s = re.sub(r"^(?:\d{1,2}[、.])?(?:评分标准|评分细则|计分方法|评分办法):", "", s)
+    pending: list[str] = []
+    last_item = 0
     for item, sent in sentences(s):
-        pending: list[str] = []
+        if item != last_item and pending:
+            break
+        last_item = item
+        if pending and not OUTCOME_ANYWHERE.search(sent):
+            pending = []  # a sentence of requirements only, then one without an outcome: not a condition
         for clause in sent.split(","):
             if not clause:
                 continue
@@ -258,10 +268,15 @@ def plan(text: str, weight: float) -> Plan:
             if not _clause(p, clause, pending, item, weight):
                 p.unread = clause
                 return p
-        if pending:
-            p.unread = ",".join(pending)
-            return p
+        if pending and PREAMBLE.match(pending[0]):
+            pending = []  # “考查…的完成情况”: what is assessed, not how
+    if pending:
+        p.unread = ",".join(pending)
     return p
+
+
+OUTCOME_ANYWHERE = re.compile(rf"{N}分|满分|不得分|扣分|得分|给分")
+PREAMBLE = re.compile(r"(?:主要)?(?:考查|考核|检查|查看|核查|评价|根据|依据)")
 
 
 def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bool:
