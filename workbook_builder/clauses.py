@@ -51,8 +51,8 @@ _TRAD = str.maketrans("滿為計項題問與達減無應發現處數級規範標
 #: counted things (count/earn streams) vs measured units (step streams)
 COUNT_UNITS = "项|个|处|例|起|次|人|件|条|宗|家|村|所|份|批"
 MEASURE = r"个百分点|百分点|%|公斤|千克|kg|吨|元|万元|天|日|个工作日|工作日|小时|微克/立方米|毫克/升|名|位"
-UP = "超过|超出|高于|增加|多于|上升|超"
-DOWN = "低于|减少|下降|降低|降|不足|少于|少|未达到|差"
+UP = "超过|超出|高于|增加|多于|上升|超|高|多"
+DOWN = "低于|减少|下降|降低|降|不足|少于|少|未达到|差|低"
 
 
 def cn(s: str) -> float:
@@ -64,7 +64,7 @@ def normalise(text: str) -> str:
     OCR slips of the corpus mended (得分二 → 得分=), trailing punctuation dropped."""
     s = fold(str(text)).translate(_TRAD)
     s = s.replace("得分二", "得分=").replace("否者", "否则").replace("∶", ":")
-    s = re.sub(r"\((?![^()]*\d)(?!含\)|不含\)|包括)[^()]{0,40}\)", "", s)  # remarks without numbers: (含结转), (城管)
+    s = re.sub(r"\((?![^()]*[\d=])(?![^()]*得分)(?!含\)|不含\)|包括)[^()]{0,40}\)", "", s)  # remarks without numbers: (含结转), (城管)
     return s.strip(";,.:。 ")
 
 
@@ -82,7 +82,7 @@ STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{UP}|{DOWN})(?P<n>{CNUM})?(?P<unit>{
 COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)(?P<mid>发现|出现|有|少|核实|缺少|缺|少完成|不符合|少记录|个|项)?(?P<one>一|1)?"
                    rf"(?P<unit>{COUNT_UNITS})(?P<what>.{{0,40}}?)(?:的|者)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 EACH = re.compile(rf"(?P<pre>.+?)(?:每(?:个|项|处)(?:项目)?|每项)(?:扣|减)(?P<pts>{N})分")
-EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<unit>{COUNT_UNITS})(?P<what>[^\d]{{0,8}}?)(?:得|加)?(?P<pts>{N})分")
+EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<unit>{COUNT_UNITS})(?P<what>[^\d扣减]{{0,8}}?)(?:得|加)?(?P<pts>{N})分")
 CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止|直至扣为零分|直至扣完|扣至0分为止|扣完|"
                  rf"最多扣(?:分不超过)?(?P<c2>{N})分|扣分不超过(?P<c3>{N})分|"
                  rf"(?P<top>(?:最多|最高)(?:得|加)?(?P<c4>{N})分|满分为止|以满分为限))")
