@@ -618,6 +618,8 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
         if r is None:
             raise Abstain("没有写明从多少开始扣分（如“以100%为标准”或给出年度指标值）")
         direction = st["direction"]
+        if (direction == "above" and target_op == ">=") or (direction == "below" and target_op == "<="):
+            raise Abstain(f"评分标准按“每{'超过' if direction == 'above' else '低于'}”扣分，年度指标值却是{'≥' if target_op == '>=' else '≤'}方向")
         if direction == "gap":
             direction = {">=": "below", "<=": "above"}.get(target_op or "", "either")
         values.append({"name": "实际值", "type": "percent" if st["percent"] or p.percent else "number"})

@@ -722,17 +722,20 @@ def score_values(reading: Reading, weight: float, main: str | None, named: dict[
     mismatch = [p for p in reading.problems if "不一致" in p]
     if mismatch:
         return {"undecided": mismatch[0]}
+    problem = None
     try:
         out = score(reading, weight, main, met, percent)
         why = undecided(reading, weight, main, percent)
     except ValueProblem as e:
-        out, why = {}, str(e)
+        out, why, problem = {}, str(e), e
     other = _grammar(reading.text, weight, reading.target.op if reading.target else None,
                      reading.target.value if reading.target else None)
     alt = other.answer(weight, main, named, na, met, percent) if other is not None and other.recognised else None
     if why or not out:  # the phrase reading cannot score these values: the clause grammar may
         if alt is not None and "undecided" not in alt:
             return alt
+        if problem is not None:
+            raise problem
         return {"undecided": why or "评分标准没有规定这种情况怎样计分"}
     if alt is not None and "undecided" not in alt and alt != out:
         return {"undecided": "评分标准的两种读法得分不同"}
