@@ -72,7 +72,8 @@ def normalise(text: str) -> str:
 
 OUTCOME = re.compile(
     rf"(?P<cond>.*?)(?:的|者|时|即)?(?:"
-    rf"(?:得|计|评|为|赋|可得|即得|按)?(?P<pts>{N})分(?:计)?|"
+    rf"(?:得|计|评|为|赋|可得|即得|按)?(?P<lo>{N})[-~至](?P<hi>{N})分|"
+    rf"(?:得|计|评|为|赋|可得|即得|按)?(?<![-~至\d.])(?P<pts>{N})分(?:计)?|"
     rf"(?P<full>(?:得|计|按|为)?(?:该项(?:分数|指标)?的?)?(?:满分|全部分值|满分计算|得分))|"
     rf"(?P<zero>不得分|不计分|得0分|计0分|得零分|0分|得0|(?:本项|该项|此项)(?:指标)?不得分)|"
     rf"扣(?P<ded>{N})分|"
@@ -81,6 +82,7 @@ OUTCOME = re.compile(
 STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{UP}|{DOWN})(?P<n>{CNUM})?(?P<unit>{MEASURE})(?:的)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)(?P<mid>发现|出现|有|少|核实|缺少|缺|少完成|不符合|少记录|个|项)?(?P<one>一|1)?"
                    rf"(?P<unit>{COUNT_UNITS})(?P<what>.{{0,40}}?)(?:的|者)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
+MISS = re.compile(rf"(?P<pre>.*?)(?:未|没有|不)(?P<what>[^,\d]{{1,12}}?)(?:1|一)(?P<unit>次|项|个|处|起|例)(?:的)?(?:扣|减)(?P<pts>{N})分")
 EACH = re.compile(rf"(?P<pre>.+?)(?:每(?:个|项|处)(?:项目)?|每项)(?:扣|减)(?P<pts>{N})分")
 EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<unit>{COUNT_UNITS})(?P<what>[^\d扣减]{{0,8}}?)(?:得|加)?(?P<pts>{N})分")
 CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止|直至扣为零分|直至扣完|扣至0分为止|扣完|"
@@ -126,6 +128,7 @@ class Plan:
     weight_stated: list[float] = field(default_factory=list)
     unread: str = ""
     percent: bool = False
+    text: str = ""
 
 
 def _num(v: str, pc: str) -> float:
@@ -175,6 +178,8 @@ def condition(text: str) -> Cond:
         if not m.group(4) and m.group(7):
             b["min_inclusive"] = False
         return Cond(t, "num", band=b | {"_pc": pc, "_bare": not (m.group(4) or m.group(7))})
+    if re.match(r"(?:未|没有|不)", t) and re.search(r"\d", t):
+        return Cond(t, "unclear")
     for rx, build, soft in _CMP_RX:
         m = rx.fullmatch(t)
         if m:
@@ -198,6 +203,9 @@ NEGATIVE = re.compile(r"^(?:未|不|没有|无(?!结余)|非|缺|否|存在)|(?:
 
 
 def _outcome(m: re.Match) -> dict:
+    if m.group("lo") is not None:
+        lo, hi = float(m.group("lo")), float(m.group("hi"))
+        return {"range": (min(lo, hi), max(lo, hi))}
     if m.group("pts") is not None:
         return {"points": float(m.group("pts"))}
     if m.group("full"):
@@ -246,6 +254,7 @@ def plan(text: str, weight: float) -> Plan:
         p.unread = s[:20] + "…（评分标准过长）"
         return p
     p.percent = "%" in s or "百分点" in s
+    p.text = s
     s = re.sub(r"(每[^,;]{0,40}),(?=(?:即)?(?:扣|减|加|得)(?:除)?\d)", r"\1", s)  # 每减少1%,扣1分
     s = re.sub(r"^[^()=;]{0,60}\(((?:评价指标)?得分(?:值)?=[^()]+)\)$", r"\1", s)  # 资金比例(得分=资金到位率×分值)
     s = re.sub(r"^(?:\d{1,2}、|[①②③④⑤⑥⑦⑧⑨⑩])?[^,;:]{0,40}?\((" + N + r")分\)[;:]",
@@ -332,7 +341,7 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
                         "ref": ref, "pre": pre, "percent": pc})
         pending.clear()
         return True
-    for rx in (COUNT, EACH):
+    for rx in (COUNT, EACH, MISS):
         m = rx.fullmatch(c)
         if m:
             what = (m.groupdict().get("what") or "") or ",".join(pending + [m.group("pre") or ""])
@@ -387,6 +396,8 @@ def _pts(o: dict, w: float) -> dict:
         return {"points": max(0.0, xl_round(w - o["deduct"], 9))}
     if o.get("judge"):
         return {"min": 0.0, "max": w}
+    if "range" in o:
+        return {"min": o["range"][0], "max": o["range"][1]}
     raise Abstain("按比例计分")
 
 
@@ -403,9 +414,10 @@ def _items(p: Plan, w: float) -> list[float]:
     neg = [c for c in p.cases if c not in pos]
     if len(pos) < 2 or p.steps or p.counts or p.formula or p.earn or p.na or any(not c.outcome.get("zero") for c in neg):
         return []
-    if not all("points" in c.outcome for c in pos) or abs(sum(c.outcome["points"] for c in pos) - w) > 1e-9:
+    spans = [c.outcome["range"] if "range" in c.outcome else (c.outcome.get("points"),) * 2 for c in pos]
+    if any(a is None for a, _ in spans) or abs(sum(b for _, b in spans) - w) > 1e-9:
         return []
-    return [c.outcome["points"] for c in pos]
+    return spans
 
 
 def compose(p: Plan, weight: float, target_op: str | None, target_value: float | None) -> Composed:
@@ -655,7 +667,9 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
         comp.rule = canonical(comp.rule) | {"kind": "compose"}
         comp.rule = {k: v for k, v in comp.rule.items()}
     else:
-        comp.reading = "逐项计分：" + "；".join(f"第{i}项{points_text(x)}分" for i, x in enumerate(comp.items, 1)) + "；未做到的项不得分"
+        comp.reading = "逐项计分：" + "；".join(
+            f"第{i}项" + (f"{points_text(a)}分" if a == b else f"{points_text(a)}～{points_text(b)}分")
+            for i, (a, b) in enumerate(comp.items, 1)) + "；未做到的项不得分"
     return comp
 
 
@@ -669,6 +683,7 @@ def params(rule: dict) -> str:
 
 # --- scoring values given by name --------------------------------------------------------------
 
+COUNTISH = re.compile(r"问题|次数|个数|项数|处数|起数|人数")
 YES = ("是", "yes", "已落实", "已完成", "完成", "达到", "符合")
 NO = ("否", "no", "未落实", "未完成", "未达到", "不符合")
 DEGREE = re.compile(r"(?:基本|不|未|较|没有|无|部分|比较|尚未|非)$")
@@ -714,7 +729,9 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
             return {"undecided": "逐项计分请给出做到的项（--met 1,3）"}
         if any(not 1 <= i <= len(comp.items) for i in met):
             return {"undecided": f"没有这一项（共{len(comp.items)}项）"}
-        return {"score": xl_round(min(weight, sum(comp.items[i - 1] for i in set(met))), 2)}
+        lo = xl_round(min(weight, sum(comp.items[i - 1][0] for i in set(met))), 2)
+        hi = xl_round(min(weight, sum(comp.items[i - 1][1] for i in set(met))), 2)
+        return {"score": lo} if lo == hi else {"score_range": [lo, hi]}
     if met is not None:
         return {"undecided": "这条评分标准不按项计分"}
     leaf = leaf_for(rule, weight)
@@ -741,11 +758,11 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
             return {"undecided": "请用 名称=值 给出各个数值"}
         given[others[0]] = main
         others = []
+    plain = [n for n in others if not n.startswith("问题")]
     for k in list(rest):
-        if len(others) == 1 and not counts or len([n for n in others if not n.startswith("问题")]) == 1:
-            target = [n for n in others if not n.startswith("问题")][0]
-            if target not in given:
-                given[target] = rest.pop(k)
+        if len(plain) == 1 and plain[0] not in given and not COUNTISH.search(k) and \
+                (k in comp.plan.text or (k.endswith("率") and comp.plan.percent)):
+            given[plain[0]] = rest.pop(k)
     if rest or any(n not in given for n in names):
         return {"undecided": "给出的数值与评分标准说的数值对不上"}
     values: dict[str, Any] = {}
