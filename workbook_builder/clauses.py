@@ -90,7 +90,7 @@ CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止
                  rf"(?P<top>(?:最多|最高)(?:得|加)?(?P<c4>{N})分|满分为止|以满分为限))")
 NA = re.compile(r"(?P<cond>(?:没有|无|未安排|不涉及|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
                 r"(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
-NOISE = re.compile(rf"以.{{1,30}}为准|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
+NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
                    rf"以(?P<ref>{N}%?)为(?:标准|基准)")
 FORMULA = re.compile(r"(?:即)?(?:评价指标|该项|本项)?得分(?:值)?=(?P<expr>.+)")
 
@@ -144,7 +144,7 @@ _CMP = [  # (regex over the tail of a condition, band builder, soft bound?)
     (rf"(?:>|大于|超过|高于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v, "min_inclusive": False}, False),
     (rf"({CNUM})(%?){U}\(含\)(?:及)?以下|({CNUM})(%?){U}(?:及)?以下\(含\)|({CNUM})(%?){U}及以下|"
      rf"(?:≤|小于等于|小于或等于|不高于|不超过)({CNUM})(%?){U}(?:以下|以内)?", lambda v: {"max": v, "max_inclusive": True}, False),
-    (rf"({CNUM})(%?){U}以下", lambda v: {"max": v, "max_inclusive": True}, True),
+    (rf"({CNUM})(%?){U}以下|({CNUM})(%?){U}以内", lambda v: {"max": v, "max_inclusive": True}, True),
     (rf"(?:<|小于|低于|不足|不到)({CNUM})(%?){U}(?:以下)?", lambda v: {"max": v}, False),
     (rf"(?:=|等于|为)({N})(%?){U}", lambda v: {"min": v, "max": v, "max_inclusive": True}, False),
     (rf"(?:达到|达|完成)(?:[^\d,]{{0,20}}?的)?({N})(%?){U}", lambda v: {"min": v, "_reach": True}, False),
@@ -260,6 +260,8 @@ def plan(text: str, weight: float) -> Plan:
     s = re.sub(r"^(?:\d{1,2}、|[①②③④⑤⑥⑦⑧⑨⑩])?[^,;:]{0,40}?\((" + N + r")分\)[;:]",
                lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
     s = re.sub(r"^(?:\d{1,2}[、.])?(?:评分标准|评分细则|计分方法|评分办法):", "", s)
+    if len(re.findall(r"\(" + N + r"分\)", s)) == 1:  # “…每缺一项扣0.75分。(1分)”: the row's 分值 restated
+        s = re.sub(r"[;。]\((" + N + r")分\)$", lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
     pending: list[str] = []
     last_item = 0
     for item, sent in sentences(s):
@@ -291,8 +293,8 @@ PREAMBLE = re.compile(r"(?:主要)?(?:考查|考核|检查|查看|核查|评价|
 def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bool:
     m = NOISE.fullmatch(c)
     if m:
-        if m.group("w"):
-            p.weight_stated.append(float(m.group("w")))
+        if m.group("w") or m.group("w2"):
+            p.weight_stated.append(float(m.group("w") or m.group("w2")))
         if m.group("ref"):
             p.ref = _num(m.group("ref").rstrip("%"), "%" if m.group("ref").endswith("%") else "")
             p.ref_percent = m.group("ref").endswith("%")
@@ -376,6 +378,7 @@ class Composed:
     levels: list[tuple[str, str]] = field(default_factory=list)  # (text words, level name in the rule)
     items: list[float] = field(default_factory=list)
     counts: list[str] = field(default_factory=list)  # the text of each count stream (name matching)
+    flags: list[tuple[str, str]] = field(default_factory=list)  # (condition as worded, value name) of yes/no deductions
     plan: Plan | None = None
     target: float | None = None
     undecided_checks: list[Any] = field(default_factory=list)
@@ -457,7 +460,8 @@ def _compose(p: Plan, weight: float, target_op: str | None, target_value: float 
         return Composed(rule, "", plan=p)
     if any(c.outcome.get("ratio") for c in cases):
         return _ratio(p, weight, target_value)
-    if p.steps or p.counts:
+    flags = [c for c in cases if c.cond.kind == "bool" and c.cond.negative and ("deduct" in c.outcome or c.outcome.get("zero"))]
+    if p.steps or p.counts or len(flags) >= 2:
         return _deductions(p, weight, target_op, target_value)
     if not cases:
         raise Abstain("评分标准中没有计分规定")
@@ -598,7 +602,8 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
 
 def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
     base = [c for c in p.cases if not c.cond.negative and c.cond.kind != "else"]
-    rest = [c for c in p.cases if c not in base]
+    flags = [c for c in p.cases if c.cond.kind == "bool" and c.cond.negative and ("deduct" in c.outcome or c.outcome.get("zero"))]
+    rest = [c for c in p.cases if c not in base and c not in flags]
     if len(base) > 1 or rest:
         raise Abstain("扣分之外还有几种得分规定")
     ref = p.ref
@@ -646,10 +651,17 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
         if c.get("cap") is not None:
             d["cap"] = c["cap"]
         deduct.append(d)
+    whats = [c["what"] for c in p.counts]
+    for c in flags:  # “未成立领导小组的，扣2分”: a deduction when the department says 是
+        name = _level_name(c.cond.text)[:24]
+        if name in [v["name"] for v in values]:
+            raise Abstain(f"“{name}”写了两次")
+        values.append({"name": name, "type": "flag"})
+        deduct.append({"part": "count", "value": name, "points": w if c.outcome.get("zero") else c.outcome["deduct"]})
     rule = {"kind": "compose", "values": values, "score": {"part": "base"}, "deduct": deduct}
     if p.na:
         rule["na"] = True
-    return Composed(rule, "", plan=p, counts=[c["what"] for c in p.counts])
+    return Composed(rule, "", plan=p, counts=whats, flags=[(fold(c.cond.text), _level_name(c.cond.text)[:24]) for c in flags])
 
 
 # --- reading and scoring ---------------------------------------------------------------------------
@@ -752,8 +764,13 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
         hits = [n for n, what in zip(counts, comp.counts) if k in what or what.endswith(k)]
         if len(hits) == 1:
             given[hits[0]] = rest.pop(k)
+    for k in list(rest):
+        hits = [n for t, n in comp.flags if k == t or k in t or (len(t) >= 4 and t in k)]
+        if len(hits) == 1 and hits[0] not in given:
+            given[hits[0]] = rest.pop(k)
     others = [n for n in names if n not in given]
     if main is not None:
+        others = [n for n in others if next(v for v in rule["values"] if v["name"] == n).get("type") != "flag"]
         if len(others) != 1:
             return {"undecided": "请用 名称=值 给出各个数值"}
         given[others[0]] = main
@@ -774,6 +791,12 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
             if lv is None:
                 return {"undecided": f"“{raw}”不是评分标准写到的等级"}
             values[slots[v["name"]]] = env[v["name"]] = lv
+        elif v.get("type") == "flag":
+            yn = "是" if fold(raw).lower() in ("是", "yes", "有", "1") else "否" if fold(raw).lower() in ("否", "no", "无", "没有", "0") else None
+            if yn is None:
+                return {"undecided": f"“{raw}”应为是或否"}
+            values[slots[v["name"]]] = yn
+            env[v["name"]] = 1.0 if yn == "是" else 0.0
         else:
             x = _number(raw, v.get("type") == "percent")
             if x is None:

@@ -30,9 +30,10 @@ from .text import ParamError, fold, parse_num, split_items
 
 PARTS: dict[str, P.Part] = {p.key: p for p in (Base(), Bands(), Conditions(), Levels(), Formula(), Steps(), Count())}
 BY_PARAM = {p.param_key: p for p in PARTS.values()}
-TYPES = {"percent": "%", "number": "", "integer": "项", "level": "等级"}
+TYPES = {"percent": "%", "number": "", "integer": "项", "level": "等级", "flag": "是否"}
+YES_NO = ("是", "否")
 TYPE_WORDS = {"%": "percent", "百分比": "percent", "项": "integer", "个": "integer", "次": "integer", "整数": "integer",
-              "等级": "level", "数值": "number"}
+              "等级": "level", "数值": "number", "是否": "flag"}
 VALUE_SCHEMA = {"type": "object", "required": ["name"], "additionalProperties": False,
                 "properties": {"name": {"type": "string", "minLength": 1}, "type": {"enum": list(TYPES)},
                                "unit": {"type": "string"}}}
@@ -116,6 +117,8 @@ class Compose(Rule):
             t = v.get("type", "number")
             if t == "level":
                 out.append(Slot(names[v["name"]], "choice", choices=level_choices(q, v["name"])))
+            elif t == "flag":
+                out.append(Slot(names[v["name"]], "choice", choices=YES_NO))
             else:
                 out.append(Slot(names[v["name"]], t))
         if q.get("na"):
@@ -141,11 +144,12 @@ class Compose(Rule):
             if slot == "actual" and leaf.actual and leaf.actual.source != "entry":
                 continue
             t = v.get("type", "number")
-            choices = list(level_choices(q, v["name"])) if t == "level" else []
+            choices = list(level_choices(q, v["name"])) if t == "level" else list(YES_NO) if t == "flag" else []
             unit = "%" if t == "percent" else v.get("unit", "项" if t == "integer" else leaf.unit if slot == "actual" else "")
             prompt = {"percent": f"填写{v['name']}（百分比，如 95%）", "integer": f"填写{v['name']}的个数（整数，没有填 0）",
-                      "level": f"选择{v['name']}：{'、'.join(choices)}"}.get(t, f"填写{v['name']}（数值）")
-            out.append(Input(id=f"{leaf.id}.{slot}", label=f"{leaf.name}·{v['name']}", type="choice" if t == "level" else t,
+                      "level": f"选择{v['name']}：{'、'.join(choices)}",
+                      "flag": f"是否{v['name']}：选“是”或“否”"}.get(t, f"填写{v['name']}（数值）")
+            out.append(Input(id=f"{leaf.id}.{slot}", label=f"{leaf.name}·{v['name']}", type="choice" if t in ("level", "flag") else t,
                              unit=unit, min=0 if t == "integer" else None, choices=choices, required=True,
                              help=prompt, leaf=leaf.id, slot=slot))
         if q.get("na"):
@@ -193,6 +197,10 @@ class Compose(Rule):
             if v.get("type") == "level":
                 x = as_text(raw)
                 if x not in level_choices(q, v["name"]):
+                    return None
+            elif v.get("type") == "flag":
+                x = {"是": 1.0, "否": 0.0}.get(as_text(raw))
+                if x is None:
                     return None
             else:
                 x = as_value(raw)
@@ -257,6 +265,9 @@ class Compose(Rule):
             if v.get("type") == "level":
                 r[v["name"]] = ref
                 blank.append(f'NOT(OR({",".join(f"{ref}={xl_text(c)}" for c in level_choices(q, v["name"]))}))')
+            elif v.get("type") == "flag":
+                r[v["name"]] = f'IF({ref}="是",1,0)'
+                blank.append(f'NOT(OR({ref}="是",{ref}="否"))')
             else:
                 r[v["name"]] = f"ROUND({ref},{VALUE_DECIMALS})"
                 blank.append(f"NOT({valid_number_excel(ref)})")
@@ -306,7 +317,7 @@ class Compose(Rule):
 
 
 def value_text(v: Mapping[str, Any]) -> str:
-    suffix = {"percent": "(%)", "integer": "(项)", "level": "(等级)"}.get(v.get("type", "number"), "")
+    suffix = {"percent": "(%)", "integer": "(项)", "level": "(等级)", "flag": "(是否)"}.get(v.get("type", "number"), "")
     return v["name"] + suffix
 
 
@@ -322,7 +333,7 @@ def params_text(q: Mapping[str, Any]) -> str:
     return "；".join(items)
 
 
-_VALUE = re.compile(r"^(.+?)(?:\((%|百分比|项|个|次|整数|等级|数值)\))?$")
+_VALUE = re.compile(r"^(.+?)(?:\((%|百分比|项|个|次|整数|等级|数值|是否)\))?$")
 
 
 def parse_params(text: str, percent: bool = False, weight: float | None = None) -> dict[str, Any]:

@@ -44,7 +44,7 @@ class Count(Part):
 
     def describe(self, p, comp, w):
         per = f"{points_text(p['points'])}分" if p.get("points") is not None else f"分值的{points_text(p['share'] * 100)}%"
-        out = f"每有一项{p['value']}扣{per}"
+        out = f"{p['value']}的扣{per}" if comp.type(p["value"]) == "flag" else f"每有一项{p['value']}扣{per}"
         if p.get("cap") is not None:
             out += f"，最多扣{points_text(p['cap'])}分"
         return out
