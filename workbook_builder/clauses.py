@@ -49,7 +49,7 @@ _TRAD = str.maketrans("滿為計項題問與達減無應發現處數級規範標
                       "满为计项题问与达减无应发现处数级规范标准额范权确认总实际绩效评价标识录记内设目细办健对还扣个条点规数")
 
 #: counted things (count/earn streams) vs measured units (step streams)
-COUNT_UNITS = "项|个|处|例|起|次|人|件|条|宗|家|村|所|份|批"
+COUNT_UNITS = "项|个|处|例|起|次|人|件|条|宗|家|村|所|份|批|户|座|张|名|本|台|种|篇|期"
 MEASURE = r"个百分点|百分点|%|公斤|千克|kg|吨|元|万元|天|日|个工作日|工作日|小时|微克/立方米|毫克/升|名|位"
 UP = "超过|超出|高于|增加|多于|上升|超|高|多"
 DOWN = "低于|减少|下降|降低|降|不足|少于|少|未达到|差|低"
@@ -80,10 +80,10 @@ OUTCOME = re.compile(
     rf"(?P<judge>(?:视具体情况|酌情|依缺项情况相应|相应|视情况)(?:扣分|给分|减分|扣减|评分|计分))|"
     rf"(?P<ratio>按(?:完成|实际完成)?比例(?:计算)?(?:得分|计分|赋分)))$")
 STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{UP}|{DOWN})(?P<n>{CNUM})?(?P<unit>{MEASURE})(?:的)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
-COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)(?P<mid>发现|出现|有|少|核实|缺少|缺|少完成|不符合|少记录|个|项)?(?P<one>一|1)?"
+COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)?(?P<mid>发现|出现|有|少|核实|缺少|缺|少完成|不符合|少记录|个|项)?(?P<one>一|1)"
                    rf"(?P<unit>{COUNT_UNITS})(?P<what>.{{0,40}}?)(?:的|者)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 MISS = re.compile(rf"(?P<pre>.*?)(?:未|没有|不)(?P<what>[^,\d]{{1,12}}?)(?:1|一)(?P<unit>次|项|个|处|起|例)(?:的)?(?:扣|减)(?P<pts>{N})分")
-EACH = re.compile(rf"(?P<pre>.+?)(?:每(?:个|项|处)(?:项目)?|每项)(?:扣|减)(?P<pts>{N})分")
+EACH = re.compile(rf"(?P<pre>.*?)(?:每(?:个|项|处|次|例|人|批|起|件|条|户|座)(?:项目)?)(?:扣|减)(?P<pts>{N})分")
 EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<unit>{COUNT_UNITS})(?P<what>[^\d扣减]{{0,8}}?)(?:得|加)?(?P<pts>{N})分")
 CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止|直至扣为零分|直至扣完|扣至0分为止|扣完|"
                  rf"最多扣(?:分不超过)?(?P<c2>{N})分|扣分不超过(?P<c3>{N})分|"
@@ -232,6 +232,7 @@ def sentences(s: str) -> list[tuple[int, str]]:
                lambda m: ";".join(re.sub(rf"({N})分$", r",得\1分", x) for x in m.group(0).split("、")), s)
     s = re.sub(r";*\((?P<p>" + N + r")分\)(?!×)", r",得\g<p>分;", s)  # 目标明确(1分) → an item worth 1 point
     s = re.sub(r"(?<![\d.])(\d{1,2})[、.](?!\d)", r";\1、", s)
+    s = re.sub(r"\((\d{1,2})\)", r";\1、", s)  # (1)…(2)…
     s = re.sub(r"([①②③④⑤⑥⑦⑧⑨⑩])", r";\1", s)
     out, item = [], 0
     for part in s.split(";"):

@@ -718,6 +718,10 @@ def score_values(reading: Reading, weight: float, main: str | None, named: dict[
     if reading.answer is not None:
         return reading.answer(weight, main, named, na, met, percent)
     if na or named:
+        other = _grammar(reading.text, weight, reading.target.op if reading.target else None,
+                         reading.target.value if reading.target else None)
+        if other is not None and other.recognised:
+            return other.answer(weight, main, named, na, met, percent)
         return {"undecided": "这条评分标准没有写不适用或多个数值的计分"}
     mismatch = [p for p in reading.problems if "不一致" in p]
     if mismatch:
