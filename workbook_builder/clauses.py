@@ -41,7 +41,10 @@ from .model import Actual, Node
 from .rules.text import fold, points_text
 
 MAX_CLAUSE = 160
-MAX_TEXT = 4000  # characters read; a longer cell is refused at once (work stays linear and small)
+MAX_PARTS = 12  # cases and deduction streams in one text; more is not one rule
+MAX_TEXT = 50_000  # characters read; a longer cell is refused at once
+#: work done by the grammar: characters of clauses offered to a production (tests bound it linearly)
+WORK = [0]
 N = r"\d+(?:\.\d+)?"
 CN = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "半": 0.5}
 CNUM = rf"(?:{N}|[一两二三四五六七八九十半])"
@@ -228,7 +231,7 @@ def sentences(s: str) -> list[tuple[int, str]]:
     s = s.replace("\n", ";").replace("\r", ";").replace("其中:", ";")
     s = re.sub(r"\((" + N + r")分×\d+项[^()]*\)", "", s)  # (12分×2项,即…): how the points were set
     # “A2分、B2分、C2分”: items worth their points
-    s = re.sub(rf"(?:[^、,;]+?{N}分、)+[^、,;]+?{N}分(?=[,;]|$)",
+    s = re.sub(rf"(?:[^、,;]{{1,60}}?{N}分、)+[^、,;]{{1,60}}?{N}分(?=[,;]|$)",
                lambda m: ";".join(re.sub(rf"({N})分$", r",得\1分", x) for x in m.group(0).split("、")), s)
     s = re.sub(r";*\((?P<p>" + N + r")分\)(?!×)", r",得\g<p>分;", s)  # 目标明确(1分) → an item worth 1 point
     s = re.sub(r"(?<![\d.])(\d{1,2})[、.](?!\d)", r";\1、", s)
@@ -280,6 +283,9 @@ def plan(text: str, weight: float) -> Plan:
             if not _clause(p, clause, pending, item, weight):
                 p.unread = clause
                 return p
+            if sum(map(len, pending)) > MAX_CLAUSE or len(p.cases) + len(p.steps) + len(p.counts) > MAX_PARTS:
+                p.unread = (",".join(pending) or clause)[:30] + "…"
+                return p
         if pending and PREAMBLE.match(pending[0]):
             pending = []  # “考查…的完成情况”: what is assessed, not how
     if pending:
@@ -292,6 +298,7 @@ PREAMBLE = re.compile(r"(?:主要)?(?:考查|考核|检查|查看|核查|评价|
 
 
 def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bool:
+    WORK[0] += len(c) * 12  # at most this many productions see the clause, each a bounded fullmatch
     m = NOISE.fullmatch(c)
     if m:
         if m.group("w") or m.group("w2"):

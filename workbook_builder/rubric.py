@@ -22,6 +22,8 @@ from .rules import RULES
 from .rules.text import fold, num_text, points_text
 
 UNREADABLE = "无法识别，请选择计分方法"
+#: the longest (folded) text the phrase recognisers read; real 评分标准 cells are far shorter (seeds ≤ 130, corpus ≤ 210)
+PHRASE_MAX = 600
 N = r"\d+(?:\.\d+)?"
 CN = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "半": 0.5}
 CNUM = rf"(?:{N}|[一两二三四五六七八九十半])"
@@ -482,6 +484,8 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
     """The rule a 评分标准 text states, or a reading that says it is not sure."""
     if not str(text or "").strip():
         return Reading(False, reading="评分标准为空，" + UNREADABLE)
+    if len(fold(text)) > PHRASE_MAX:  # the phrase recognisers' regexes are not linear: long texts go to the grammar alone
+        return _grammar(text, weight, target_op, target_value)
     hits = []
     for rec in RECOGNISERS:
         t = _Text(text)
