@@ -56,6 +56,7 @@ COUNT_UNITS = "项|个|处|例|起|次|人|件|条|宗|家|村|所|份|批|户|�
 MEASURE = r"个百分点|百分点|%|公斤|千克|kg|吨|元|万元|天|日|个工作日|工作日|小时|微克/立方米|毫克/升|名|位"
 UP = "超过|超出|高于|增加|多于|上升|超|高|多"
 DOWN = "低于|减少|下降|降低|降|不足|少于|少|未达到|差|低"
+GAP = "相差|偏离|偏差|差距|差"
 
 
 def cn(s: str) -> float:
@@ -78,11 +79,13 @@ OUTCOME = re.compile(
     rf"(?:得|计|评|为|赋|可得|即得|按)?(?P<lo>{N})[-~至](?P<hi>{N})分|"
     rf"(?:得|计|评|为|赋|可得|即得|按)?(?<![-~至\d.])(?P<pts>{N})分(?:计)?|"
     rf"(?P<full>(?:得|计|按|为)?(?:该项(?:分数|指标)?的?)?(?:满分|全部分值|满分计算|得分))|"
+    rf"(?P<half>(?:得|计)(?:一半分值|一半分|分值的一半|一半))|"
+    rf"(?:得|计|按)(?:分值的|该项分值的)?(?P<share>{N})%(?:的)?(?:分值|分)?|"
     rf"(?P<zero>不得分|不计分|得0分|计0分|得零分|0分|得0|(?:本项|该项|此项)(?:指标)?不得分)|"
     rf"扣(?P<ded>{N})分|"
     rf"(?P<judge>(?:视具体情况|酌情|依缺项情况相应|相应|视情况)(?:扣分|给分|减分|扣减|评分|计分))|"
     rf"(?P<ratio>按(?:完成|实际完成)?比例(?:计算)?(?:得分|计分|赋分)))$")
-STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{UP}|{DOWN})(?P<n>{CNUM})?(?P<unit>{MEASURE})(?:的)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
+STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{GAP}|{UP}|{DOWN})(?P<n>{CNUM})?(?P<unit>{MEASURE})(?:的)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)?(?P<mid>发现|出现|有|少|核实|缺少|缺|少完成|不符合|少记录|个|项)?(?P<one>一|1)"
                    rf"(?P<unit>{COUNT_UNITS})(?P<what>.{{0,40}}?)(?:的|者)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 MISS = re.compile(rf"(?P<pre>.*?)(?:未|没有|不)(?P<what>[^,\d]{{1,12}}?)(?:1|一)(?P<unit>次|项|个|处|起|例)(?:的)?(?:扣|减)(?P<pts>{N})分")
@@ -95,7 +98,8 @@ NA = re.compile(r"(?P<cond>(?:没有|无|未安排|不涉及|若.{0,30}没有).{
                 r"(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
 NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
                    rf"以(?P<ref>{N}%?)为(?:标准|基准)")
-FORMULA = re.compile(r"(?:即)?(?:评价指标|该项|本项)?得分(?:值)?=(?P<expr>.+)")
+FORMULA = re.compile(r"(?:即)?(?:(?:评价指标|该项|本项)?得分(?:值)?=|(?:计分公式|计算公式):)(?P<expr>.+)|"
+                     r"(?:按)?(?P<bare>[^=,;]{1,30}/[^=,;]{1,30}[×*](?:该项|该指标|本项)?分值)(?:计分)?")
 
 
 @dataclass
@@ -166,6 +170,24 @@ _TARGET_CMP = [
 
 def condition(text: str) -> Cond:
     t = text.strip(",:的")
+    joins = re.split(r"(且|或|并且|或者)", t)
+    if len(joins) > 1 and len(joins) <= 7:
+        parts = [condition(x) for x in joins[::2]]
+        for i, x in enumerate(parts):  # “或回访1次”: a count reached
+            m = re.fullmatch(rf"(.*?\D)({N}){U}", x.text)
+            if x.kind == "unclear" and m and not re.search(r"\d|未|不|没有", m.group(1)):
+                parts[i] = Cond(x.text, "num", band={"min": float(m.group(2))}, soft=None)
+        kinds = {x.kind for x in parts}
+        ops = {x for x in joins[1::2]}
+        if kinds == {"num"} and len(ops) == 1:
+            subjects = [_subject(x) for x in parts]
+            if all(subjects) and len(set(subjects)) == len(subjects):
+                return Cond(t, "multi", band={"join": "any" if ops & {"或", "或者"} else "all",
+                                              "parts": [(n, x.band) for n, x in zip(subjects, parts)],
+                                              "soft": [(n, x.soft) for n, x in zip(subjects, parts) if x.soft is not None]},
+                            soft=None)
+        if "num" in kinds:
+            return Cond(t, "unclear")
     if re.fullmatch(r"否则|其余|其他|其它|反之|以上均不符合|", t):
         return Cond(t, "else", negative=True)
     for rx, op in _TARGET_CMP:
@@ -205,6 +227,13 @@ NEGATIVE = re.compile(r"^(?:未|不|没有|无(?!结余)|非|缺|否|存在)|(?:
                       r"符合|齐全|健全|完整|规范|合格|足额|全部)|缺失|不力|不够|较差|较大|不全")
 
 
+def _subject(c: Cond) -> str:
+    """The value a comparison is on: ``覆盖率达95%以上`` → 覆盖率."""
+    m = re.match(r"(.*?)(?:达到|达|≥|≤|>|<|=|大于|小于|高于|低于|超过|不低于|不少于|不超过|为|在)?\s*\d", c.text)
+    name = re.sub(r"[,，、;；:：()]", "", m.group(1) if m else "")
+    return name[:16]
+
+
 def _outcome(m: re.Match) -> dict:
     if m.group("lo") is not None:
         lo, hi = float(m.group("lo")), float(m.group("hi"))
@@ -213,6 +242,10 @@ def _outcome(m: re.Match) -> dict:
         return {"points": float(m.group("pts"))}
     if m.group("full"):
         return {"full": True}
+    if m.group("half"):
+        return {"share": 0.5}
+    if m.group("share") is not None:
+        return {"share": xl_round(float(m.group("share")) / 100, 12)}
     if m.group("zero"):
         return {"zero": True}
     if m.group("ded") is not None:
@@ -329,7 +362,7 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
         return True
     m = FORMULA.fullmatch(c)
     if m and not pending:
-        expr = m.group("expr")
+        expr = m.group("expr") or m.group("bare")
         cap = re.search(rf"\(超过({N})%以\1%计算?\)", expr)
         if cap:
             p.value_cap = float(cap.group(1)) / 100
@@ -342,7 +375,7 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
         pc = m.group("unit") in ("个百分点", "百分点", "%")
         n = cn(m.group("n")) if m.group("n") else 1.0
         d = m.group("dir")
-        direction = "gap" if d in ("差", "未达到") else "above" if re.fullmatch(UP, d) else "below"
+        direction = "gap" if re.fullmatch(GAP, d) or d == "未达到" else "above" if re.fullmatch(UP, d) else "below"
         ref = None
         r = re.search(rf"(?:低于|不足|超过|高于|>|<)({N})(%?)|({N})(%?){U}(?:及)?(?:以上|以下)", pre)
         if r:
@@ -387,6 +420,8 @@ class Composed:
     items: list[float] = field(default_factory=list)
     counts: list[str] = field(default_factory=list)  # the text of each count stream (name matching)
     flags: list[tuple[str, str]] = field(default_factory=list)  # (condition as worded, value name) of yes/no deductions
+    multi_else: bool = True
+    multi_soft: list = field(default_factory=list)
     plan: Plan | None = None
     target: float | None = None
     undecided_checks: list[Any] = field(default_factory=list)
@@ -399,6 +434,8 @@ class Abstain(Exception):
 def _pts(o: dict, w: float) -> dict:
     if "points" in o:
         return {"points": o["points"]}
+    if "share" in o:
+        return {"share": o["share"]}
     if o.get("full"):
         return {"share": 1.0}
     if o.get("zero"):
@@ -473,6 +510,13 @@ def _compose(p: Plan, weight: float, target_op: str | None, target_value: float 
         return _deductions(p, weight, target_op, target_value)
     if not cases:
         raise Abstain("评分标准中没有计分规定")
+    if "multi" in kinds:
+        return _multi(p, weight)
+    if "target" in kinds and target_value is None and kinds <= {"bool", "else", "target"}:
+        for c in cases:  # “完成年度目标得满分”: said of the target, answered 是/否
+            if c.cond.kind == "target":
+                c.cond = Cond(c.cond.text, "bool", negative=c.cond.band["op"] in ("<", "notdone", ">"))
+        kinds = {c.cond.kind for c in cases}
     if kinds <= {"bool", "else"}:
         return _levels(p, weight)
     if kinds & {"num", "target"} and all(c.cond.kind != "bool" or c.cond.negative for c in cases):
@@ -549,6 +593,59 @@ def _levels(p: Plan, w: float) -> Composed:
     if p.na:
         rule["na"] = True
     return Composed(rule, "", levels=[(c.cond.text, n) for c, n in zip(cases, names)], plan=p)
+
+
+def _multi(p: Plan, w: float) -> Composed:
+    """Cases on two or more values: “覆盖率达95%以上且回访2次以上的得满分；覆盖率达80%或回访1次的得一半分”."""
+    names: list[str] = []
+    cases, other, softs = [], None, []
+    for c in p.cases:
+        o = _pts(c.outcome, w)
+        if c.cond.kind == "else" or (c.cond.kind == "bool" and c.cond.negative):
+            if other is not None:
+                raise Abstain("“否则”写了两次")
+            other = o
+            continue
+        if c.cond.kind == "num":
+            parts, join = [(_subject(c.cond), c.cond.band)], "all"
+            if c.cond.soft is not None:
+                softs.append((_subject(c.cond), c.cond.soft))
+        elif c.cond.kind == "multi":
+            parts, join = c.cond.band["parts"], c.cond.band["join"]
+            softs.extend(c.cond.band["soft"])
+        else:
+            raise Abstain(f"评分标准中“{c.cond.text}”的条件未能识别")
+        cmps = []
+        for n, b in parts:
+            if not n:
+                raise Abstain(f"评分标准中“{c.cond.text}”没有说是哪个数值")
+            names.append(n)
+            if b.get("min") is not None and b.get("max") is not None:
+                if join == "any":
+                    raise Abstain(f"评分标准中“{c.cond.text}”的区间不能用“或”连接")
+                cmps.append([n, ">=" if b.get("min_inclusive", True) else ">", b["min"]])
+                cmps.append([n, "<=" if b.get("max_inclusive") else "<", b["max"]])
+            elif "min" in b:
+                cmps.append([n, ">=" if b.get("min_inclusive", True) else ">", b["min"]])
+            else:
+                cmps.append([n, "<=" if b.get("max_inclusive") else "<", b["max"]])
+        cases.append({join: cmps, "score": o})
+    names = list(dict.fromkeys(names))
+    if len(names) < 2:
+        raise Abstain("条件只说到一个数值")
+    score = {"part": "conditions", "cases": cases}
+    if other is not None:
+        score["else"] = other
+    rule = {"kind": "compose", "values": [{"name": n, "type": "percent" if _is_pc(p, n) else "number"} for n in names],
+            "score": score}
+    comp = Composed(rule, "", plan=p)
+    comp.multi_else = other is not None
+    comp.multi_soft = softs
+    return comp
+
+
+def _is_pc(p: Plan, name: str) -> bool:
+    return bool(re.search(re.escape(name) + r"[^;,]{0,6}?\d+(?:\.\d+)?%", p.text))
 
 
 def _band_of(c: Cond, target_value, target_op=None) -> dict:
@@ -776,6 +873,10 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
         hits = [n for t, n in comp.flags if k == t or k in t or (len(t) >= 4 and t in k)]
         if len(hits) == 1 and hits[0] not in given:
             given[hits[0]] = rest.pop(k)
+    for k in list(rest):
+        hits = [n for n in names if n not in given and not n.startswith("问题") and (n == k or n in k or k in n)]
+        if len(hits) == 1:
+            given[hits[0]] = rest.pop(k)
     others = [n for n in names if n not in given]
     if main is not None:
         others = [n for n in others if next(v for v in rule["values"] if v["name"] == n).get("type") != "flag"]
@@ -846,6 +947,15 @@ def _undecided(comp: Composed, weight: float, env: dict) -> str:
                 any(b.get("min") == a and b.get("min_inclusive") is False for b in bands)
             if not confirmed:
                 return f"评分标准没有写明“{a:g}”本身算哪一档（以上/以下是否含本数）"
+    if q["score"]["part"] == "conditions" and not comp.multi_else:
+        from .rules.parts.conditions import _holds
+        hit = any(all(_holds(c, env) for c in case["all"]) if "all" in case else any(_holds(c, env) for c in case["any"])
+                  for case in q["score"]["cases"])
+        if not hit:
+            return "评分标准没有写这些数值不符合任何一种情况时怎样计分"
+        for n, x in comp.multi_soft:
+            if env.get(n) == x:
+                return f"评分标准没有写明{n}正好是{x:g}时算哪一档（以上是否含本数）"
     for d in q.get("deduct", []):
         if d["part"] == "steps":
             a, th = env[d["value"]], d["from"]

@@ -484,6 +484,7 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
     """The rule a 评分标准 text states, or a reading that says it is not sure."""
     if not str(text or "").strip():
         return Reading(False, reading="评分标准为空，" + UNREADABLE)
+    text = re.sub(r"[。.．;；,，、\s]+$", "", str(text))  # “扣完为止。” and “扣完为止.” read the same
     if len(fold(text)) > PHRASE_MAX:  # the phrase recognisers' regexes are not linear: long texts go to the grammar alone
         return _grammar(text, weight, target_op, target_value)
     hits = []
