@@ -974,3 +974,20 @@ def _undecided(comp: Composed, weight: float, env: dict) -> str:
         if p.value_cap is not None and env["实际值"] > p.value_cap:
             pass
     return ""
+
+
+def nearest(text: str, weight: float, target_op=None, target_value=None) -> str:
+    """Where the grammar abstains: the 参数 text of the composition read from the clauses it did place
+    (the unread clause left out), for the bureau to correct and paste; "" if nothing was placed."""
+    p = plan(text, weight)
+    p.unread = ""
+    try:
+        comp = compose(p, weight, target_op, target_value)
+    except Abstain:
+        return ""
+    if comp.rule.get("kind") != "compose":
+        return ""
+    try:
+        return params_text(comp.rule)
+    except (KeyError, ValueError):
+        return ""

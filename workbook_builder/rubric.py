@@ -50,6 +50,8 @@ class Reading:
     items: list[tuple[str, float]] = field(default_factory=list)
     #: the folded text read (for the checks of what the text states)
     text: str = ""
+    #: where not recognised: the 参数 of the nearest composition (组合计分) the bureau could correct and paste
+    nearest: str = ""
     #: a reading by the clause grammar scores its own values (clauses.py): (weight, main, named, na, met, percent) -> dict
     answer: Any = None
 
@@ -67,6 +69,8 @@ class Reading:
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"recognised": self.recognised, "kind": self.kind or None, "reading": self.reading,
                                "rule": self.rule, "problems": self.problems}
+        if self.nearest:
+            out["nearest"] = {"计分方法": "组合计分", "参数": self.nearest}
         if self.items:
             out["items"] = [{"text": t, "points": p} for t, p in self.items]
         return out
@@ -499,6 +503,7 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
             hits.append((None, t, ctx))
     real = [h for h in hits if h[0] is not None]
     kinds = {h[0][0]["kind"] for h in real}
+    grammar = None
     if len(kinds) != 1 or not _sure(real, text):
         grammar = _grammar(text, weight, target_op, target_value)
         if grammar is not None and grammar.recognised:
@@ -509,13 +514,13 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
             why = f"评分标准里有几种计分规定（{'、'.join(_label(k) for k in sorted(kinds))}），{UNREADABLE}"
         elif hits:
             why = f"{hits[0][2]['problems'][0]}，{UNREADABLE}"
-        return Reading(False, reading=why)
+        return Reading(False, reading=why, nearest=grammar.nearest if grammar is not None else "")
     # several recognisers of one kind (①② items read twice): keep the one that used the most text
     (rule, extra), t, ctx = max(real, key=lambda h: sum(b - a for a, b in h[1].used))
     rest = t.leftover()
     if rest:
         grammar = _grammar(text, weight, target_op, target_value)
-        if grammar is not None and grammar.recognised:
+        if grammar is not None and (grammar.recognised or grammar.nearest):
             return grammar
         return Reading(False, kind=rule["kind"], reading=f"评分标准中“{rest[0]}”未能识别，{UNREADABLE}",
                        problems=ctx["problems"])
@@ -566,7 +571,8 @@ def _grammar(text: str, weight: float, target_op, target_value) -> Reading | Non
     try:
         comp = clauses.read(text, weight, target_op, target_value)
     except clauses.Abstain as e:
-        return Reading(False, reading=f"{e.args[0]}，{UNREADABLE}", text=fold(text))
+        near = clauses.nearest(text, weight, target_op, target_value)
+        return Reading(False, reading=f"{e.args[0]}，{UNREADABLE}", text=fold(text), nearest=near)
 
     def answer(w, main, named, na, met, percent):
         return clauses.answer(comp, w, main, named, na, met, percent)
