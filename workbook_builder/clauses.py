@@ -421,6 +421,7 @@ class Composed:
     counts: list[str] = field(default_factory=list)  # the text of each count stream (name matching)
     flags: list[tuple[str, str]] = field(default_factory=list)  # (condition as worded, value name) of yes/no deductions
     multi_else: bool = True
+    vetoes: list[str] = field(default_factory=list)
     multi_soft: list = field(default_factory=list)
     plan: Plan | None = None
     target: float | None = None
@@ -757,16 +758,22 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
             d["cap"] = c["cap"]
         deduct.append(d)
     whats = [c["what"] for c in p.counts]
+    vetoes: list[str] = []
     for c in flags:  # “未成立领导小组的，扣2分”: a deduction when the department says 是
         name = _level_name(c.cond.text)[:24]
         if name in [v["name"] for v in values]:
             raise Abstain(f"“{name}”写了两次")
         values.append({"name": name, "type": "flag"})
-        deduct.append({"part": "count", "value": name, "points": w if c.outcome.get("zero") else c.outcome["deduct"]})
+        pts = w if c.outcome.get("zero") else c.outcome["deduct"]
+        deduct.append({"part": "count", "value": name, "points": pts})
+        if pts >= w:
+            vetoes.append(name)  # “不健全的扣10分” on an 8-point row: nothing is left, whatever else
     rule = {"kind": "compose", "values": values, "score": {"part": "base"}, "deduct": deduct}
     if p.na:
         rule["na"] = True
-    return Composed(rule, "", plan=p, counts=whats, flags=[(fold(c.cond.text), _level_name(c.cond.text)[:24]) for c in flags])
+    comp = Composed(rule, "", plan=p, counts=whats, flags=[(fold(c.cond.text), _level_name(c.cond.text)[:24]) for c in flags])
+    comp.vetoes = vetoes
+    return comp
 
 
 # --- reading and scoring ---------------------------------------------------------------------------
@@ -965,7 +972,7 @@ def _undecided(comp: Composed, weight: float, env: dict) -> str:
                 if units != int(units):
                     return "评分标准没有规定不足一档的部分怎样扣分"
     raw = _raw(comp, weight, env)
-    if raw is not None and raw < -1e-9 and not p.floor:
+    if raw is not None and raw < -1e-9 and not p.floor and not any(env.get(n) == 1.0 for n in comp.vetoes):
         return "扣分超过了分值，评分标准没有写扣完为止"
     if raw is not None and raw > weight + 1e-9 and q["score"]["part"] == "formula":
         capped = p.top is not None or (p.value_cap is not None and env.get("实际值", 0) >= p.value_cap)
