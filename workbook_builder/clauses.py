@@ -938,6 +938,13 @@ def _raw(comp: Composed, weight: float, env: dict) -> float | None:
     return main - sum(PARTS[d["part"]].py(d, env, weight) for d in q.get("deduct", []))
 
 
+def _only_a_veto(comp: Composed, weight: float, env: dict) -> bool:
+    """Below zero only because one deduction of the whole 分值 applies and nothing else is deducted."""
+    from .rules.compose import PARTS
+    hits = [d for d in comp.rule.get("deduct", []) if PARTS[d["part"]].py(d, env, weight) > 0]
+    return len(hits) == 1 and hits[0]["value"] in comp.vetoes
+
+
 def _undecided(comp: Composed, weight: float, env: dict) -> str:
     from .rules.bands import band_contains
     p = comp.plan
@@ -972,7 +979,7 @@ def _undecided(comp: Composed, weight: float, env: dict) -> str:
                 if units != int(units):
                     return "评分标准没有规定不足一档的部分怎样扣分"
     raw = _raw(comp, weight, env)
-    if raw is not None and raw < -1e-9 and not p.floor and not any(env.get(n) == 1.0 for n in comp.vetoes):
+    if raw is not None and raw < -1e-9 and not p.floor and not _only_a_veto(comp, weight, env):
         return "扣分超过了分值，评分标准没有写扣完为止"
     if raw is not None and raw > weight + 1e-9 and q["score"]["part"] == "formula":
         capped = p.top is not None or (p.value_cap is not None and env.get("实际值", 0) >= p.value_cap)
