@@ -37,6 +37,17 @@ RULE_HELP = [
 ]
 
 
+def _compose_help() -> list[tuple[str, str, str]]:
+    """The 组合计分 rows of 使用说明: one per part, from the parts' own EXAMPLE faces."""
+    from ..rules.compose import PARTS
+    from ..rules.parts import na
+    rows = [("组合计分", "数值（名称，可加 (%)、(项)、(是否)、(等级)）；主计分一项：基础分、分档、条件、等级或公式；"
+                     "扣分可几项：按差扣分、计数扣分；可加 不适用",
+             "数值=完成率(%)、问题(项)；基础分=满分；按差扣分=完成率低于100%每1%扣1分；计数扣分=问题每项扣0.5分，最多扣3分")]
+    rows += [(f"　{p.param_key}", p.label, p.EXAMPLE) for p in PARTS.values()]
+    return rows + [(f"　{na.PARAM_KEY}", "选“不适用”时的得分", na.EXAMPLE)]
+
+
 def target_text(n: Node) -> str:
     t = n.target
     if t is None:
@@ -258,7 +269,7 @@ def _guide_sheet(wb, f):
     r = len(lines) + 3
     for c, h in enumerate(("计分方法", "参数", "示例")):
         ws.write_string(r, c, h, f["head"])
-    for label, what, example in RULE_HELP:
+    for label, what, example in RULE_HELP + _compose_help():
         r += 1
         ws.write_string(r, 0, label, f["cell"])
         ws.write_string(r, 1, what, f["cell"])

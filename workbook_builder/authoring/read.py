@@ -354,7 +354,7 @@ class _Reader:
                 node["rule"] = {"kind": "manual"}
             else:
                 try:
-                    node["rule"] = RULES[kind].parse_params(params, percent)
+                    node["rule"] = RULES[kind].parse_params(params, percent, weight=node.get("weight"))
                 except ParamError as e:
                     self.err("bad-params", str(e), sh, rownum, "参数", fix="按“使用说明”表中的示例填写参数")
                     node["rule"] = {"kind": "manual"}

@@ -149,6 +149,8 @@ class Part:
     param_key = ""
     SCHEMA: dict = {}
     PHRASINGS: tuple[str, ...] = ()
+    #: a 参数 item as typed in the authoring workbook (its 使用说明 sheet shows it)
+    EXAMPLE = ""
     #: a main part (``score``) or a deduction (``deduct``)
     role = "score"
 

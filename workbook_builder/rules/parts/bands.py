@@ -26,6 +26,7 @@ class Bands(Part):
               "properties": {"part": {"const": "bands"}, "value": {"type": "string"}, "bands": {"type": "array", "items": _BAND},
                              "else": OUTCOME_SCHEMA}}
     PHRASINGS = ("90%（含）以上得5分，80%-90%得3分，低于80%不得分", "完成率>100%的得3-5分", "达到95%得满分，否则不得分")
+    EXAMPLE = "分档=完成率>100%:3~5分，80%≤完成率≤100%:2分，其他:0分"
 
     def slots(self, p):
         return [p["value"]]

@@ -14,6 +14,7 @@ class Base(Part):
     SCHEMA = {"type": "object", "required": ["part"], "additionalProperties": False,
               "properties": {"part": {"const": "base"}, "score": OUTCOME_SCHEMA}}
     PHRASINGS = ("得满分，每…扣…分", "基础分8分", "以满分为基础")
+    EXAMPLE = "基础分=满分"
 
     def outcome(self, p):
         return p.get("score") or {"share": 1.0}

@@ -40,6 +40,7 @@ class Conditions(Part):
                                                                                  "score": OUTCOME_SCHEMA}}},
                              "else": OUTCOME_SCHEMA}}
     PHRASINGS = ("覆盖率达95%以上且回访2次以上的得满分", "覆盖率达80%或回访1次的得一半分", "其余不得分")
+    EXAMPLE = "条件=覆盖率≥95%且回访次数≥2:满分，覆盖率≥80%或回访次数≥1:50%，其他:0分"
 
     def _else(self, p):
         return p.get("else") or {"points": 0.0}

@@ -24,6 +24,7 @@ class Count(Part):
                              "points": {"type": "number", "exclusiveMinimum": 0},
                              "share": {"type": "number", "exclusiveMinimum": 0}, "cap": {"type": "number", "minimum": 0}}}
     PHRASINGS = ("每发现一处问题扣0.5分，最多扣3分", "每出现一例扣1分", "每发现一项不完备的，扣25%分值")
+    EXAMPLE = "计数扣分=问题每项扣0.5分，最多扣3分"
 
     def slots(self, p):
         return [p["value"]]

@@ -151,6 +151,7 @@ class Formula(Part):
     SCHEMA = {"type": "object", "required": ["part", "expr"], "additionalProperties": False,
               "properties": {"part": {"const": "formula"}, "expr": {"type": "string", "minLength": 1}}}
     PHRASINGS = ("得分=种植率×30", "实际完成量/目标任务×该项分值", "指标值/实际值×分值")
+    EXAMPLE = "公式=实际完成量/目标任务×分值"
 
     def tree(self, p) -> Any:
         return parse_expr(p["expr"])

@@ -25,6 +25,7 @@ class Levels(Part):
                                                   "properties": {"name": {"type": "string", "minLength": 1},
                                                                  "score": OUTCOME_SCHEMA}}}}}
     PHRASINGS = ("健全得满分，基本健全得60%，不健全不得分", "存在问题的酌情扣分", "优秀得满分，良好得80%")
+    EXAMPLE = "等级=健全:满分，基本健全:60%，不健全:0分，存在问题:0~10分"
 
     def slots(self, p):
         return [p["value"]]

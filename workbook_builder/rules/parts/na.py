@@ -16,6 +16,7 @@ SCHEMA = {"oneOf": [{"type": "boolean"}, {"type": "object", "additionalPropertie
 PHRASINGS = ("未安排该项任务的不扣分", "无新建项目的单位按满分计算", "不涉及的得满分", "因政策调整的除外")
 LABEL = "不适用"
 PARAM_KEY = "不适用"
+EXAMPLE = "不适用=满分"
 
 
 def outcome(na) -> dict:

@@ -33,6 +33,7 @@ class Steps(Part):
                              "points": {"type": "number", "exclusiveMinimum": 0}, "step": {"enum": list(STEPS)},
                              "cap": {"type": "number", "minimum": 0}}}
     PHRASINGS = ("每低1%扣1分", "每超过1个百分点扣0.5分，最多扣5分", "与目标值每相差2个百分点扣1分")
+    EXAMPLE = "按差扣分=完成率低于100%每1%扣1分，最多扣5分"
 
     def slots(self, p):
         return [p["value"]]
