@@ -122,3 +122,18 @@ def test_applications_recalculate_the_shapes(tmp_path_factory, app, batch):
         if diff:
             bad.append((values, diff))
     assert not bad, bad[:3]
+
+
+@pytest.mark.parametrize("leaf,values", [("streams", {"actual": 0.97, "value2": 1}), ("na_full", {"na": "不适用"}),
+                                          ("levels_judgement", {"actual": "存在问题", "score": 7.5}),
+                                          ("two_values", {"actual": 0.9, "value2": 0})])
+def test_the_udf_scores_as_the_rule(leaf, values):
+    from workbook_builder.udf import WB_COMPOSE
+    n = _leaf(leaf)
+    r = rule_for(n)
+    args = r.udf_args(n, {s.name: s.name for s in r.slots(n)})
+    assert args[0].startswith('"') and len(args) == 2 + 4 + 2  # spec, weight, four values, 不适用, 自评分
+    slot_of = {s.name: values.get(s.name, "") for s in r.slots(n)}
+    vals = [slot_of.get(a, "") for a in args[2:6]]
+    got = WB_COMPOSE(params_text(n.rule), n.weight, *vals, na=values.get("na", ""), score=values.get("score", ""))
+    assert got == r.score(n, values)

@@ -28,6 +28,8 @@ from .parts.levels import Levels
 from .parts.steps import Steps
 from .text import ParamError, fold, parse_num, split_items
 
+#: the UDF WB_COMPOSE's value arguments: value1…value4, then 不适用, then 自评分
+MAX_UDF_VALUES = 4
 PARTS: dict[str, P.Part] = {p.key: p for p in (Base(), Bands(), Conditions(), Levels(), Formula(), Steps(), Count())}
 BY_PARAM = {p.param_key: p for p in PARTS.values()}
 TYPES = {"percent": "%", "number": "", "integer": "项", "level": "等级", "flag": "是否"}
@@ -312,8 +314,10 @@ class Compose(Rule):
     def udf_args(self, leaf, refs):
         q = self.rule(leaf)
         args = [xl_text(params_text(q)), fmt_num(leaf.weight)]
-        args += [refs[s] for s in slot_names(q).values()]
-        return args + [refs.get("na", '""'), refs.get("score", '""')]
+        values = [refs[s] for s in slot_names(q).values()]
+        if len(values) > MAX_UDF_VALUES:
+            raise ValueError(f"WB_COMPOSE takes at most {MAX_UDF_VALUES} values")
+        return args + values + ['""'] * (MAX_UDF_VALUES - len(values)) + [refs.get("na", '""'), refs.get("score", '""')]
 
 
 def value_text(v: Mapping[str, Any]) -> str:
