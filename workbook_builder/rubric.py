@@ -19,7 +19,7 @@ from typing import Any
 from .model import Actual, Node, Target
 from .numeric import xl_round
 from .rules import RULES
-from .rules.text import fold, num_text, points_text
+from .rules.text import ParamError, fold, num_text, points_text
 
 UNREADABLE = "无法识别，请选择计分方法"
 #: the longest (folded) text the phrase recognisers read; real 评分标准 cells are far shorter (seeds ≤ 130, corpus ≤ 210)
@@ -606,7 +606,7 @@ def parse_target(text: str) -> tuple[str | None, float | None, bool]:
 def score(reading: Reading, weight: float, actual: str | None = None, met: list[int] | None = None,
           percent: bool = False) -> dict[str, Any]:
     """``{"score": x}`` or ``{"score_range": [lo, hi]}`` for a value given as text, via the rule library."""
-    if reading.kind == "items":
+    if reading.items:
         if met is None:
             raise ValueProblem("逐项计分请用 --met 给出做到的项的序号（如 --met 1,3）")
         bad = [i for i in met if not 1 <= i <= len(reading.items)]
@@ -614,58 +614,30 @@ def score(reading: Reading, weight: float, actual: str | None = None, met: list[
             raise ValueProblem(f"没有第{bad[0]}项（共{len(reading.items)}项）")
         total = sum(p for i, (_, p) in enumerate(reading.items, 1) if i in set(met))
         return {"score": xl_round(min(weight, max(0.0, total)), 2)}
-    rule = reading.rule or {}
-    leaf = leaf_for(rule, weight, reading.target, percent)
-    r = RULES[reading.kind]
-    if met is not None:
-        if reading.kind == "checklist":
-            n_items = len(rule.get("items") or [])
-            if rule.get("mode") == "earn":
-                value: Any = len(set(met))
-            elif n_items:
-                value = n_items - len(set(met))
-            else:
-                raise ValueProblem("这条评分标准没有列出①②③各项；请用 --actual 给出不符合的项数")
-        elif reading.kind == "yes_no":
-            value = "是" if met else "否"
-        else:
-            raise ValueProblem(f"{r.label}不按项计分；请用 --actual 给出实际完成值")
-    elif actual is None:
+    leaf, r = _leaf_rule(reading, weight, percent)
+    if met is None and actual is None:
         raise ValueProblem("请用 --actual 给出实际完成值（或 --met 给出做到的项）")
-    else:
-        value = _actual_value(actual, reading.kind, percent)
-    if reading.kind == "grade":
-        names = [x["name"] for x in rule["levels"]]
-        if value not in names:
-            raise ValueProblem(f"等级“{actual}”不在评分标准的等级中（{'、'.join(names)}）")
-        rng = r.score_range(leaf, value)
-        if rng is not None:
-            return {"score_range": [xl_round(rng[0], 2), xl_round(rng[1], 2)]}
-    if reading.kind == "ratio" and (leaf.target is None or leaf.target.value is None):
-        raise ValueProblem("完成比例计分需要年度指标值：请用 --target 给出（如 --target ≥95%）")
+    try:
+        value = r.value_of_met(leaf, met) if met is not None else r.value_of_text(leaf, actual, percent)
+    except ParamError as e:
+        raise ValueProblem(str(e)) from None
+    rng = r.chosen_range(leaf, value)
+    if rng is not None:
+        return {"score_range": [xl_round(rng[0], 2), xl_round(rng[1], 2)]}
     values = {"actual": value}
     if leaf.target is not None and leaf.target.value is not None:
         values["target"] = leaf.target.value
+    elif any(s.name == "target" for s in r.slots_of(leaf)):
+        raise ValueProblem(f"{r.label}需要年度指标值：请用 --target 给出（如 --target ≥95%）")
     s = r.score(leaf, values)
     if s is None:
         raise ValueProblem(f"实际完成值“{actual}”不适用于{r.label}")
     return {"score": s}
 
 
-def _actual_value(text: str, kind: str, percent: bool) -> Any:
-    if kind in ("grade", "yes_no"):
-        v = str(text).strip()
-        return {"yes": "是", "no": "否", "true": "是", "false": "否"}.get(v.lower(), v)
-    s = fold(text)
-    m = re.fullmatch(rf"(-?{N})(%?)", s)
-    if not m:
-        raise ValueProblem(f"实际完成值“{text}”不是数字")
-    v = float(m.group(1))
-    if m.group(2):
-        return xl_round(v / 100, 12)
-    if percent and kind != "checklist" and v != 0:
-        raise ValueProblem(f"这是百分比指标，实际完成值请带%（如 {m.group(1)}%）")
-    return v
+def _leaf_rule(reading: Reading, weight: float, percent: bool):
+    leaf = leaf_for(reading.rule or {}, weight, reading.target, percent)
+    return leaf, RULES[reading.rule["kind"]]
 
 
 # --- the `rubric` command's whole path: text and values in, the JSON answer out -----------------
@@ -757,34 +729,13 @@ def score_values(reading: Reading, weight: float, main: str | None, named: dict[
     return out
 
 
-FLOOR_STATED = re.compile(r"扣完(?:\d+(?:\.\d+)?分)?为止|扣满为止|扣完即止|扣至0|扣到0|直至扣为零分|直至0分|最低(?:为)?0分|最低不得分|"
-                          r"最多扣|扣分不超过|扣完")
-
-
 def undecided(reading: Reading, weight: float, actual: str | None, percent: bool) -> str:
-    """Why the text does not decide the score of ``actual`` under the reading (empty when it does)."""
-    rule, kind = reading.rule or {}, reading.kind
-    text = reading.text
-    if actual is None:
+    """Why the text does not decide the score of ``actual`` under the reading (empty when it does): the rule's face."""
+    if actual is None or reading.rule is None:
         return ""
+    leaf, r = _leaf_rule(reading, weight, percent)
     try:
-        a = _actual_value(actual, kind, percent)
-    except ValueProblem:
+        value = r.value_of_text(leaf, actual, percent)
+    except ParamError:
         return ""
-    if kind == "deduct":
-        d = a - rule["threshold"] if rule.get("direction", "above") == "above" else rule["threshold"] - a
-        if d > 0:
-            units = xl_round(d / rule["per"], 6)
-            if units != int(units):
-                return "评分标准没有规定不足一档的部分怎样扣分"
-            if units * rule["points"] > weight + 1e-9 and not FLOOR_STATED.search(text):
-                return "扣分超过了分值，评分标准没有写扣完为止"
-    if kind == "checklist" and rule.get("mode", "deduct") == "deduct" and isinstance(a, float):
-        per = rule.get("points") if rule.get("points") is not None else rule["share"] * weight
-        if a * per > weight + 1e-9 and not FLOOR_STATED.search(text):
-            return "扣分超过了分值，评分标准没有写扣完为止"
-    if kind == "bands" and isinstance(a, float):
-        from .rules.bands import band_contains
-        if not any(band_contains(b, a) for b in rule["bands"]):
-            return "实际值不在评分标准写到的任何一档内"
-    return ""
+    return r.undecided(leaf, value, reading.text)

@@ -81,6 +81,11 @@ class Bands(Rule):
             out = f"IF({cond},{fmt_num(b['score'])},{out})"
         return out
 
+    def undecided(self, leaf, value, text):
+        if isinstance(value, float) and not any(band_contains(b, value) for b in self.params(leaf)["bands"]):
+            return "实际值不在评分标准写到的任何一档内"
+        return ""
+
     def describe(self, leaf):
         q, pc = self.params(leaf), is_percent(leaf)
         out = [f"{band_words(b, pc)}得{points_text(b['score'])}分" for b in q["bands"]]

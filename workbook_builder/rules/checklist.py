@@ -9,8 +9,8 @@ capped at the weight. Counts are whole numbers ≥ 0.
 from __future__ import annotations
 
 from ..numeric import fmt_num
-from .base import Problem, Rule, Slot, xl_text
-from .text import ParamError, fold, join_items, key_values, parse_points, points_text
+from .base import Problem, Rule, Slot, number_of_text, xl_text
+from .text import FLOOR_STATED, ParamError, fold, join_items, key_values, parse_points, points_text
 
 _KEYS = {"每项扣": "deduct", "每项得": "earn", "项目": "items", "检查项": "items"}
 
@@ -49,6 +49,24 @@ class Checklist(Rule):
         per = fmt_num(q["points"]) if q.get("points") is not None else f"{fmt_num(q['share'])}*{fmt_num(leaf.weight)}"
         n = f"{r['actual']}*{per}"
         return n if q.get("mode") == "earn" else f"{fmt_num(leaf.weight)}-{n}"
+
+    def value_of_text(self, leaf, text, percent):
+        return number_of_text(text, percent, need_sign=False)  # a count, whatever the indicator's unit
+
+    def value_of_met(self, leaf, met):
+        q = self.params(leaf)
+        if q.get("mode") == "earn":
+            return len(set(met))
+        if q.get("items"):
+            return len(q["items"]) - len(set(met))
+        raise ParamError("这条评分标准没有列出①②③各项；请用 --actual 给出不符合的项数")
+
+    def undecided(self, leaf, value, text):
+        q = self.params(leaf)
+        if q.get("mode", "deduct") == "deduct" and isinstance(value, float) and value * self._per(leaf) > leaf.weight + 1e-9 \
+                and not FLOOR_STATED.search(text):
+            return "扣分超过了分值，评分标准没有写扣完为止"
+        return ""
 
     def describe(self, leaf):
         q = self.params(leaf)

@@ -118,6 +118,16 @@ class Grade(Rule):
                 return x["min"] * leaf.weight, x["max"] * leaf.weight
         return None
 
+    def value_of_text(self, leaf, text, percent):
+        names = [x["name"] for x in self.params(leaf)["levels"]]
+        v = str(text).strip()
+        if v not in names:
+            raise ParamError(f"等级“{v}”不在评分标准的等级中（{'、'.join(names)}）")
+        return v
+
+    def chosen_range(self, leaf, value):
+        return self.score_range(leaf, value)
+
     def score_bounds(self, leaf, sv):
         level = sv.get("actual")
         return self.score_range(leaf, level) if isinstance(level, str) else None

@@ -208,7 +208,7 @@ def parse_comparisons(text: str, comp) -> list[tuple[str, str, float]]:
     if m:
         name, op, v = m.groups()
         return [(comp.name(name), SIGN_OP[op], comp.value_of(name, v))]
-    m = re.fullmatch(rf"([^≥≤<>=]+?)=([^≥≤<>=\d]+)", s)
+    m = re.fullmatch(r"([^≥≤<>=]+?)=([^≥≤<>=\d]+)", s)
     if m and comp.is_level(m.group(1)):
         return [(comp.name(m.group(1)), "is", m.group(2))]
     raise ParamError(f"条件“{text}”看不懂：写成 完成率≥95%、80%≤完成率<95% 或 回访次数≥2")
