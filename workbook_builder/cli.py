@@ -149,7 +149,7 @@ def _write_checked(src: Path, out: Path) -> None:
         except AuthoringError as e:
             warnings = e.problems
             for r in e.readings:
-                if r.from_text:
+                if r.reading:  # every row's reading, chosen 计分方法 or read from text, while others have errors
                     readings[r.row] = r.reading
     for p in warnings:
         if p.row and p.sheet == "指标体系":

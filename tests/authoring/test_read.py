@@ -38,7 +38,7 @@ def test_a_small_system_reads_into_the_template(tmp_path):
          "id": "i2", "weight": 40.0},
     ]
     assert [(r.row, r.from_text, r.reading) for r in got.readings] == [
-        (2, False, ""), (3, True, "达到100%得满分；低于100%后每低于1个百分点扣0.5分，扣完为止")]
+        (2, False, "正向指标：实际完成值达到年度指标值（≥95%）得满分；未达到的按实际完成值/年度指标值×分值计分"), (3, True, "达到100%得满分；低于100%后每低于1个百分点扣0.5分，扣完为止")]
 
 
 def test_parent_names_blank_below_mean_the_same_group_and_their_weight_is_checked(tmp_path):

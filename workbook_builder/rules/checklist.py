@@ -8,6 +8,8 @@ capped at the weight. Counts are whole numbers ≥ 0.
 
 from __future__ import annotations
 
+import re
+
 from ..numeric import fmt_num
 from .base import Problem, Rule, Slot, number_of_text, xl_text
 from .text import FLOOR_STATED, ParamError, fold, join_items, key_values, parse_points, points_text
@@ -86,7 +88,7 @@ class Checklist(Rule):
         per = points_text(q["points"]) if q.get("points") is not None else f"分值的{points_text(q['share'] * 100)}%"
         items = [f"{key}={per}"]
         if q.get("items"):
-            items.append(f"项目={'、'.join(q['items'])}")
+            items.append(f"项目={join_names(q['items'])}")
         return join_items(items)
 
     def parse_params(self, text, percent, weight=None):
@@ -101,10 +103,36 @@ class Checklist(Rule):
         else:
             out["points"] = parse_points(v, "每项分数")
         if "items" in kv:
-            out["items"] = [x.strip() for x in kv["items"].replace(",", "、").replace("，", "、").split("、") if x.strip()]
+            out["items"] = split_names(kv["items"])
         return out
 
     def udf_args(self, leaf, refs):
         p = self.params(leaf)
         unit = "share" if p.get("share") is not None else "points"
         return [refs["actual"], fmt_num(leaf.weight), fmt_num(p[unit]), xl_text(p.get("mode", "deduct")), xl_text(unit)]
+
+
+def join_names(names: list[str]) -> str:
+    """Item names separated by 、; a name that itself holds 、 or a comma is written in 「」 so it reads back whole."""
+    return "、".join(f"「{n}」" if re.search(r"[、,，「」]", n) else n for n in names)
+
+
+def split_names(text: str) -> list[str]:
+    """The inverse of ``join_names``: 、/,/， separate names except inside 「」."""
+    out, cur, depth = [], [], 0
+    for ch in str(text):
+        if ch == "「":
+            depth += 1
+            if depth == 1:
+                continue
+        elif ch == "」" and depth:
+            depth -= 1
+            if depth == 0:
+                continue
+        if ch in "、,，" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    out.append("".join(cur))
+    return [x.strip() for x in out if x.strip()]
