@@ -54,3 +54,36 @@ def test_shapes_written_by_parts_and_by_text(tmp_path):
     assert rule_for(n).score(n, {"actual": "基本健全"}) == 15
     n = by["新建项目"]
     assert rule_for(n).score(n, {"na": "不适用"}) == 25
+
+
+def test_a_target_typed_as_a_formula_stays_text_through_libreoffice(tmp_path):
+    """年度指标值 is text-formatted: “=100%” typed there (as Excel and WPS store it in a text cell) reads back as =100%."""
+    import os
+
+    import openpyxl
+    import pytest
+
+    from workbook_builder.authoring.read import read_workbook
+    from workbook_builder.libreoffice import convert, soffice
+    a = load_template("hengyang_2022")
+    path = tmp_path / "hengyang_2022.xlsx"
+    export(a, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["指标体系"]
+    head = next(r for r in ws.iter_rows(min_row=1, max_row=5) if any(c.value == "年度指标值" for c in r))
+    col = next(c.column for c in head if c.value == "年度指标值")
+    name_col = next(c.column for c in head if c.value == "三级指标")
+    row = next(r for r in range(head[0].row + 1, ws.max_row + 1) if ws.cell(r, name_col).value == "预算执行率")
+    cell = ws.cell(row, col)
+    assert cell.number_format == "@"
+    assert ws.cell(ws.max_row, col).number_format in ("@", "General")  # spare rows take the column's format
+    cell.value = "=100%"
+    cell.data_type = "s"
+    wb.save(path)
+    if soffice() is None and not os.environ.get("CI"):
+        pytest.skip("LibreOffice not installed")
+    out = convert([path], tmp_path / "lo")[0]
+    got = read_workbook(out)
+    leaf = next(n for top in got.data["indicators"] for g in top["children"] for n in g.get("children", [g])
+                if n["name"] == "预算执行率")
+    assert leaf["target"] == {"op": "=", "value": 1.0}

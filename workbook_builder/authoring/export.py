@@ -135,6 +135,9 @@ def _formats(wb):
         "head": wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "align": "center"}),
         "cell": wb.add_format(base),
         "num": wb.add_format({**base, "num_format": "0.##"}),
+        # 年度指标值 is text: “=100%” typed in Excel or WPS stays the text the bureau typed, not a formula
+        "textcell": wb.add_format({**base, "num_format": "@"}),
+        "textcol": wb.add_format({"num_format": "@"}),
         "out": wb.add_format({**base, "font_color": "#595959", "bg_color": "#F2F2F2"}),
         "spare": wb.add_format({"font_name": "宋体", "font_size": 10, "font_color": "#9C0006"}),
         "status": wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True}),
@@ -286,7 +289,8 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
               "参数": 24, "年度指标值": 11, "实际值来源": 16, "指标解释": 24, "说明": 16, "计分方法": 10}
     for h, i in ci.items():
         hidden = h.endswith("编号")
-        ws.set_column(i, i, widths.get(h, 8 if "分值" in h or h == "单位" else 14), None, {"hidden": hidden})
+        ws.set_column(i, i, widths.get(h, 8 if "分值" in h or h == "单位" else 14), f["textcol"] if h in TEXT_COLUMNS else None,
+                      {"hidden": hidden})
     ws.set_column(helper0, helper0 + depth, 10, None, {"hidden": True})
     for i, h in enumerate(cols):
         ws.write_string(HEADER_ROW, i, h, f["head"])
@@ -319,7 +323,7 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
                   "单位": leaf.unit, "实际值来源": source_text(t, leaf), "指标解释": leaf.explanation, "说明": leaf.note,
                   "编号": leaf.id, "解析结果": rule.describe(leaf)}
         for h, v in values.items():
-            _write(ws, r, ci[h], v, f, "out" if h == "解析结果" else "cell")
+            _write(ws, r, ci[h], v, f, "out" if h == "解析结果" else "textcell" if h in TEXT_COLUMNS else "cell")
         ws.set_row(r, _height(values, widths))
     last = first + len(leaves) + SPARE_ROWS - 1
     _check_formulas(ws, f, t, ci, helper0, first, last, len(leaves), grid)
@@ -342,6 +346,8 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
     ws.repeat_rows(HEADER_ROW)
 
 
+#: 指标体系 columns formatted as text, so that a typed “=100%” or “≥95%” is kept as typed
+TEXT_COLUMNS = ("年度指标值", "参数")
 WRAPPED = ("评分标准", "解析结果", "参数", "指标解释") + S.LEVELS
 
 
