@@ -87,3 +87,19 @@ def test_a_target_typed_as_a_formula_stays_text_through_libreoffice(tmp_path):
     leaf = next(n for top in got.data["indicators"] for g in top["children"] for n in g.get("children", [g])
                 if n["name"] == "预算执行率")
     assert leaf["target"] == {"op": "=", "value": 1.0}
+
+
+def test_errors_of_every_level_come_in_one_run(tmp_path):
+    """A weight that does not add up, a total that is not 100 and a rule whose parameters fail its own check: one run."""
+    import pytest
+
+    from workbook_builder.loader import TemplateError
+    rows = [HEAD + ["二级分值"],
+            ["产出", "数量", "甲", 30, "", "分档计分", "x≥90%：5分；x≥80%：4分", "", "%", 40],
+            ["产出", "数量", "乙", 20, "", "等级评定", "好=120%；差=0%", "", "", None],
+            ["效益", "社会", "丙", 40, "", "组合计分", "数值=问题(项)；计数扣分=问题每项扣1分，最多扣-1分", "", "", 40]]
+    with pytest.raises(TemplateError) as e:
+        load_authoring(workbook(tmp_path / "b.xlsx", rows))
+    text = "\n".join(m for m, _ in e.value.errors)
+    assert "[指标体系 第2行 参数] 第 2 个与第 1 个分段在 0.9 处重叠" in text and "[指标体系 第3行 参数]" in text, text
+    assert "[指标体系 第4行 参数]" in text and "weight-mismatch" in text and "total-not-100" in text, text

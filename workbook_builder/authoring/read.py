@@ -79,6 +79,22 @@ class Authored:
     places: dict[str, tuple[str, int]]
 
 
+def _leaf(node: dict, percent: bool):
+    from ..model import Target
+    t = node.get("target") or {}
+    target = Target(op=t.get("op"), value=t.get("value"), entry=bool(t.get("entry"))) if t else None
+    return rubric.leaf_for(node["rule"], node.get("weight") or 0.0, target, percent, node.get("unit", ""))
+
+
+def _rule_errors(node: dict, percent: bool) -> list[str]:
+    """The rule checks' errors for the row (bands that overlap, a level worth more than the 分值, …)."""
+    leaf = _leaf(node, percent)
+    try:
+        return [p.message for p in RULES[node["rule"]["kind"]].check(leaf) if p.severity == "error"]
+    except (KeyError, TypeError, ValueError):
+        return []
+
+
 def _describe(node: dict, percent: bool) -> str:
     """The row's rule in plain Chinese (解析结果), from the row alone: shown even while other rows have errors."""
     from ..model import Target
@@ -371,6 +387,8 @@ class _Reader:
                 words = ""
                 try:
                     node["rule"] = RULES[kind].parse_params(params, percent, weight=node.get("weight"))
+                    for m in _rule_errors(node, percent):  # found now, with the row's other errors, not on a later run
+                        self.err("bad-params", m, sh, rownum, "参数", fix="按“使用说明”表中的示例填写参数")
                     words = _describe(node, percent)
                 except ParamError as e:
                     self.err("bad-params", str(e), sh, rownum, "参数", fix="按“使用说明”表中的示例填写参数")
