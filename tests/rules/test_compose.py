@@ -137,3 +137,39 @@ def test_the_udf_scores_as_the_rule(leaf, values):
     vals = [slot_of.get(a, "") for a in args[2:6]]
     got = WB_COMPOSE(params_text(n.rule), n.weight, *vals, na=values.get("na", ""), score=values.get("score", ""))
     assert got == r.score(n, values)
+
+
+def _kind_leaves():
+    from workbook_builder.loader import template_paths
+    out = []
+    for p in template_paths():
+        t = load_template(p)
+        for n in t.leaves():
+            if rule_for(n).as_composition(n) is not None:
+                out.append((t.id, n))
+    return out
+
+
+KIND_LEAVES = _kind_leaves()
+
+
+def test_the_kinds_have_named_compositions():
+    kinds = {n.kind for _, n in KIND_LEAVES}
+    assert kinds >= {"deduct", "bands", "checklist", "grade", "yes_no", "linear"}, kinds
+
+
+@pytest.mark.parametrize("tid,n", KIND_LEAVES, ids=[f"{t}:{n.id}" for t, n in KIND_LEAVES])
+def test_a_kind_and_its_composition_score_the_same(tid, n):
+    from workbook_builder.model import Node
+    comp = rule_for(n).as_composition(n)
+    c = Node(id=n.id, name=n.name, weight=n.weight, rule=comp, actual=n.actual, target=n.target, unit=n.unit)
+    slot = rule_for(n).slots(n)[0]
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.one_of(st.none(), st.sampled_from(list(slot.choices)) if slot.choices else
+                     st.integers(-50, 250).map(lambda x: x / 100 if slot.type == "percent" else float(x // 10)),
+                     st.floats(-1e3, 1e3, allow_nan=False)))
+    def same(v):
+        assert rule_for(c).score(c, {"actual": v}) == rule_for(n).score(n, {"actual": v})
+
+    same()

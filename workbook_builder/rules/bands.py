@@ -86,6 +86,13 @@ class Bands(Rule):
             return "实际值不在评分标准写到的任何一档内"
         return ""
 
+    def as_composition(self, leaf):
+        q = self.params(leaf)
+        bands = [{**{k: v for k, v in b.items() if k not in ("score", "label")}, "score": {"points": b["score"]}}
+                 for b in q["bands"]]
+        return {"kind": "compose", "values": [{"name": "实际值", "type": "percent" if is_percent(leaf) else "number"}],
+                "score": {"part": "bands", "value": "实际值", "bands": bands, "else": {"points": q.get("else", 0)}}}
+
     def describe(self, leaf):
         q, pc = self.params(leaf), is_percent(leaf)
         out = [f"{band_words(b, pc)}得{points_text(b['score'])}分" for b in q["bands"]]

@@ -121,6 +121,11 @@ class Rule:
         with no floor stated, in no band), in Chinese; "" when it does."""
         return ""
 
+    def as_composition(self, leaf: Node) -> dict[str, Any] | None:
+        """This kind as a named composition of parts (rules/compose.py) scoring the same, or None where the
+        parts cannot hold it exactly (ratio's options, grade's range defaults, manual)."""
+        return None
+
     def shows_rate(self, leaf: Node) -> bool:
         """Whether the 完成率 column shows actual/target for this leaf."""
         return False

@@ -70,6 +70,16 @@ class Checklist(Rule):
             return "扣分超过了分值，评分标准没有写扣完为止"
         return ""
 
+    def as_composition(self, leaf):
+        q = self.params(leaf)
+        values = [{"name": "项数", "type": "integer"}]
+        if q.get("mode") == "earn":
+            per = fmt_num(q["points"]) if q.get("points") is not None else f"{fmt_num(q['share'])}×分值"
+            return {"kind": "compose", "values": values, "score": {"part": "formula", "expr": f"项数×{per}"}}
+        count = {"part": "count", "value": "项数"}
+        count.update({"points": q["points"]} if q.get("points") is not None else {"share": q["share"]})
+        return {"kind": "compose", "values": values, "score": {"part": "base"}, "deduct": [count]}
+
     def describe(self, leaf):
         q = self.params(leaf)
         per = (f"{points_text(q['points'])}分" if q.get("points") is not None

@@ -80,6 +80,15 @@ class Deduct(Rule):
             return "扣分超过了分值，评分标准没有写扣完为止"
         return ""
 
+    def as_composition(self, leaf):
+        q = self.params(leaf)
+        step = {"part": "steps", "value": "实际值", "from": q["threshold"], "direction": q.get("direction", "above"),
+                "per": q["per"], "points": q["points"]}
+        if q.get("step", "continuous") != "continuous":
+            step["step"] = q["step"]
+        return {"kind": "compose", "values": [{"name": "实际值", "type": "percent" if is_percent(leaf) else "number"}],
+                "score": {"part": "base"}, "deduct": [step]}
+
     def describe(self, leaf):
         q, pc = self.params(leaf), is_percent(leaf)
         th = num_text(q["threshold"], pc) + ("" if pc else leaf.unit)

@@ -89,6 +89,14 @@ class Grade(Rule):
             out = f'IF({a}="{x["name"]}",{val},{out})'
         return out
 
+    def as_composition(self, leaf):
+        if is_range(leaf):
+            return None  # a blank 自评分 takes the level's default; a composed range stays blank until typed
+        levels = [{"name": x["name"], "score": {"points": x["score"]} if "score" in x else {"share": x["share"]}}
+                  for x in self.params(leaf)["levels"]]
+        return {"kind": "compose", "values": [{"name": "等级", "type": "level"}],
+                "score": {"part": "levels", "value": "等级", "levels": levels}}
+
     def needs_reason(self, leaf, v, score):
         """A level below the top one was chosen (or, with the stricter rule, any score below the weight)."""
         if leaf.reason_when == "below-weight":

@@ -33,6 +33,11 @@ class YesNo(Rule):
     def value_of_met(self, leaf, met):
         return YES if met else NO
 
+    def as_composition(self, leaf):
+        return {"kind": "compose", "values": [{"name": "是否", "type": "level"}],
+                "score": {"part": "levels", "value": "是否",
+                          "levels": [{"name": YES, "score": {"share": 1.0}}, {"name": NO, "score": {"points": 0.0}}]}}
+
     def describe(self, leaf):
         return f"选“是”得满分（{fmt_num(leaf.weight)}分），选“否”不得分"
 
