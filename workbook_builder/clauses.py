@@ -91,9 +91,9 @@ COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)?(?P<mi
 MISS = re.compile(rf"(?P<pre>.*?)(?:未|没有|不)(?P<what>[^,\d]{{1,12}}?)(?:1|一)(?P<unit>次|项|个|处|起|例)(?:的)?(?:扣|减)(?P<pts>{N})分")
 EACH = re.compile(rf"(?P<pre>.*?)(?:每(?:个|项|处|次|例|人|批|起|件|条|户|座)(?:项目)?)(?:扣|减)(?P<pts>{N})分")
 EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<unit>{COUNT_UNITS})(?P<what>[^\d扣减]{{0,8}}?)(?:得|加)?(?P<pts>{N})分")
-CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止|直至扣为零分|直至扣完|扣至0分为止|扣完|"
+CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止|直至扣为零分|直至扣完|扣至0分为止|扣完|减完为止|扣减完为止|"
                  rf"最多扣(?:分不超过)?(?P<c2>{N})分|扣分不超过(?P<c3>{N})分|"
-                 rf"(?P<top>(?:最多|最高)(?:得|加)?(?P<c4>{N})分|满分为止|以满分为限))")
+                 rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限))")
 NA = re.compile(r"(?P<cond>(?:没有|无|未安排|不涉及|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
                 r"(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
 NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
@@ -223,8 +223,8 @@ def condition(text: str) -> Cond:
     return Cond(t, "bool", negative=bool(NEGATIVE.search(t)))
 
 
-NEGATIVE = re.compile(r"^(?:未|不|没有|无(?!结余)|非|缺|否|存在)|(?:未|不|没有)(?:按|能|及时|完成|达到|达标|到位|明晰|执行|建立|落实|开展|"
-                      r"符合|齐全|健全|完整|规范|合格|足额|全部)|缺失|不力|不够|较差|较大|不全")
+NEGATIVE = re.compile(r"^(?:未|不|没有|无(?!结余)|非|缺|否|存在)|未|没有|(?:不)(?:按|能|及时|完成|达到|达标|到位|明晰|执行|建立|落实|开展|"
+                      r"符合|齐全|健全|完整|规范|合格|足额|全部|是)|缺失|不力|不够|较差|较大|不全|不足")
 
 
 def _subject(c: Cond) -> str:
@@ -344,7 +344,7 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
     if m:
         cap = next((float(g) for g in (m.group("c1"), m.group("c2"), m.group("c3")) if g), None)
         if m.group("top"):
-            p.top = float(m.group("c4")) if m.group("c4") else weight
+            p.top = float(m.group("c4") or m.group("c5")) if (m.group("c4") or m.group("c5")) else weight
         elif cap is not None and (p.counts or p.steps) and not m.group("c1"):
             (p.counts or p.steps)[-1]["cap"] = cap
             if cap >= weight:
@@ -399,7 +399,10 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
         return True
     m = OUTCOME.fullmatch(c)
     if m:
-        cond = ",".join(pending + ([m.group("cond")] if m.group("cond") else []))
+        parts = pending + ([m.group("cond")] if m.group("cond") else [])
+        if len(parts) > 1 and re.match(r"(?:未|没有|不|无|缺)", parts[-1]) and not any(NEGATIVE.search(x) for x in parts[:-1]):
+            parts = parts[-1:]  # “成立…领导小组，…作出部署。未成立领导小组的，扣2分”: the requirement, then what is deducted
+        cond = ",".join(parts)
         pending.clear()
         p.cases.append(Case(condition(cond), _outcome(m), item))
         return True
@@ -938,6 +941,11 @@ def _raw(comp: Composed, weight: float, env: dict) -> float | None:
     return main - sum(PARTS[d["part"]].py(d, env, weight) for d in q.get("deduct", []))
 
 
+def PARTS_PY(d: dict, env: dict, weight: float) -> float:
+    from .rules.compose import PARTS
+    return PARTS[d["part"]].py(d, env, weight)
+
+
 def _only_a_veto(comp: Composed, weight: float, env: dict) -> bool:
     """Below zero only because one deduction of the whole 分值 applies and nothing else is deducted."""
     from .rules.compose import PARTS
@@ -979,7 +987,8 @@ def _undecided(comp: Composed, weight: float, env: dict) -> str:
                 if units != int(units):
                     return "评分标准没有规定不足一档的部分怎样扣分"
     raw = _raw(comp, weight, env)
-    if raw is not None and raw < -1e-9 and not p.floor and not _only_a_veto(comp, weight, env):
+    streams = sum(1 for d in q.get("deduct", []) if PARTS_PY(d, env, weight) > 0)
+    if raw is not None and (raw < -1e-9 or (raw <= 1e-9 and streams > 1)) and not p.floor and not _only_a_veto(comp, weight, env):
         return "扣分超过了分值，评分标准没有写扣完为止"
     if raw is not None and raw > weight + 1e-9 and q["score"]["part"] == "formula":
         capped = p.top is not None or (p.value_cap is not None and env.get("实际值", 0) >= p.value_cap)

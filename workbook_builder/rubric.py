@@ -514,6 +514,8 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
             why = f"评分标准里有几种计分规定（{'、'.join(_label(k) for k in sorted(kinds))}），{UNREADABLE}"
         elif hits:
             why = f"{hits[0][2]['problems'][0]}，{UNREADABLE}"
+        if grammar is not None and why == UNREADABLE:
+            return grammar  # the grammar's reason names the clause it could not read
         return Reading(False, reading=why, nearest=grammar.nearest if grammar is not None else "")
     # several recognisers of one kind (①② items read twice): keep the one that used the most text
     (rule, extra), t, ctx = max(real, key=lambda h: sum(b - a for a, b in h[1].used))
