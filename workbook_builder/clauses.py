@@ -151,7 +151,8 @@ _CMP = [  # (regex over the tail of a condition, band builder, soft bound?)
     (rf"(?:>|大于|超过|高于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v, "min_inclusive": False}, False),
     (rf"({CNUM})(%?){U}\(含\)(?:及)?以下|({CNUM})(%?){U}(?:及)?以下\(含\)|({CNUM})(%?){U}及以下|"
      rf"(?:≤|小于等于|小于或等于|不高于|不超过)({CNUM})(%?){U}(?:以下|以内)?", lambda v: {"max": v, "max_inclusive": True}, False),
-    (rf"({CNUM})(%?){U}以下|({CNUM})(%?){U}以内", lambda v: {"max": v, "max_inclusive": True}, True),
+    (rf"({CNUM})(%?){U}以下", lambda v: {"max": v, "max_inclusive": True}, True),
+    (rf"({CNUM})(%?){U}以内", lambda v: {"min": 0.0, "min_inclusive": False, "max": v, "max_inclusive": True}, True),
     (rf"(?:<|小于|低于|不足|不到)({CNUM})(%?){U}(?:以下)?", lambda v: {"max": v}, False),
     (rf"(?:=|等于|为)({N})(%?){U}", lambda v: {"min": v, "max": v, "max_inclusive": True}, False),
     (rf"(?:达到|达|完成)(?:[^\d,]{{0,20}}?的)?({N})(%?){U}", lambda v: {"min": v, "_reach": True}, False),
@@ -223,7 +224,8 @@ def condition(text: str) -> Cond:
     return Cond(t, "bool", negative=bool(NEGATIVE.search(t)))
 
 
-NEGATIVE = re.compile(r"^(?:未|不|没有|无(?!结余)|非|缺|否|存在)|未|没有|(?:不)(?:按|能|及时|完成|达到|达标|到位|明晰|执行|建立|落实|开展|"
+NEGATIVE = re.compile(r"^(?:未(?!发现|出现|发生)|不|没有(?!发现|出现|发生)|无(?!结余)|非|缺|否|存在)|未(?!发现|出现|发生)|"
+                      r"没有(?!发现|出现|发生)|(?:不)(?:按|能|及时|完成|达到|达标|到位|明晰|执行|建立|落实|开展|"
                       r"符合|齐全|健全|完整|规范|合格|足额|全部|是)|缺失|不力|不够|较差|较大|不全|不足")
 
 
@@ -377,7 +379,7 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
         d = m.group("dir")
         direction = "gap" if re.fullmatch(GAP, d) or d == "未达到" else "above" if re.fullmatch(UP, d) else "below"
         ref = None
-        r = re.search(rf"(?:低于|不足|超过|高于|>|<)({N})(%?)|({N})(%?){U}(?:及)?(?:以上|以下)", pre)
+        r = re.search(rf"(?:低于|不足|超过|高于|未达到|未达|达不到|>|<)({N})(%?)|({N})(%?){U}(?:及)?(?:以上|以下)", pre)
         if r:
             ref = _num(r.group(1) or r.group(3), r.group(2) or r.group(4))
         p.steps.append({"per": xl_round(n / 100, 12) if pc else n, "points": float(m.group("pts")), "direction": direction,
@@ -672,7 +674,7 @@ def _band_of(c: Cond, target_value, target_op=None) -> dict:
 def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
     if target_op == "=" and any(c.cond.kind == "target" for c in p.cases):
         raise Abstain("年度指标值为“=”时，完成与未完成的界线不明")
-    bands, other, softs, reach = [], None, [], []
+    bands, other, softs, reach, ties = [], None, [], [], []
     for c in p.cases:
         o = _pts(c.outcome, w)
         if c.cond.kind == "else" or (c.cond.kind == "bool" and c.cond.negative):
@@ -681,13 +683,22 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
             other = o
             continue
         b = _band_of(c.cond, target_value, target_op)
-        for k in ("_pc", "_bare"):
-            b.pop(k, None)
+        b.pop("_pc", None)
         if b.pop("_reach", False):
             reach.append(b["min"])
         if c.cond.soft is not None:
             softs.append(c.cond.soft)
         bands.append(b | {"score": o})
+    bare = [b for b in bands if b.get("_bare")]
+    for x in bare:  # “5%-10%扣6分，10%-15%扣9分”: which one holds 10% itself is not written
+        if any(y is not x and y["min"] == x["max"] for y in bare):
+            ties.append(x["max"])
+    for b in bands:  # a bare “5%-10%” gives way where a neighbour claims the bound (“5%以内”, “>10%”)
+        if b.pop("_bare", False):
+            if any(o is not b and o.get("max") == b["min"] and o.get("max_inclusive") for o in bands):
+                b["min_inclusive"] = False
+            if any(o is not b and o.get("min") == b["max"] and o.get("min_inclusive") is False for o in bands):
+                b["max_inclusive"] = True
     # stepped thresholds (“达到100%得20分，达到90%得10分”, “30%以上得4分，20%以上得3分”): each up to the next one
     opens = sorted((b for b in bands if "min" in b and "max" not in b), key=lambda b: b["min"])
     for lo, hi in zip(opens, opens[1:]):
@@ -705,7 +716,7 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
     if p.na:
         rule["na"] = True
     comp = Composed(rule, "", plan=p)
-    comp.undecided_checks.append(("bands", bands, "undecided" in other, softs, sorted(reach)))
+    comp.undecided_checks.append(("bands", bands, "undecided" in other, softs, sorted(reach), ties))
     return comp
 
 
@@ -958,8 +969,10 @@ def _undecided(comp: Composed, weight: float, env: dict) -> str:
     p = comp.plan
     q = comp.rule
     for check in comp.undecided_checks:
-        _, bands, no_else, softs, reach = check
+        _, bands, no_else, softs, reach, ties = check
         a = env["实际值"]
+        if a in ties:
+            return f"评分标准没有写明正好是{a:g}时算哪一档（两档都写到了它）"
         if len(reach) > 1 and reach[0] < a < reach[-1] and a not in reach:
             return "评分标准只写了达到几个数值时的得分，没有写两者之间怎样计分"
         if no_else and not any(band_contains(b, a) for b in bands):
