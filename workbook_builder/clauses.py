@@ -54,7 +54,7 @@ _TRAD = str.maketrans("滿為計項題問與達減無應發現處數級規範標
 #: counted things (count/earn streams) vs measured units (step streams)
 COUNT_UNITS = "项|个|处|例|起|次|人|件|条|宗|家|村|所|份|批|户|座|张|名|本|台|种|篇|期"
 MEASURE = r"个百分点|百分点|%|公斤|千克|kg|吨|元|万元|天|日|个工作日|工作日|小时|微克/立方米|毫克/升|名|位"
-UP = "超过|超出|高于|增加|多于|上升|超|高|多"
+UP = "超过|超出|高于|增加|多于|上升|超|高|多|迟报|迟交|延迟|延误|逾期|推迟|超期|晚报"
 DOWN = "低于|减少|下降|降低|降|不足|少于|少|未达到|差|低"
 GAP = "相差|偏离|偏差|差距|差"
 
@@ -143,7 +143,7 @@ def _num(v: str, pc: str) -> float:
     return xl_round(x / 100, 12) if pc else x
 
 
-U = r"(?:元|万元|人|个|项|次|公斤|千克|吨|天|亩|公顷|家|名|条|份|分)?"
+U = r"(?:元|万元|人|个|项|次|公斤|千克|吨|天|亩|公顷|家|名|条|份|分|处|起|例|件|张|户|座|月|周|日|个月|个工作日)?"
 _CMP = [  # (regex over the tail of a condition, band builder, soft bound?)
     (rf"({CNUM})(%?){U}\(含\)(?:及)?以上|({CNUM})(%?){U}(?:及)?以上\(含\)|({CNUM})(%?)\((?:包括|含){N}%?\)|({CNUM})(%?){U}及以上|"
      rf"(?:≥|大于等于|大于或等于|不低于|不少于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v}, False),
@@ -158,6 +158,7 @@ _CMP = [  # (regex over the tail of a condition, band builder, soft bound?)
     (rf"(?:达到|达|完成)(?:[^\d,]{{0,20}}?的)?({N})(%?){U}", lambda v: {"min": v, "_reach": True}, False),
 ]
 _CMP_RX = [(re.compile(rf"(?P<subj>.*?)(?:{rx})(?:的|时|者)?$"), b, soft) for rx, b, soft in _CMP]
+COUNT_AT_LEAST = re.compile(rf"(?:有|出现|发生|累计|迟报|逾期|延误)?({CNUM})(?:处|次|项|天|个|起|例|件|人|日)(?:及|或)以上[^\d,]{{0,12}}")
 _RANGE = re.compile(rf"(?P<subj>.*?)({N})(%?)(\(含\))?[-~至]({N})(%?)(\(含\))?(?:之间)?(?:的)?$")
 _TARGET_CMP = [
     (r"(?:小于或等于|小于等于|不超过|不高于|≤)(?:年度)?(?:目标值|指标值|计划数|目标)", "<="),
@@ -204,6 +205,9 @@ def condition(text: str) -> Cond:
         if not m.group(4) and m.group(7):
             b["min_inclusive"] = False
         return Cond(t, "num", band=b | {"_pc": pc, "_bare": not (m.group(4) or m.group(7))})
+    m = COUNT_AT_LEAST.fullmatch(t)
+    if m:  # “有五处及以上逻辑审核错误”, “迟报四天及以上”
+        return Cond(t, "num", band={"min": cn(m.group(1))})
     if re.match(r"(?:未|没有|不)", t) and re.search(r"\d", t):
         return Cond(t, "unclear")
     for rx, build, soft in _CMP_RX:
@@ -383,7 +387,7 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
         if r:
             ref = _num(r.group(1) or r.group(3), r.group(2) or r.group(4))
         p.steps.append({"per": xl_round(n / 100, 12) if pc else n, "points": float(m.group("pts")), "direction": direction,
-                        "ref": ref, "pre": pre, "percent": pc})
+                        "ref": ref, "pre": pre, "percent": pc, "dir": d})
         pending.clear()
         return True
     for rx in (COUNT, EACH, MISS):
@@ -402,7 +406,9 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
     m = OUTCOME.fullmatch(c)
     if m:
         parts = pending + ([m.group("cond")] if m.group("cond") else [])
-        if len(parts) > 1 and re.match(r"(?:未|没有|不|无|缺)", parts[-1]) and not any(NEGATIVE.search(x) for x in parts[:-1]):
+        out = _outcome(m)
+        if len(parts) > 1 and ("deduct" in out or out.get("zero")) and re.match(r"(?:未|没有|不|无|缺)", parts[-1]) \
+                and not any(NEGATIVE.search(x) for x in parts[:-1]):
             parts = parts[-1:]  # “成立…领导小组，…作出部署。未成立领导小组的，扣2分”: the requirement, then what is deducted
         cond = ",".join(parts)
         pending.clear()
@@ -466,8 +472,11 @@ def _items(p: Plan, w: float) -> list[float]:
     """Points of items that add up to the 分值 (“A,得1分;B,得1分”), scored by the items met; [] if not such."""
     pos = [c for c in p.cases if not (c.cond.negative or c.cond.kind == "else")]
     neg = [c for c in p.cases if c not in pos]
-    if len(pos) < 2 or p.steps or p.counts or p.formula or p.earn or p.na or any(not c.outcome.get("zero") for c in neg):
+    if len(pos) < 2 or p.steps or p.counts or p.formula or p.earn or p.na or \
+            any(not (c.outcome.get("zero") or c.outcome.get("points") == 0) for c in neg):
         return []
+    if any(c.outcome.get("points") == 0 or c.outcome.get("zero") for c in pos):
+        return []  # an item worth nothing is a level, not an item
     spans = [c.outcome["range"] if "range" in c.outcome else (c.outcome.get("points"),) * 2 for c in pos]
     if any(a is None for a, _ in spans) or abs(sum(b for _, b in spans) - w) > 1e-9:
         return []
@@ -721,9 +730,14 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
 
 
 def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
-    base = [c for c in p.cases if not c.cond.negative and c.cond.kind != "else"]
+    full = lambda c: c.outcome.get("full") or c.outcome.get("points") == w  # noqa: E731
+    base = [c for c in p.cases if c.cond.kind != "else" and (not c.cond.negative or full(c))]
     flags = [c for c in p.cases if c.cond.kind == "bool" and c.cond.negative and ("deduct" in c.outcome or c.outcome.get("zero"))]
-    rest = [c for c in p.cases if c not in base and c not in flags]
+    # “迟报四天及以上不得分”, “有五处及以上错误，不得分”: a veto on the one stream's value
+    vetoes_at = [c for c in p.cases if c.cond.kind == "num" and (c.outcome.get("zero") or c.outcome.get("points") == 0)
+                 and "min" in c.cond.band and "max" not in c.cond.band and len(p.steps) + len(p.counts) == 1]
+    base = [c for c in base if c not in vetoes_at]
+    rest = [c for c in p.cases if c not in base and c not in flags and c not in vetoes_at]
     if len(base) > 1 or rest:
         raise Abstain("扣分之外还有几种得分规定")
     ref = p.ref
@@ -750,6 +764,8 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
             raise Abstain("扣分标准前后不一致")
         if r is None and target_value is not None:
             r = float(target_value)
+        if r is None and re.search(r"迟报|迟交|延迟|延误|逾期|推迟|超期|晚报", st.get("dir", "")):
+            r = 0.0  # “每迟报一天扣1分”: counted from on time
         if r is None and st["percent"] and re.search(r"(?:年度|计划|目标)(?:任务|目标|计划)?", st["pre"]):
             r = 1.0  # “低于年度任务的，每减少1%”: a completion rate against 100% of the task
         if r is None:
@@ -782,7 +798,13 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
         deduct.append({"part": "count", "value": name, "points": pts})
         if pts >= w:
             vetoes.append(name)  # “不健全的扣10分” on an 8-point row: nothing is left, whatever else
-    rule = {"kind": "compose", "values": values, "score": {"part": "base"}, "deduct": deduct}
+    main: dict = {"part": "base"}
+    if vetoes_at:
+        on = values[0]["name"]
+        cases = [{"all": [[on, ">=" if c.cond.band.get("min_inclusive", True) else ">", c.cond.band["min"]]],
+                  "score": {"points": 0.0}} for c in vetoes_at]
+        main = {"part": "conditions", "cases": cases, "else": {"share": 1.0}}
+    rule = {"kind": "compose", "values": values, "score": main, "deduct": deduct}
     if p.na:
         rule["na"] = True
     comp = Composed(rule, "", plan=p, counts=whats, flags=[(fold(c.cond.text), _level_name(c.cond.text)[:24]) for c in flags])
