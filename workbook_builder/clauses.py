@@ -68,6 +68,7 @@ def normalise(text: str) -> str:
     OCR slips of the corpus mended (得分二 → 得分=), trailing punctuation dropped."""
     s = fold(str(text)).translate(_TRAD)
     s = s.replace("得分二", "得分=").replace("否者", "否则").replace("∶", ":")
+    s = re.sub(r"(?<!\d)\.(?!\d)|(?<=分)\.(?=\D)", ";", s)  # “得1分.非试点地区”: a full stop typed half-width
     s = re.sub(r"\((?![^()]*[\d=])(?![^()]*得分)(?!含\)|不含\)|包括)[^()]{0,40}\)", "", s)  # remarks without numbers: (含结转), (城管)
     return s.strip(";,.:。 ")
 
@@ -94,8 +95,8 @@ EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<uni
 CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止|直至扣为零分|直至扣完|扣至0分为止|扣完|减完为止|扣减完为止|"
                  rf"最多扣(?:分不超过)?(?P<c2>{N})分|扣分不超过(?P<c3>{N})分|"
                  rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限))")
-NA = re.compile(r"(?P<cond>(?:没有|无|未安排|不涉及|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
-                r"(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
+NA = re.compile(r"(?P<cond>.{0,8}?(?:没有|无|未安排|不涉及|非|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
+                r"(?:本项|该项|此项)?(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
 NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
                    rf"以(?P<ref>{N}%?)为(?:标准|基准)")
 FORMULA = re.compile(r"(?:即)?(?:(?:评价指标|该项|本项)?得分(?:值)?=|(?:计分公式|计算公式):)(?P<expr>.+)|"
@@ -309,7 +310,10 @@ def plan(text: str, weight: float) -> Plan:
     last_item = 0
     for item, sent in sentences(s):
         if item != last_item and pending:
-            break
+            if last_item == 0 and not p.cases and not p.steps and not p.counts:
+                pending = []  # “及时、规范公开政府信息。①…扣5分”: what is assessed, before the numbered items
+            else:
+                break
         last_item = item
         if pending and not OUTCOME_ANYWHERE.search(sent):
             pending = []  # a sentence of requirements only, then one without an outcome: not a condition
@@ -921,6 +925,12 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
         if len(hits) == 1:
             given[hits[0]] = rest.pop(k)
     others = [n for n in names if n not in given]
+    flag_names = [n for _, n in comp.flags]
+    if main is not None and comp.flags and len(names) == len(flag_names):
+        hits = [n for t, n in comp.flags if fold(main) in (t, n)]
+        if len(hits) == 1:  # the one condition that holds, named as the text words it
+            given.update({n: ("是" if n == hits[0] else "否") for n in flag_names})
+            main = None
     if main is not None:
         others = [n for n in others if next(v for v in rule["values"] if v["name"] == n).get("type") != "flag"]
         if len(others) != 1:
