@@ -853,6 +853,16 @@ NO = ("否", "no", "未落实", "未完成", "未达到", "不符合")
 DEGREE = re.compile(r"(?:基本|不|未|较|没有|无|部分|比较|尚未|非)$")
 
 
+def _within(k: str, t: str) -> bool:
+    """``k`` occurs in ``t`` and not right after a negation (完成 is not within 未完成)."""
+    i = t.find(k)
+    while i >= 0:
+        if i == 0 or t[i - 1] not in "未不没无非":
+            return True
+        i = t.find(k, i + 1)
+    return False
+
+
 def match_level(comp: Composed, answer: str) -> str | None:
     """The level name an answer picks: the level as worded, its last words (“齐全” for 资料齐全 but not
     for 不齐全), or 是/否 where one level is the positive one and one the negative; None if unsure."""
@@ -913,18 +923,21 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
         if "问题" in k and len(counts) == 1:
             given[counts[0]] = rest.pop(k)
     for k in list(rest):
-        hits = [n for n, what in zip(counts, comp.counts) if k in what or what.endswith(k)]
+        hits = [n for n, what in zip(counts, comp.counts) if _within(k, what)]
         if len(hits) == 1:
             given[hits[0]] = rest.pop(k)
     for k in list(rest):
-        hits = [n for t, n in comp.flags if k == t or k in t or (len(t) >= 4 and t in k)]
+        hits = [n for t, n in comp.flags if k == t or _within(k, t) or (len(t) >= 4 and _within(t, k))]
         if len(hits) == 1 and hits[0] not in given:
             given[hits[0]] = rest.pop(k)
     for k in list(rest):
-        hits = [n for n in names if n not in given and not n.startswith("问题") and (n == k or n in k or k in n)]
+        hits = [n for n in names if n not in given and not n.startswith("问题") and (n == k or _within(n, k) or _within(k, n))]
         if len(hits) == 1:
             given[hits[0]] = rest.pop(k)
     others = [n for n in names if n not in given]
+    left = [n for n in counts if n not in given]
+    if len(left) == 1 and len(rest) == 1 and re.fullmatch(r"\d+", fold(next(iter(rest.values())))):
+        given[left[0]] = rest.pop(next(iter(rest)))  # the one count the text has left, by elimination
     flag_names = [n for _, n in comp.flags]
     if main is not None and comp.flags and len(names) == len(flag_names):
         hits = [n for t, n in comp.flags if fold(main) in (t, n)]
