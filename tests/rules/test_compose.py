@@ -173,3 +173,18 @@ def test_a_kind_and_its_composition_score_the_same(tid, n):
         assert rule_for(c).score(c, {"actual": v}) == rule_for(n).score(n, {"actual": v})
 
     same()
+
+
+def test_a_returned_workbook_with_composed_rules_validates(tmp_path, monkeypatch):
+    """The reader checks a filled workbook of the shapes (不适用 chosen, two values, counts) and finds nothing."""
+    from workbook_builder.engine import compute
+    from workbook_builder.reader import validate_file
+    monkeypatch.setenv("WORKBOOK_BUILDER_TEMPLATES", str(SHAPES.parent))
+    vals = {"na_full.na": "不适用", "either_way.actual": 1.0, "streams.actual": 1, "streams.value2": 0,
+            "two_values.actual": 0.96, "two_values.value2": 2, "levels_judgement.actual": "健全", "band_range.actual": 0.9,
+            "band_range.reason": "完成率未超过100%", "stated_formula.actual": 50, "stated_formula.value2": 50,
+            "caps.actual": 0, "caps.value2": 0}
+    p = tmp_path / "shapes.xlsx"
+    p.write_bytes(build_workbook(T, "测试单位", 2025, vals))
+    rep = validate_file(str(p))
+    assert rep.findings == [] and rep.total == compute(T, vals).total == 95

@@ -152,7 +152,8 @@ class Compose(Rule):
                       "level": f"选择{v['name']}：{'、'.join(choices)}",
                       "flag": f"是否{v['name']}：选“是”或“否”"}.get(t, f"填写{v['name']}（数值）")
             out.append(Input(id=f"{leaf.id}.{slot}", label=f"{leaf.name}·{v['name']}", type="choice" if t in ("level", "flag") else t,
-                             unit=unit, min=0 if t == "integer" else None, choices=choices, required=True,
+                             unit=unit, min=0 if t == "integer" else None, choices=choices,
+                             required=not q.get("na"),  # with a 不适用 choice the values may stay blank
                              help=prompt, leaf=leaf.id, slot=slot))
         if q.get("na"):
             out.append(Input(id=f"{leaf.id}.na", label=f"{leaf.name}·是否适用", type="choice", choices=list(NA.CHOICES),
