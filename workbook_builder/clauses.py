@@ -436,6 +436,7 @@ class Composed:
     counts: list[str] = field(default_factory=list)  # the text of each count stream (name matching)
     flags: list[tuple[str, str]] = field(default_factory=list)  # (condition as worded, value name) of yes/no deductions
     multi_else: bool = True
+    negatives: list[bool] = field(default_factory=list)
     vetoes: list[str] = field(default_factory=list)
     multi_soft: list = field(default_factory=list)
     plan: Plan | None = None
@@ -466,6 +467,7 @@ def _pts(o: dict, w: float) -> dict:
 
 
 NOT_DONE = "未做到"
+DONE = "做到"
 
 
 def _level_name(t: str) -> str:
@@ -595,6 +597,13 @@ def _levels(p: Plan, w: float) -> Composed:
     positive = [c for c in cases if not c.cond.negative]
     if _items(p, w):  # items adding up to the 分值: scored by the items met
         return Composed({"kind": "items"}, "", plan=p, levels=[(c.cond.text, "") for c in positive])
+    if len(cases) == 1 and cases[0].cond.kind == "bool" and cases[0].cond.negative and cases[0].cond.text \
+            and (worth[0] is None or worth[0] < w):
+        # “未落实的不得分”, “未落实包干责任的扣2分”: doing it keeps full marks
+        cases = [Case(Cond(DONE, "bool"), {"full": True})] + cases
+        outs = [{"share": 1.0}] + outs
+        worth = [w] + worth
+        positive = cases[:1]
     if worth[0] is None or abs(worth[0] - w) > 1e-9:
         raise Abstain("第一档的得分不是满分")
     names, levels = [], []
@@ -611,7 +620,9 @@ def _levels(p: Plan, w: float) -> Composed:
             "score": {"part": "levels", "value": "等级", "levels": levels}}
     if p.na:
         rule["na"] = True
-    return Composed(rule, "", levels=[(c.cond.text, n) for c, n in zip(cases, names)], plan=p)
+    comp = Composed(rule, "", levels=[(c.cond.text, n) for c, n in zip(cases, names)], plan=p)
+    comp.negatives = [c.cond.negative for c in cases]
+    return comp
 
 
 def _multi(p: Plan, w: float) -> Composed:
@@ -878,7 +889,7 @@ def match_level(comp: Composed, answer: str) -> str | None:
     if a.lower() in YES:
         return names[0]
     if a.lower() in NO:
-        negative = [n for (t, n), c in zip(comp.levels, comp.plan.cases) if c.cond.negative]
+        negative = [n for (t, n), neg in zip(comp.levels, comp.negatives) if neg]
         if len(negative) == 1:
             return negative[0]
         if NOT_DONE in names:
@@ -987,6 +998,12 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
     return {"undecided": "评分标准没有规定这种情况怎样计分"} if s is None else {"score": s}
 
 
+def _raw_main(comp: Composed, weight: float, env: dict) -> float | None:
+    from .rules.compose import PARTS
+    q = comp.rule
+    return PARTS[q["score"]["part"]].py(q["score"], {**env, "__score__": None}, weight)
+
+
 def _raw(comp: Composed, weight: float, env: dict) -> float | None:
     """The unclamped score (main − deductions), or None for a range."""
     from .rules.compose import PARTS
@@ -1046,7 +1063,9 @@ def _undecided(comp: Composed, weight: float, env: dict) -> str:
                     return "评分标准没有规定不足一档的部分怎样扣分"
     raw = _raw(comp, weight, env)
     streams = sum(1 for d in q.get("deduct", []) if PARTS_PY(d, env, weight) > 0)
-    if raw is not None and (raw < -1e-9 or (raw <= 1e-9 and streams > 1)) and not p.floor and not _only_a_veto(comp, weight, env):
+    vetoed = q["score"]["part"] == "conditions" and q.get("deduct") and _raw_main(comp, weight, env) == 0
+    if raw is not None and (raw < -1e-9 or (raw <= 1e-9 and streams > 1)) and not p.floor and not vetoed \
+            and not _only_a_veto(comp, weight, env):
         return "扣分超过了分值，评分标准没有写扣完为止"
     if raw is not None and raw > weight + 1e-9 and q["score"]["part"] == "formula":
         capped = p.top is not None or (p.value_cap is not None and env.get("实际值", 0) >= p.value_cap)
