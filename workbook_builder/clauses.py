@@ -1062,7 +1062,11 @@ def _undecided(comp: Composed, weight: float, env: dict) -> str:
                 if units != int(units):
                     return "评分标准没有规定不足一档的部分怎样扣分"
     raw = _raw(comp, weight, env)
-    streams = sum(1 for d in q.get("deduct", []) if PARTS_PY(d, env, weight) > 0)
+    flags = {n for _, n in comp.flags}
+    hit = [d for d in q.get("deduct", []) if PARTS_PY(d, env, weight) > 0]
+    # several deductions reaching exactly 0: decided when each is a stated yes/no deduction, not when a
+    # per-item or per-step stream (unbounded) takes part
+    streams = len(hit) if any(d["value"] not in flags for d in hit) else 0
     vetoed = q["score"]["part"] == "conditions" and q.get("deduct") and _raw_main(comp, weight, env) == 0
     if raw is not None and (raw < -1e-9 or (raw <= 1e-9 and streams > 1)) and not p.floor and not vetoed \
             and not _only_a_veto(comp, weight, env):
