@@ -41,7 +41,8 @@ def score(i, **v):
     ("band_range", {"actual": 1.2, "score": 12}, 10), ("band_range", {"actual": 1.2, "score": 1}, 8), ("band_range", {"actual": 0.9}, 5),
     ("band_range", {"actual": 0.7}, 0), ("band_range", {"actual": 1.01}, None),
     ("stated_formula", {"actual": 45, "value2": 50}, 27), ("stated_formula", {"actual": 1, "value2": 0}, 0),
-    ("caps", {"actual": 4, "value2": 0}, 5), ("caps", {"actual": 1, "value2": 1}, 0), ("caps", {"actual": 0, "value2": 0}, 10),
+    ("caps", {"actual": 4, "value2": "否"}, 5), ("caps", {"actual": 1, "value2": "是"}, 0), ("caps", {"actual": 0, "value2": "否"}, 10),
+    ("caps", {"actual": 0, "value2": 1}, None),
 ])
 def test_each_shape_scores_as_its_text_says(leaf, values, want):
     assert score(leaf, **values) == want
@@ -89,7 +90,7 @@ EDGES = [  # half-cents, blanks, not-applicable, caps
     {"na_full.na": "不适用"}, {"na_full.actual": 0.12345}, {"either_way.actual": 0.999}, {"streams.actual": 0.9655, "streams.value2": 7},
     {"two_values.actual": 0.95, "two_values.value2": 2}, {"levels_judgement.actual": "存在问题", "levels_judgement.score": 3.335},
     {"band_range.actual": 1.000000001, "band_range.score": 9.995}, {"stated_formula.actual": 1, "stated_formula.value2": 3},
-    {"caps.actual": 3, "caps.value2": 0},
+    {"caps.actual": 3, "caps.value2": "否"}, {"caps.actual": 1, "caps.value2": "是"},
 ]
 
 
@@ -183,7 +184,7 @@ def test_a_returned_workbook_with_composed_rules_validates(tmp_path, monkeypatch
     vals = {"na_full.na": "不适用", "either_way.actual": 1.0, "streams.actual": 1, "streams.value2": 0,
             "two_values.actual": 0.96, "two_values.value2": 2, "levels_judgement.actual": "健全", "band_range.actual": 0.9,
             "band_range.reason": "完成率未超过100%", "stated_formula.actual": 50, "stated_formula.value2": 50,
-            "caps.actual": 0, "caps.value2": 0}
+            "caps.actual": 0, "caps.value2": "否"}
     p = tmp_path / "shapes.xlsx"
     p.write_bytes(build_workbook(T, "测试单位", 2025, vals))
     rep = validate_file(str(p))
