@@ -270,6 +270,9 @@ _ITEM = re.compile(r"(?:(?<=[;:])|^)(?:\(?\d{1,2}\)|\d{1,2}[、.](?!\d)|[①②�
 def sentences(s: str) -> list[tuple[int, str]]:
     s = s.replace("\n", ";").replace("\r", ";").replace("其中:", ";")
     s = re.sub(r"\((" + N + r")分×\d+项[^()]*\)", "", s)  # (12分×2项,即…): how the points were set
+    # “…情况(以实地考评为准,一项可得2分,最高不超过6分)”: a remark that scores is read as sentences of its own
+    s = re.sub(r"\(([^()]{0,80}(?:\d分|扣分|不得分)[^()]{0,80})\)(?=$|[;,。])", lambda m: ";" + m.group(1) + ";"
+               if not re.fullmatch(N + r"分", m.group(1)) else m.group(0), s)
     # “A2分、B2分、C2分”: items worth their points
     s = re.sub(rf"(?:[^、,;]{{1,60}}?{N}分、)+[^、,;]{{1,60}}?{N}分(?=[,;]|$)",
                lambda m: ";".join(re.sub(rf"({N})分$", r",得\1分", x) for x in m.group(0).split("、")), s)
