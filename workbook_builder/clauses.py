@@ -514,7 +514,6 @@ def _compose(p: Plan, weight: float, target_op: str | None, target_value: float 
     kinds = {c.cond.kind for c in cases}
     if "unclear" in kinds:
         raise Abstain(f"评分标准中“{next(c.cond.text for c in cases if c.cond.kind == 'unclear')}”的条件未能识别")
-    tops = [x["points"] for c in cases for x in [c.outcome] if "points" in x]
     if p.formula is not None:
         if cases or p.steps or p.counts:
             raise Abstain("计算式之外还有其他计分规定")
@@ -545,12 +544,11 @@ def _compose(p: Plan, weight: float, target_op: str | None, target_value: float 
         return _levels(p, weight)
     if kinds & {"num", "target"} and all(c.cond.kind != "bool" or c.cond.negative for c in cases):
         return _bands(p, weight, target_op, target_value)
-    del tops
     raise Abstain("评分标准里既有数值条件又有文字条件")
 
 
 def _formula(p: Plan, w: float, target_value):
-    from .rules.parts.formula import WEIGHT_WORDS, names_in, parse_expr, render
+    from .rules.parts.formula import names_in, parse_expr, render
     from .rules.text import ParamError
     expr = p.formula
     try:
@@ -572,7 +570,6 @@ def _formula(p: Plan, w: float, target_value):
             "score": {"part": "formula", "expr": render(tree)}}
     if p.na:
         rule["na"] = True
-    del WEIGHT_WORDS
     return Composed(rule, "", plan=p)
 
 

@@ -6,7 +6,8 @@ with ranges, 是否, linear interpolation) in full- or half-width form. Each rec
 own core phrase; the text is recognised only when exactly one kind's core is found **and** no
 other clause of the text still speaks of points (扣…分, 得…分, 不得分…). Anything else is
 reported as not recognised (``无法识别，请选择计分方法``): a wrong rule read with confidence is
-worse than none. Rubric defects found on the way (band gaps and overlaps, item points that do
+worse than none. Where these phrase recognisers are not sure, the clause grammar (clauses.py) reads
+the text into a composed rule (rules/compose.py), or names the clause it could not read. Rubric defects found on the way (band gaps and overlaps, item points that do
 not add up to the 分值, a full-marks score that is not the 分值) are reported as ``problems``.
 """
 
@@ -504,7 +505,7 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
     real = [h for h in hits if h[0] is not None]
     kinds = {h[0][0]["kind"] for h in real}
     grammar = None
-    if len(kinds) != 1 or not _sure(real, text):
+    if len(kinds) != 1:
         grammar = _grammar(text, weight, target_op, target_value)
         if grammar is not None and grammar.recognised:
             return grammar
@@ -561,10 +562,6 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
     if ctx["notes"]:
         reading += "（" + "；".join(ctx["notes"]) + "）"
     return Reading(True, kind=rule["kind"], rule=rule, reading=reading, problems=problems, target=target, text=fold(text))
-
-
-def _sure(real, text) -> bool:
-    return bool(real)
 
 
 def _grammar(text: str, weight: float, target_op, target_value) -> Reading | None:
