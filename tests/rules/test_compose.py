@@ -189,3 +189,65 @@ def test_a_returned_workbook_with_composed_rules_validates(tmp_path, monkeypatch
     p.write_bytes(build_workbook(T, "测试单位", 2025, vals))
     rep = validate_file(str(p))
     assert rep.findings == [] and rep.total == compute(T, vals).total == 95
+
+
+# --- generated compositions: every part with random parameters, scored by Python and by the formulas package ---
+
+_pc = st.sampled_from([0.5, 0.8, 0.9, 0.95, 1.0, 1.2])
+_pts = st.sampled_from([0.0, 0.5, 1.0, 2.5, 4.0])
+
+
+def _outcome(w):
+    return st.one_of(_pts.map(lambda x: {"points": min(x, w)}), st.sampled_from([0.0, 0.3, 0.6, 1.0]).map(lambda x: {"share": x}),
+                     st.tuples(_pts, _pts).map(lambda t: {"min": min(t[0], w), "max": min(max(t), w)}))
+
+
+@st.composite
+def compositions(draw, w=5.0):
+    main = draw(st.sampled_from(["base", "bands", "conditions", "levels", "formula"]))
+    values = [{"name": "甲", "type": "percent"}, {"name": "乙", "type": "integer"}]
+    if main == "bands":
+        lo, hi = sorted(draw(st.tuples(_pc, _pc)))
+        score = {"part": "bands", "value": "甲", "bands": [{"min": hi, "score": draw(_outcome(w))},
+                                                          {"min": lo, "max": hi, "score": draw(_outcome(w))}],
+                 "else": draw(_outcome(w))}
+    elif main == "conditions":
+        score = {"part": "conditions", "cases": [{draw(st.sampled_from(["all", "any"])): [["甲", ">=", draw(_pc)], ["乙", ">=", 2]],
+                                                  "score": draw(_outcome(w))}], "else": draw(_outcome(w))}
+    elif main == "levels":
+        values.append({"name": "等级", "type": "level"})
+        score = {"part": "levels", "value": "等级", "levels": [{"name": "好", "score": draw(_outcome(w))},
+                                                              {"name": "差", "score": draw(_outcome(w))}]}
+    elif main == "formula":
+        score = {"part": "formula", "expr": draw(st.sampled_from(["甲×分值", "甲/乙×分值", "(甲-0.6)/(1-0.6)×分值", "乙×0.5"]))}
+    else:
+        score = {"part": "base"}
+    deduct = [{"part": "steps", "value": "甲", "from": draw(_pc), "direction": draw(st.sampled_from(["above", "below", "either"])),
+               "per": draw(st.sampled_from([0.01, 0.02, 0.05])), "points": draw(st.sampled_from([0.25, 0.5, 1.0])),
+               "step": draw(st.sampled_from(["continuous", "floor", "ceil"]))}]
+    c = {"part": "count", "value": "乙", "points": draw(st.sampled_from([0.5, 1.0]))}
+    if draw(st.booleans()):
+        c["cap"] = draw(st.sampled_from([1.0, 2.0, 3.0]))
+    deduct.append(c)
+    rule = {"kind": "compose", "values": values, "score": score, "deduct": deduct}
+    if draw(st.booleans()):
+        rule["na"] = True
+    return rule
+
+
+@settings(max_examples=2, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+@given(st.lists(compositions(), min_size=6, max_size=6), st.data())
+def test_generated_compositions_score_the_same_in_the_formulas_package(tmp_path_factory, rules, data):
+    from workbook_builder.loader import parse_template
+    leaves = [{"id": f"g{i}", "name": f"组合{i}", "weight": 5, "rule": r} for i, r in enumerate(rules)]
+    t = parse_template({"id": "generated", "title": "生成的组合计分", "region": "测试", "year": 2025, "version": "1",
+                        "indicators": [{"id": "all", "name": "全部", "weight": 30, "children": leaves}],
+                        "grades": [{"name": "合格", "min": 0}]})
+    p = tmp_path_factory.mktemp("gen") / "g.xlsx"
+    p.write_bytes(build_workbook(t, "测试单位", 2025))
+    fb = FormulasBook(p, build_layout(t))
+    for _ in range(4):
+        values = data.draw(values_for(t))
+        got, want = fb.calculate(values), expected(t, values)
+        assert {k: (want[k], got[k]) for k in want if want[k] != got[k]} == {}, (rules, values)
