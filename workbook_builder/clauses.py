@@ -592,6 +592,8 @@ def _ratio(p: Plan, w: float, target_value):
 
 def _levels(p: Plan, w: float) -> Composed:
     cases = p.cases
+    if len(cases) == 1 and not cases[0].cond.text:
+        raise Abstain("评分标准只写了怎样得分，没有写在什么情况下")
     outs = [_pts(c.outcome, w) for c in cases]
     worth = [o.get("points", o.get("share", 0) * w) if "min" not in o else None for o in outs]
     positive = [c for c in cases if not c.cond.negative]
