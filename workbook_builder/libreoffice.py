@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import subprocess
@@ -17,9 +16,6 @@ _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-_MADE: list[Path] = []
-
-
 def soffice() -> str | None:
     for name in ("soffice", "libreoffice"):
         p = shutil.which(name)
@@ -29,11 +25,7 @@ def soffice() -> str | None:
 
 
 def _profile() -> Path:
-    """A profile of this process's own: LibreOffice instances sharing one profile wait on each other."""
-    p = Path(tempfile.gettempdir()) / f"workbook-builder-lo-profile-{os.getpid()}"
-    if p not in _MADE:
-        _MADE.append(p)
-        atexit.register(shutil.rmtree, p, True)
+    p = Path(tempfile.gettempdir()) / "workbook-builder-lo-profile"
     xcu = p / "user" / "registrymodifications.xcu"
     if not xcu.exists():
         xcu.parent.mkdir(parents=True, exist_ok=True)
