@@ -866,6 +866,21 @@ NO = ("否", "no", "未落实", "未完成", "未达到", "不符合")
 DEGREE = re.compile(r"(?:基本|不|未|较|没有|无|部分|比较|尚未|非)$")
 
 
+def _flag_answer(raw: str, worded: str) -> str | None:
+    """是 where the deduction's condition holds: 是/否, or the text's own words (“未落实” holds for 未落实标签制度,
+    “已落实” does not); None if unsure."""
+    a = fold(raw).lower()
+    if a in ("是", "yes", "1"):
+        return "是"
+    if a in ("否", "no", "0"):
+        return "否"
+    if re.match(r"(?:未|没有|不|无)", a) and a in worded:
+        return "是"
+    if a.startswith("已") and re.search(r"(?:未|没有)" + re.escape(a[1:]), worded):
+        return "否"
+    return None
+
+
 def _within(k: str, t: str) -> bool:
     """``k`` occurs in ``t`` and not right after a negation (完成 is not within 未完成)."""
     i = t.find(k)
@@ -980,7 +995,7 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
                 return {"undecided": f"“{raw}”不是评分标准写到的等级"}
             values[slots[v["name"]]] = env[v["name"]] = lv
         elif v.get("type") == "flag":
-            yn = "是" if fold(raw).lower() in ("是", "yes", "有", "1") else "否" if fold(raw).lower() in ("否", "no", "无", "没有", "0") else None
+            yn = _flag_answer(raw, next((t for t, n in comp.flags if n == v["name"]), v["name"]))
             if yn is None:
                 return {"undecided": f"“{raw}”应为是或否"}
             values[slots[v["name"]]] = yn
