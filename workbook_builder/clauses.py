@@ -714,7 +714,20 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
             reach.append(b["min"])
         if c.cond.soft is not None:
             softs.append(c.cond.soft)
+            b["_soft"] = True
         bands.append(b | {"score": o})
+    soft = {id(b) for b in bands if b.pop("_soft", False)}
+    for b in bands:  # “10%以内” gives way to “10%(包括10%)”: the neighbour that says it holds the bound
+        if id(b) not in soft:
+            continue
+        if b.get("max_inclusive") and any(o is not b and id(o) not in soft and o.get("min") == b["max"]
+                                          and o.get("min_inclusive", True) for o in bands):
+            b["max_inclusive"] = False
+            softs.remove(b["max"])
+        elif "min" in b and "max" not in b and any(o is not b and id(o) not in soft and o.get("max") == b["min"]
+                                                   and o.get("max_inclusive") for o in bands):
+            b["min_inclusive"] = False
+            softs.remove(b["min"])
     bare = [b for b in bands if b.get("_bare")]
     for x in bare:  # “5%-10%扣6分，10%-15%扣9分”: which one holds 10% itself is not written
         if any(y is not x and y["min"] == x["max"] for y in bare):
