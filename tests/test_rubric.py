@@ -252,3 +252,19 @@ def test_text_and_target_that_disagree_are_reported():
     r = read("固定资产利用率≥80%得满分，低于80%按比例得分", 10, ">=", 0.85)
     assert r.recognised and r.problems == ["评分标准写的满分线是80%，与年度指标值不一致（按年度指标值计分）"]
     assert read("固定资产利用率≥80%得满分，低于80%按比例得分", 10).target.value == 0.8
+
+
+def test_rubric_command_takes_named_values_not_applicable_and_levels():
+    text = "完成率每低1%扣1分；另每发现一处问题扣0.5分，最多扣3分；扣完为止；无此项任务的按满分计算"
+    for args in (["--actual", "完成率=97%", "--actual", "问题=2"], ["--actual", "完成率=97%,问题=2"]):
+        code, out, _ = _cli(text, "--weight", "10", "--target", "100%", *args, "--json")
+        assert (code, json.loads(out)["score"]) == (0, 6)
+    for args in (["--na"], ["--actual", "不适用"]):
+        code, out, _ = _cli(text, "--weight", "10", "--target", "100%", *args, "--json")
+        assert (code, json.loads(out)["score"]) == (0, 10)
+    code, out, _ = _cli("健全得满分，基本健全得60%，不健全不得分，存在问题的酌情扣分", "--weight", "10", "--actual", "基本健全", "--json")
+    got = json.loads(out)
+    assert (code, got["recognised"], got["score"], got["kind"]) == (0, True, 6, "compose")
+    code, out, _ = _cli(text, "--weight", "10", "--target", "100%", "--actual", "完成率=97.5%", "--actual", "问题=0", "--json")
+    got = json.loads(out)
+    assert code == 1 and not got["recognised"] and "不足一档" in got["reading"] and "score" not in got

@@ -234,7 +234,7 @@ def leaf_cells(t: Template, lay: Layout, n: Node, udf_cells: bool = False) -> li
             if "score" in slots:
                 spec.locked, spec.input_id, spec.style = False, f"{n.id}.score", "in_num"
         elif key == "rate":
-            if n.kind == "ratio":
+            if rule.shows_rate(n):
                 a, tg = lay.slot_refs(n)["actual"], lay.slot_refs(n)["target"]
                 spec.formula = f'IF(AND(ISNUMBER({a}),ISNUMBER({tg})),IF({tg}<>0,{a}/{tg},""),"")'
                 spec.style, spec.calc = "f_pct", ("rate", n.id)
@@ -246,6 +246,10 @@ def leaf_cells(t: Template, lay: Layout, n: Node, udf_cells: bool = False) -> li
                 spec.formula = rule.udf_call(n, lay.slot_refs(n))
         elif key == "reason":
             spec.locked, spec.input_id, spec.style = False, f"{n.id}.reason", "in_text"
+        elif key in slots:  # a composed rule's further values and its 不适用 choice (rules/compose.py)
+            s = slots[key]
+            spec.locked, spec.input_id = False, f"{n.id}.{key}"
+            spec.style = "in_text" if s.type == "choice" else input_style(s.type)
         out.append(spec)
     return out
 

@@ -162,7 +162,7 @@ def _write_checked(src: Path, out: Path) -> None:
         except AuthoringError as e:
             warnings = e.problems
             for r in e.readings:
-                if r.from_text:
+                if r.reading:  # every row's reading, chosen 计分方法 or read from text, while others have errors
                     readings[r.row] = r.reading
     for p in warnings:
         if p.row and p.sheet == "指标体系":
@@ -226,14 +226,10 @@ def _export_import(a) -> int:
 
 def cmd_rubric(a) -> int:
     from . import rubric
-    op = value = None
-    percent = None
     try:
-        if a.target:
-            op, value, percent = rubric.parse_target(a.target)
         if a.weight is None or a.weight <= 0:
             raise Stop("--weight 应为大于 0 的分值")
-        if a.actual is not None and a.met is not None:
+        if a.actual and a.met is not None:
             raise Stop("--actual 和 --met 只能给一个")
         met = None
         if a.met is not None:
@@ -241,37 +237,26 @@ def cmd_rubric(a) -> int:
                 met = [int(x) for x in re.split(r"[,，、\s]+", a.met.strip()) if x]
             except ValueError:
                 raise Stop(f"--met 应为项的序号，用逗号分隔（如 1,3）：{a.met}") from None
-        if percent is None and a.actual and "%" in rubric.fold(a.actual):
-            percent = True
-        got = rubric.read(a.text, a.weight, op, value, percent, a.unit or "")
-        pc = percent if percent is not None else (a.unit == "%" or bool(re.search(r"%|百分点", rubric.fold(a.text))))
-        result = None
-        if got.recognised and (a.actual is not None or met is not None):
-            result = rubric.score(got, a.weight, a.actual, met, pc)
+        out = rubric.run(a.text, a.weight, a.target, a.actual, met, a.unit or "", a.na)
     except rubric.ValueProblem as e:
         raise Stop(str(e)) from None
-    from .rules import RULES
-    params = RULES[got.kind].params_text(rubric.leaf_for(got.rule, a.weight, got.target, pc)) if got.rule else ""
     if a.json:
-        out = got.as_dict() | {"params": params or None}
-        if result:
-            out.update(result)
         print(json.dumps(out, ensure_ascii=False))
     else:
-        print(f"识别：{'是' if got.recognised else '否'}")
-        if got.recognised:
-            print(f"计分方法：{RULES[got.kind].label if got.kind in RULES else '逐项计分'}")
-            if params:
-                print(f"参数：{params}")
-        print(f"解读：{got.reading}")
-        for p in got.problems:
+        print(f"识别：{'是' if out['recognised'] else '否'}")
+        if out["recognised"]:
+            print(f"计分方法：{out['label']}")
+            if out.get("params"):
+                print(f"参数：{out['params']}")
+        print(f"解读：{out['reading']}")
+        for p in out["problems"]:
             print(f"提醒：{p}")
-        if result and "score" in result:
-            print(f"得分：{result['score']:g}")
-        elif result:
-            lo, hi = result["score_range"]
-            print(f"得分范围：{lo:g}～{hi:g} 分（在该等级范围内填写自评分）")
-    return 0 if got.recognised else 1
+        if "score" in out:
+            print(f"得分：{out['score']:g}")
+        elif "score_range" in out:
+            lo, hi = out["score_range"]
+            print(f"得分范围：{lo:g}～{hi:g} 分（在该范围内填写自评分）")
+    return 0 if out["recognised"] else 1
 
 
 def read_inputs_file(path: str) -> dict:
@@ -535,7 +520,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("text", metavar="评分标准")
     r.add_argument("--weight", type=float, required=True, metavar="分值")
     r.add_argument("--target", metavar="年度指标值", help="可带比较方向，如 ≥95%、≤100%")
-    r.add_argument("--actual", metavar="实际值", help="数字、百分比（95%）、等级名称、是/否或项数")
+    r.add_argument("--actual", metavar="实际值", action="append",
+                   help="数字、百分比（95%）、等级名称、是/否、项数或“不适用”；几个数值写成 名称=值（可重复，或用逗号分隔：覆盖率=96%,回访次数=2；问题=2 为问题个数）")
+    r.add_argument("--na", action="store_true", help="本项不适用（同 --actual 不适用）")
     r.add_argument("--met", metavar="序号", help="做到的①②③项的序号，用逗号分隔（如 1,3）")
     r.add_argument("--unit", metavar="单位", help="指标的单位（% 表示百分比指标）")
     r.add_argument("--json", action="store_true", help="以 JSON 输出")

@@ -13,7 +13,6 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from .model import Column, Input, Node, Template
 from .rules import entry_inputs, rule_for
-from .rules.grade import is_range
 
 SHEET_GUIDE = "填报说明"
 SHEET_INPUTS = "基础数据"
@@ -117,7 +116,15 @@ class Layout:
 
 
 def _needs_entry_score(t: Template) -> bool:
-    return any(n.kind == "manual" or (n.kind == "grade" and is_range(n)) for n in t.leaves())
+    return any(rule_for(n).needs_entry_score(n) for n in t.leaves())
+
+
+def _extra_columns(t: Template) -> list[tuple[str, str]]:
+    """The entry columns some leaf's rule needs beyond the usual ones (a composed rule's 数值2, 是否适用)."""
+    out: dict[str, str] = {}
+    for n in t.leaves():
+        out.update(rule_for(n).extra_columns(n))
+    return sorted(out.items(), key=lambda kv: (kv[0] == "na", kv[0]))
 
 
 def build_layout(t: Template) -> Layout:
@@ -131,6 +138,9 @@ def build_layout(t: Template) -> Layout:
         cols.append(Column("target", "年度指标值", 12))
     if _needs_entry_score(t) and "entry_score" not in keys:
         cols.append(Column("entry_score", "自评分", 8))
+    for k, h in _extra_columns(t):
+        if k not in keys:
+            cols.append(Column(k, h, 10))
     for lvl in range(1, depth + 1):
         if f"level{lvl}" not in [c.key for c in cols]:
             cols.insert(lvl - 1, Column(f"level{lvl}", f"{lvl}级指标", 12))

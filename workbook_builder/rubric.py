@@ -6,7 +6,8 @@ with ranges, 是否, linear interpolation) in full- or half-width form. Each rec
 own core phrase; the text is recognised only when exactly one kind's core is found **and** no
 other clause of the text still speaks of points (扣…分, 得…分, 不得分…). Anything else is
 reported as not recognised (``无法识别，请选择计分方法``): a wrong rule read with confidence is
-worse than none. Rubric defects found on the way (band gaps and overlaps, item points that do
+worse than none. Where these phrase recognisers are not sure, the clause grammar (clauses.py) reads
+the text into a composed rule (rules/compose.py), or names the clause it could not read. Rubric defects found on the way (band gaps and overlaps, item points that do
 not add up to the 分值, a full-marks score that is not the 分值) are reported as ``problems``.
 """
 
@@ -19,9 +20,11 @@ from typing import Any
 from .model import Actual, Node, Target
 from .numeric import xl_round
 from .rules import RULES
-from .rules.text import fold, num_text, points_text
+from .rules.text import ParamError, fold, num_text, points_text
 
 UNREADABLE = "无法识别，请选择计分方法"
+#: the longest (folded) text the phrase recognisers read; real 评分标准 cells are far shorter (seeds ≤ 130, corpus ≤ 210)
+PHRASE_MAX = 600
 N = r"\d+(?:\.\d+)?"
 CN = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "半": 0.5}
 CNUM = rf"(?:{N}|[一两二三四五六七八九十半])"
@@ -46,10 +49,29 @@ class Reading:
     target: Target | None = None
     #: per-item points of ①②③ items (the ``items`` reading, scored by the items met)
     items: list[tuple[str, float]] = field(default_factory=list)
+    #: the folded text read (for the checks of what the text states)
+    text: str = ""
+    #: where not recognised: the 参数 of the nearest composition (组合计分) the bureau could correct and paste
+    nearest: str = ""
+    #: a reading by the clause grammar scores its own values (clauses.py): (weight, main, named, na, met, percent) -> dict
+    answer: Any = None
+
+    @property
+    def label(self) -> str:
+        """The Chinese name of the rule read."""
+        return _label(self.kind) if self.kind else ""
+
+    def params_text(self, weight: float, percent: bool) -> str:
+        """The rule's 参数 text, as the bureau would type it in the 指标体系 workbook."""
+        if not self.rule:
+            return ""
+        return RULES[self.rule["kind"]].params_text(leaf_for(self.rule, weight, self.target, percent))
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"recognised": self.recognised, "kind": self.kind or None, "reading": self.reading,
                                "rule": self.rule, "problems": self.problems}
+        if self.nearest:
+            out["nearest"] = {"计分方法": "组合计分", "参数": self.nearest}
         if self.items:
             out["items"] = [{"text": t, "points": p} for t, p in self.items]
         return out
@@ -467,6 +489,9 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
     """The rule a 评分标准 text states, or a reading that says it is not sure."""
     if not str(text or "").strip():
         return Reading(False, reading="评分标准为空，" + UNREADABLE)
+    text = re.sub(r"[。.．;；,，、\s]+$", "", str(text))  # “扣完为止。” and “扣完为止.” read the same
+    if len(fold(text)) > PHRASE_MAX:  # the phrase recognisers' regexes are not linear: long texts go to the grammar alone
+        return _grammar(text, weight, target_op, target_value)
     hits = []
     for rec in RECOGNISERS:
         t = _Text(text)
@@ -479,17 +504,27 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
             hits.append((None, t, ctx))
     real = [h for h in hits if h[0] is not None]
     kinds = {h[0][0]["kind"] for h in real}
+    grammar = None
+    if len(kinds) != 1:
+        grammar = _grammar(text, weight, target_op, target_value)
+        if grammar is not None and grammar.recognised:
+            return grammar
     if len(kinds) != 1:
         why = UNREADABLE
         if len(kinds) > 1:
             why = f"评分标准里有几种计分规定（{'、'.join(_label(k) for k in sorted(kinds))}），{UNREADABLE}"
         elif hits:
             why = f"{hits[0][2]['problems'][0]}，{UNREADABLE}"
-        return Reading(False, reading=why)
+        if grammar is not None and why == UNREADABLE:
+            return grammar  # the grammar's reason names the clause it could not read
+        return Reading(False, reading=why, nearest=grammar.nearest if grammar is not None else "")
     # several recognisers of one kind (①② items read twice): keep the one that used the most text
     (rule, extra), t, ctx = max(real, key=lambda h: sum(b - a for a, b in h[1].used))
     rest = t.leftover()
     if rest:
+        grammar = _grammar(text, weight, target_op, target_value)
+        if grammar is not None and (grammar.recognised or grammar.nearest):
+            return grammar
         return Reading(False, kind=rule["kind"], reading=f"评分标准中“{rest[0]}”未能识别，{UNREADABLE}",
                        problems=ctx["problems"])
     pc = percent if percent is not None else bool(extra.get("percent")) or unit == "%"
@@ -502,7 +537,7 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
         items = extra["items"]
         words = "；".join(f"{'①②③④⑤⑥⑦⑧⑨⑩'[i] if i < 10 else i + 1}{n}得{points_text(p)}分" for i, (n, p) in enumerate(items))
         return Reading(True, kind="items", rule=None, reading=f"逐项计分：{words}；未做到的项不得分", problems=ctx["problems"],
-                       items=items)
+                       items=items, text=fold(text))
     leaf = leaf_for(rule, weight, target, pc, unit or extra.get("unit", ""))
     r = RULES[rule["kind"]]
     if rule["kind"] == "ratio" and (target is None or target.value is None):
@@ -526,7 +561,24 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
     reading = r.describe(leaf)
     if ctx["notes"]:
         reading += "（" + "；".join(ctx["notes"]) + "）"
-    return Reading(True, kind=rule["kind"], rule=rule, reading=reading, problems=problems, target=target)
+    return Reading(True, kind=rule["kind"], rule=rule, reading=reading, problems=problems, target=target, text=fold(text))
+
+
+def _grammar(text: str, weight: float, target_op, target_value) -> Reading | None:
+    """The clause grammar's reading (clauses.py) where the phrase recognisers above are not sure."""
+    from . import clauses
+    try:
+        comp = clauses.read(text, weight, target_op, target_value)
+    except clauses.Abstain as e:
+        near = clauses.nearest(text, weight, target_op, target_value)
+        return Reading(False, reading=f"{e.args[0]}，{UNREADABLE}", text=fold(text), nearest=near)
+
+    def answer(w, main, named, na, met, percent):
+        return clauses.answer(comp, w, main, named, na, met, percent)
+    kind = comp.rule.get("kind", "compose")
+    return Reading(True, kind=kind, rule=comp.rule if kind == "compose" else None, reading=comp.reading,
+                   text=fold(text), answer=answer,
+                   items=[(t, x) for (t, _), x in zip(comp.levels, comp.items)] if kind == "items" else [])
 
 
 def _label(kind: str) -> str:
@@ -542,7 +594,7 @@ class ValueProblem(ValueError):
 def parse_target(text: str) -> tuple[str | None, float | None, bool]:
     """``≤100%`` → ('<=', 1.0, True); ``95`` → (None, 95.0, False)."""
     s = fold(text)
-    m = re.fullmatch(rf"(≥|≤|=|>|<)?({N}|-{N})(%?)", s)
+    m = re.fullmatch(rf"(≥|≤|=|>|<)?({N}|-{N})(%?)(?:[^\d%.≥≤=<>]{{1,12}})?", s)
     if not m:
         raise ValueProblem(f"年度指标值“{text}”应写成 ≥95%、≤100% 或 10 这样的形式")
     op = {"≥": ">=", ">": ">=", "≤": "<=", "<": "<=", "=": "="}.get(m.group(1) or "")
@@ -553,7 +605,7 @@ def parse_target(text: str) -> tuple[str | None, float | None, bool]:
 def score(reading: Reading, weight: float, actual: str | None = None, met: list[int] | None = None,
           percent: bool = False) -> dict[str, Any]:
     """``{"score": x}`` or ``{"score_range": [lo, hi]}`` for a value given as text, via the rule library."""
-    if reading.kind == "items":
+    if reading.items:
         if met is None:
             raise ValueProblem("逐项计分请用 --met 给出做到的项的序号（如 --met 1,3）")
         bad = [i for i in met if not 1 <= i <= len(reading.items)]
@@ -561,55 +613,128 @@ def score(reading: Reading, weight: float, actual: str | None = None, met: list[
             raise ValueProblem(f"没有第{bad[0]}项（共{len(reading.items)}项）")
         total = sum(p for i, (_, p) in enumerate(reading.items, 1) if i in set(met))
         return {"score": xl_round(min(weight, max(0.0, total)), 2)}
-    rule = reading.rule or {}
-    leaf = leaf_for(rule, weight, reading.target, percent)
-    r = RULES[reading.kind]
-    if met is not None:
-        if reading.kind == "checklist":
-            n_items = len(rule.get("items") or [])
-            if rule.get("mode") == "earn":
-                value: Any = len(set(met))
-            elif n_items:
-                value = n_items - len(set(met))
-            else:
-                raise ValueProblem("这条评分标准没有列出①②③各项；请用 --actual 给出不符合的项数")
-        elif reading.kind == "yes_no":
-            value = "是" if met else "否"
-        else:
-            raise ValueProblem(f"{r.label}不按项计分；请用 --actual 给出实际完成值")
-    elif actual is None:
+    leaf, r = _leaf_rule(reading, weight, percent)
+    if met is None and actual is None:
         raise ValueProblem("请用 --actual 给出实际完成值（或 --met 给出做到的项）")
-    else:
-        value = _actual_value(actual, reading.kind, percent)
-    if reading.kind == "grade":
-        names = [x["name"] for x in rule["levels"]]
-        if value not in names:
-            raise ValueProblem(f"等级“{actual}”不在评分标准的等级中（{'、'.join(names)}）")
-        rng = r.score_range(leaf, value)
-        if rng is not None:
-            return {"score_range": [xl_round(rng[0], 2), xl_round(rng[1], 2)]}
-    if reading.kind == "ratio" and (leaf.target is None or leaf.target.value is None):
-        raise ValueProblem("完成比例计分需要年度指标值：请用 --target 给出（如 --target ≥95%）")
+    try:
+        value = r.value_of_met(leaf, met) if met is not None else r.value_of_text(leaf, actual, percent)
+    except ParamError as e:
+        raise ValueProblem(str(e)) from None
+    rng = r.chosen_range(leaf, value)
+    if rng is not None:
+        return {"score_range": [xl_round(rng[0], 2), xl_round(rng[1], 2)]}
     values = {"actual": value}
     if leaf.target is not None and leaf.target.value is not None:
         values["target"] = leaf.target.value
+    elif any(s.name == "target" for s in r.slots_of(leaf)):
+        raise ValueProblem(f"{r.label}需要年度指标值：请用 --target 给出（如 --target ≥95%）")
     s = r.score(leaf, values)
     if s is None:
         raise ValueProblem(f"实际完成值“{actual}”不适用于{r.label}")
     return {"score": s}
 
 
-def _actual_value(text: str, kind: str, percent: bool) -> Any:
-    if kind in ("grade", "yes_no"):
-        v = str(text).strip()
-        return {"yes": "是", "no": "否", "true": "是", "false": "否"}.get(v.lower(), v)
-    s = fold(text)
-    m = re.fullmatch(rf"(-?{N})(%?)", s)
-    if not m:
-        raise ValueProblem(f"实际完成值“{text}”不是数字")
-    v = float(m.group(1))
-    if m.group(2):
-        return xl_round(v / 100, 12)
-    if percent and kind != "checklist" and v != 0:
-        raise ValueProblem(f"这是百分比指标，实际完成值请带%（如 {m.group(1)}%）")
-    return v
+def _leaf_rule(reading: Reading, weight: float, percent: bool):
+    leaf = leaf_for(reading.rule or {}, weight, reading.target, percent)
+    return leaf, RULES[reading.rule["kind"]]
+
+
+# --- the `rubric` command's whole path: text and values in, the JSON answer out -----------------
+
+NOT_APPLICABLE_WORDS = ("不适用", "不涉及", "无此项", "na", "n/a")
+
+
+def split_actuals(actuals: list[str] | None) -> tuple[str | None, dict[str, str], bool]:
+    """``--actual`` values: the main (unnamed) value, ``名称=值`` pairs (also comma-separated in one
+    value) and whether 不适用 was given."""
+    main, named, na = None, {}, False
+    for a in actuals or []:
+        for item in _split_pairs(str(a)):
+            k, eq, v = item.partition("=")
+            if eq and k.strip() and v.strip():
+                named[fold(k)] = v.strip()
+            elif fold(item).lower() in NOT_APPLICABLE_WORDS:
+                na = True
+            elif main is None:
+                main = item.strip()
+            else:
+                raise ValueProblem(f"--actual 只能给一个不带名称的值；其余请写成 名称=值（如 问题=2）：{item}")
+    return main, named, na
+
+
+def _split_pairs(s: str) -> list[str]:
+    """``覆盖率=96%,回访次数=2`` → two items; a plain ``有结余,但不超过上年结转`` stays one."""
+    parts = re.split(r"[,，;；](?=[^,，;；=]+[=＝])", s) if re.search(r"[=＝]", s) else [s]
+    return [p.replace("＝", "=") for p in parts if p.strip()]
+
+
+def run(text: str, weight: float, target: str | None = None, actuals: list[str] | None = None,
+        met: list[int] | None = None, unit: str = "", na: bool = False) -> dict[str, Any]:
+    """What ``rubric TEXT --weight W [--target T] [--actual A …] [--met 1,3] [--na] --json`` prints (the
+    ``recognised``, ``kind``, ``reading``, ``rule``, ``problems``, ``params`` fields, and ``score`` or
+    ``score_range`` when values were given and the text decides them). ValueProblem for bad values."""
+    op = value = percent = None
+    if target:
+        op, value, percent = parse_target(target)
+    main, named, na_given = split_actuals(actuals)
+    na = na or na_given
+    if percent is None and main and "%" in fold(main):
+        percent = True
+    got = read(text, weight, op, value, percent, unit or "")
+    pc = percent if percent is not None else (unit == "%" or bool(re.search(r"%|百分点", fold(text))))
+    out = got.as_dict() | {"params": got.params_text(weight, pc) or None, "label": got.label}
+    if got.recognised and (main is not None or named or na or met is not None):
+        result = score_values(got, weight, main, named, na, met, pc)
+        if "undecided" in result:
+            out["recognised"] = False
+            out["reading"] = f"{result['undecided']}（{got.reading}）"
+        else:
+            out.update(result)
+    return out
+
+
+def score_values(reading: Reading, weight: float, main: str | None, named: dict[str, str], na: bool,
+                 met: list[int] | None, percent: bool) -> dict[str, Any]:
+    """``{"score": x}``, ``{"score_range": [lo, hi]}`` or ``{"undecided": why}`` where the text does not
+    decide the values given (a value between two steps, below zero with no floor stated, in no band)."""
+    if reading.answer is not None:
+        return reading.answer(weight, main, named, na, met, percent)
+    if na or named:
+        other = _grammar(reading.text, weight, reading.target.op if reading.target else None,
+                         reading.target.value if reading.target else None)
+        if other is not None and other.recognised:
+            return other.answer(weight, main, named, na, met, percent)
+        return {"undecided": "这条评分标准没有写不适用或多个数值的计分"}
+    mismatch = [p for p in reading.problems if "不一致" in p]
+    if mismatch:
+        return {"undecided": mismatch[0]}
+    problem = None
+    try:
+        out = score(reading, weight, main, met, percent)
+        why = undecided(reading, weight, main, percent)
+    except ValueProblem as e:
+        out, why, problem = {}, str(e), e
+    other = _grammar(reading.text, weight, reading.target.op if reading.target else None,
+                     reading.target.value if reading.target else None)
+    alt = other.answer(weight, main, named, na, met, percent) if other is not None and other.recognised else None
+    if why or not out:  # the phrase reading cannot score these values: the clause grammar may
+        if alt is not None and "undecided" not in alt:
+            return alt
+        if problem is not None:
+            raise problem
+        return {"undecided": why or "评分标准没有规定这种情况怎样计分"}
+    if alt is not None and "undecided" not in alt and alt != out:
+        return {"undecided": "评分标准的两种读法得分不同"}
+    return out
+
+
+def undecided(reading: Reading, weight: float, actual: str | None, percent: bool) -> str:
+    """Why the text does not decide the score of ``actual`` under the reading (empty when it does): the rule's face."""
+    if actual is None or reading.rule is None:
+        return ""
+    leaf, r = _leaf_rule(reading, weight, percent)
+    try:
+        value = r.value_of_text(leaf, actual, percent)
+    except ParamError:
+        return ""
+    return r.undecided(leaf, value, reading.text)

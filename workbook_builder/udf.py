@@ -166,6 +166,24 @@ def WB_OPEN(name, nature, target, actual, weight, score="", levels="", reverse="
 
 
 @func
+@arg("spec", doc='组合计分的参数，如 "数值=完成率(%)、问题(项)；按差扣分=完成率低于100%每1%扣1分；计数扣分=问题每项扣0.5分"')
+@arg("weight", doc="分值")
+@arg("value1", doc="第1个数值（参数“数值”中的顺序）")
+@arg("value2", doc="第2个数值，可空")
+@arg("value3", doc="第3个数值，可空")
+@arg("value4", doc="第4个数值，可空")
+@arg("na", doc="“不适用”或空")
+@arg("score", doc="评分标准给出分数范围时评价人填写的自评分，可空")
+def WB_COMPOSE(spec, weight, value1="", value2="", value3="", value4="", na="", score=""):
+    """组合计分：按参数中的各部分（条件、分档、等级、计算式、扣分、不适用）计分。"""
+    from .rules.compose import parse_params, slot_names
+    rule = parse_params(str(spec), False, float(weight))
+    n = _leaf("compose", weight, {k: v for k, v in rule.items() if k != "kind"})
+    vals = dict(zip(slot_names(rule).values(), (value1, value2, value3, value4)))
+    return RULES["compose"].udf(n, **vals, na=None if _blank(na) else na, score=None if _blank(score) else score)
+
+
+@func
 @arg("total", doc="总分")
 @arg("bands", doc='等级线，如 "优=90;良=80;中=60;差=0"')
 def WB_GRADE(total, bands):
@@ -183,7 +201,7 @@ def grade_bands_text(t: Template) -> str:
 
 
 UDFS: dict[str, Callable] = {f.__name__: f for f in (WB_RATIO, WB_LINEAR, WB_BANDS, WB_DEDUCT, WB_CHECKLIST,
-                                                      WB_GRADE_SHARE, WB_YES_NO, WB_MANUAL, WB_GRADE)}
+                                                      WB_GRADE_SHARE, WB_YES_NO, WB_MANUAL, WB_COMPOSE, WB_GRADE)}
 
 
 # --- checking from inside Excel ----------------------------------------------------------------

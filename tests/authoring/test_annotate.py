@@ -31,7 +31,7 @@ def test_checked_copy_says_what_was_understood_and_what_to_fix(tmp_path, capsys)
                                            ["满意度", 40, "满意度", 40, TEXT, "", "", "", "%"]])
     assert main(["templates", "check", str(bad), "-o", str(tmp_path / "bad-核对.xlsx")]) == 1
     assert _results(tmp_path / "bad-核对.xlsx") == [
-        "错误：无法识别，请选择计分方法；请在“计分方法”中选择计分方法并填写参数，或改写评分标准",
+        "错误：评分标准只写了怎样得分，没有写在什么情况下，无法识别，请选择计分方法；请在“计分方法”中选择计分方法并填写参数，或改写评分标准",
         "达到100%得满分；低于100%后每低于1个百分点扣0.5分，扣完为止"]
     assert main(["templates", "check", str(bad), "-o", str(bad)]) == 2
     assert "-o 不能是被检查的文件本身" in capsys.readouterr().err

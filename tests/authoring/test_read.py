@@ -38,7 +38,7 @@ def test_a_small_system_reads_into_the_template(tmp_path):
          "id": "i2", "weight": 40.0},
     ]
     assert [(r.row, r.from_text, r.reading) for r in got.readings] == [
-        (2, False, ""), (3, True, "达到100%得满分；低于100%后每低于1个百分点扣0.5分，扣完为止")]
+        (2, False, "正向指标：实际完成值达到年度指标值（≥95%）得满分；未达到的按实际完成值/年度指标值×分值计分"), (3, True, "达到100%得满分；低于100%后每低于1个百分点扣0.5分，扣完为止")]
 
 
 def test_parent_names_blank_below_mean_the_same_group_and_their_weight_is_checked(tmp_path):
@@ -62,7 +62,7 @@ def test_every_error_in_one_run_with_row_column_and_fix(tmp_path):
         "[指标体系 第2行 计分方法] 不认识的计分方法“完成比列”；请改为“完成比例”（unknown-rule）",
         "[指标体系 第3行 参数] 超限扣分需要参数 扣（如 标准=100%；每超过=1%；扣=0.5）；请按“使用说明”表中的示例填写参数（bad-params）",
         "[指标体系 第4行 二级指标] 这一行没有指标名称；请填写指标名称，或删除这一行（no-name）",
-        "[指标体系 第5行 评分标准] 无法识别，请选择计分方法；请在“计分方法”中选择计分方法并填写参数，或改写评分标准（rubric-unreadable）",
+        "[指标体系 第5行 评分标准] 评分标准中“领导满意酌情打分”未能识别，无法识别，请选择计分方法；请在“计分方法”中选择计分方法并填写参数，或改写评分标准（rubric-unreadable）",
         "[指标体系 第2行 一级分值] “产出”的分值60与下级合计40不符；请调整分值，使上级分值等于下级分值之和（weight-mismatch）",
         "[指标体系] 一级指标分值合计60，不是100；请调整分值，使总分为100（total-not-100）",
     ]

@@ -28,3 +28,11 @@ def test_deduct_mode_decreasing(a, b):
     n = leaf("checklist", weight=3, points=0.5)
     (x, sx), (y, sy) = sorted([(a, score(n, actual=a)), (b, score(n, actual=b))])
     assert 0 <= sy <= sx <= 3
+
+
+def test_items_holding_a_pause_mark_round_trip_through_the_params_text():
+    from workbook_builder.rules import RULES
+    n = leaf("checklist", mode="deduct", points=1, items=["制度健全、规范", "执行有效", "档案齐全,完整"])
+    text = RULES["checklist"].params_text(n)
+    assert RULES["checklist"].parse_params(text, False)["items"] == ["制度健全、规范", "执行有效", "档案齐全,完整"]
+    assert RULES["checklist"].parse_params("每项扣=1；项目=甲、乙，丙", False)["items"] == ["甲", "乙", "丙"]

@@ -37,6 +37,17 @@ RULE_HELP = [
 ]
 
 
+def _compose_help() -> list[tuple[str, str, str]]:
+    """The 组合计分 rows of 使用说明: one per part, from the parts' own EXAMPLE faces."""
+    from ..rules.compose import PARTS
+    from ..rules.parts import na
+    rows = [("组合计分", "数值（名称，可加 (%)、(项)、(是否)、(等级)）；主计分一项：基础分、分档、条件、等级或公式；"
+                     "扣分可几项：按差扣分、计数扣分；可加 不适用",
+             "数值=完成率(%)、问题(项)；基础分=满分；按差扣分=完成率低于100%每1%扣1分；计数扣分=问题每项扣0.5分，最多扣3分")]
+    rows += [(f"　{p.param_key}", p.label, p.EXAMPLE) for p in PARTS.values()]
+    return rows + [(f"　{na.PARAM_KEY}", "选“不适用”时的得分", na.EXAMPLE)]
+
+
 def target_text(n: Node) -> str:
     t = n.target
     if t is None:
@@ -124,6 +135,9 @@ def _formats(wb):
         "head": wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "align": "center"}),
         "cell": wb.add_format(base),
         "num": wb.add_format({**base, "num_format": "0.##"}),
+        # 年度指标值 is text: “=100%” typed in Excel or WPS stays the text the bureau typed, not a formula
+        "textcell": wb.add_format({**base, "num_format": "@"}),
+        "textcol": wb.add_format({"num_format": "@"}),
         "out": wb.add_format({**base, "font_color": "#595959", "bg_color": "#F2F2F2"}),
         "spare": wb.add_format({"font_name": "宋体", "font_size": 10, "font_color": "#9C0006"}),
         "status": wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True}),
@@ -258,7 +272,7 @@ def _guide_sheet(wb, f):
     r = len(lines) + 3
     for c, h in enumerate(("计分方法", "参数", "示例")):
         ws.write_string(r, c, h, f["head"])
-    for label, what, example in RULE_HELP:
+    for label, what, example in RULE_HELP + _compose_help():
         r += 1
         ws.write_string(r, 0, label, f["cell"])
         ws.write_string(r, 1, what, f["cell"])
@@ -275,7 +289,8 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
               "参数": 24, "年度指标值": 11, "实际值来源": 16, "指标解释": 24, "说明": 16, "计分方法": 10}
     for h, i in ci.items():
         hidden = h.endswith("编号")
-        ws.set_column(i, i, widths.get(h, 8 if "分值" in h or h == "单位" else 14), None, {"hidden": hidden})
+        ws.set_column(i, i, widths.get(h, 8 if "分值" in h or h == "单位" else 14), f["textcol"] if h in TEXT_COLUMNS else None,
+                      {"hidden": hidden})
     ws.set_column(helper0, helper0 + depth, 10, None, {"hidden": True})
     for i, h in enumerate(cols):
         ws.write_string(HEADER_ROW, i, h, f["head"])
@@ -308,7 +323,7 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
                   "单位": leaf.unit, "实际值来源": source_text(t, leaf), "指标解释": leaf.explanation, "说明": leaf.note,
                   "编号": leaf.id, "解析结果": rule.describe(leaf)}
         for h, v in values.items():
-            _write(ws, r, ci[h], v, f, "out" if h == "解析结果" else "cell")
+            _write(ws, r, ci[h], v, f, "out" if h == "解析结果" else "textcell" if h in TEXT_COLUMNS else "cell")
         ws.set_row(r, _height(values, widths))
     last = first + len(leaves) + SPARE_ROWS - 1
     _check_formulas(ws, f, t, ci, helper0, first, last, len(leaves), grid)
@@ -331,6 +346,8 @@ def _system_sheet(wb, f, t: Template, lists: dict[str, str]) -> None:
     ws.repeat_rows(HEADER_ROW)
 
 
+#: 指标体系 columns formatted as text, so that a typed “=100%” or “≥95%” is kept as typed
+TEXT_COLUMNS = ("年度指标值", "参数")
 WRAPPED = ("评分标准", "解析结果", "参数", "指标解释") + S.LEVELS
 
 

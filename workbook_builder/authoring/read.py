@@ -79,6 +79,37 @@ class Authored:
     places: dict[str, tuple[str, int]]
 
 
+def _leaf(node: dict, percent: bool):
+    from ..model import Target
+    t = node.get("target") or {}
+    target = Target(op=t.get("op"), value=t.get("value"), entry=bool(t.get("entry"))) if t else None
+    return rubric.leaf_for(node["rule"], node.get("weight") or 0.0, target, percent, node.get("unit", ""))
+
+
+def _rule_errors(node: dict, percent: bool) -> list[str]:
+    """The rule checks' errors for the row (bands that overlap, a level worth more than the 分值, …)."""
+    leaf = _leaf(node, percent)
+    try:
+        return [p.message for p in RULES[node["rule"]["kind"]].check(leaf) if p.severity == "error"]
+    except (KeyError, TypeError, ValueError):
+        return []
+
+
+def _describe(node: dict, percent: bool) -> str:
+    """The row's rule in plain Chinese (解析结果), from the row alone: shown even while other rows have errors."""
+    from ..model import Target
+    t = node.get("target") or {}
+    target = Target(op=t.get("op"), value=t.get("value"), entry=bool(t.get("entry"))) if t else None
+    leaf = rubric.leaf_for(node["rule"], node.get("weight") or 0.0, target, percent, node.get("unit", ""))
+    r = RULES[node["rule"]["kind"]]
+    if any(p.severity == "error" for p in r.check(leaf)):
+        return ""
+    try:
+        return r.describe(leaf)
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
 def did_you_mean(word: str, options, cutoff: float = 0.6) -> str:
     m = difflib.get_close_matches(fold(word), [fold(o) for o in options], n=1, cutoff=cutoff)
     if not m:
@@ -353,12 +384,16 @@ class _Reader:
                          fix=f"改为“{hint}”" if hint else f"从下拉列表选择（{'、'.join(S.RULE_NAMES)}）")
                 node["rule"] = {"kind": "manual"}
             else:
+                words = ""
                 try:
-                    node["rule"] = RULES[kind].parse_params(params, percent)
+                    node["rule"] = RULES[kind].parse_params(params, percent, weight=node.get("weight"))
+                    for m in _rule_errors(node, percent):  # found now, with the row's other errors, not on a later run
+                        self.err("bad-params", m, sh, rownum, "参数", fix="按“使用说明”表中的示例填写参数")
+                    words = _describe(node, percent)
                 except ParamError as e:
                     self.err("bad-params", str(e), sh, rownum, "参数", fix="按“使用说明”表中的示例填写参数")
                     node["rule"] = {"kind": "manual"}
-                self.readings.append(RowReading(rownum, name, "", False))
+                self.readings.append(RowReading(rownum, name, words, False))
         elif params:
             self.err("params-without-rule", "写了参数却没有选计分方法", sh, rownum, "计分方法", fix="选择计分方法，或清空参数")
             node["rule"] = {"kind": "manual"}
@@ -764,7 +799,11 @@ def read_workbook(path: Path) -> Authored:
     errors = [p for p in r.problems if p.severity == "error"]
     if errors:
         raise AuthoringError(str(path), errors + [p for p in r.problems if p.severity != "error"], r.readings)
-    data: dict[str, Any] = {"id": _text(info.get("id")), "title": _text(info.get("title")), "region": _text(info.get("region")),
+    tid = _text(info.get("id"))
+    stem = Path(path).stem
+    if not tid and ID_RE.match(stem):
+        tid = stem  # one key: the file name is the 编号 where 基本信息 leaves it blank
+    data: dict[str, Any] = {"id": tid, "title": _text(info.get("title")), "region": _text(info.get("region")),
                             "year": _year(info.get("year")), "version": _text(info.get("version")) or "1.0",
                             "indicators": indicators, "grades": grades, "inputs": inputs, "derived": derived}
     if _text(info.get("description")):
@@ -790,6 +829,12 @@ def read_workbook(path: Path) -> Authored:
     if lay:
         data["layout"] = lay
     return Authored(data, r.readings, [p for p in r.problems if p.severity != "error"], r.places)
+
+
+def problem_counts(problems: list[Problem]) -> tuple[int, int]:
+    """(errors, reminders): a 提醒 is never counted as an error."""
+    n = sum(1 for p in problems if p.severity == "error")
+    return n, len(problems) - n
 
 
 def _year(v) -> Any:

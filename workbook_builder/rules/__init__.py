@@ -11,6 +11,7 @@ from ..model import Input, Node, Template
 from .bands import Bands
 from .base import Problem, Rule, Slot
 from .checklist import Checklist
+from .compose import Compose
 from .deduct import Deduct
 from .grade import Grade
 from .linear import Linear
@@ -19,7 +20,8 @@ from .open import Open
 from .ratio import Ratio
 from .yes_no import YesNo
 
-RULES: dict[str, Rule] = {r.kind: r for r in (Ratio(), Linear(), Bands(), Deduct(), Checklist(), Grade(), YesNo(), Manual(), Open())}
+RULES: dict[str, Rule] = {r.kind: r for r in (Ratio(), Linear(), Bands(), Deduct(), Checklist(), Grade(), YesNo(), Manual(), Open(),
+                                            Compose())}
 
 
 def rule_for(leaf: Node) -> Rule:

@@ -81,6 +81,18 @@ class Bands(Rule):
             out = f"IF({cond},{fmt_num(b['score'])},{out})"
         return out
 
+    def undecided(self, leaf, value, text):
+        if isinstance(value, float) and not any(band_contains(b, value) for b in self.params(leaf)["bands"]):
+            return "实际值不在评分标准写到的任何一档内"
+        return ""
+
+    def as_composition(self, leaf):
+        q = self.params(leaf)
+        bands = [{**{k: v for k, v in b.items() if k not in ("score", "label")}, "score": {"points": b["score"]}}
+                 for b in q["bands"]]
+        return {"kind": "compose", "values": [{"name": "实际值", "type": "percent" if is_percent(leaf) else "number"}],
+                "score": {"part": "bands", "value": "实际值", "bands": bands, "else": {"points": q.get("else", 0)}}}
+
     def describe(self, leaf):
         q, pc = self.params(leaf), is_percent(leaf)
         out = [f"{band_words(b, pc)}得{points_text(b['score'])}分" for b in q["bands"]]
@@ -97,7 +109,7 @@ class Bands(Rule):
             items.append(f"其他：{points_text(q['else'])}分")
         return join_items(items)
 
-    def parse_params(self, text, percent):
+    def parse_params(self, text, percent, weight=None):
         bands, other = [], None
         for item in split_items(text):
             f = fold(item)

@@ -81,7 +81,7 @@ class Rule:
         """The rule's parameters as typed in the authoring workbook's 参数 column (``键=值；…``)."""
         return ""
 
-    def parse_params(self, text: str, percent: bool) -> dict[str, Any]:
+    def parse_params(self, text: str, percent: bool, weight: float | None = None) -> dict[str, Any]:
         """The rule dict (``kind`` included) from a 参数 text; raises ``ParamError`` in Chinese."""
         if str(text or "").strip():
             raise ParamError(f"{self.label}不需要参数，请清空“参数”")
@@ -102,6 +102,41 @@ class Rule:
 
     def needs_reason_excel(self, leaf: Node, r: Mapping[str, str], score_ref: str) -> str:
         return f"{score_ref}<{fmt_num(leaf.weight)}"
+
+    # --- values given as text (the rubric command's --actual / --met) ----------------------------
+    def value_of_text(self, leaf: Node, text: str, percent: bool) -> Any:
+        """The main slot's value typed as text (``95%``, ``3``); ParamError in Chinese if it is not one."""
+        return number_of_text(text, percent)
+
+    def value_of_met(self, leaf: Node, met: list[int]) -> Any:
+        """The main slot's value from the ①②③ items met; ParamError where the rule is not scored by items."""
+        raise ParamError(f"{self.label}不按项计分；请用 --actual 给出实际完成值")
+
+    def chosen_range(self, leaf: Node, value: Any) -> tuple[float, float] | None:
+        """Where ``value`` leaves the evaluator a range of points (a range level): that range."""
+        return None
+
+    def undecided(self, leaf: Node, value: Any, text: str) -> str:
+        """Why the 评分标准 ``text`` does not decide the score of ``value`` (between two steps, below zero
+        with no floor stated, in no band), in Chinese; "" when it does."""
+        return ""
+
+    def as_composition(self, leaf: Node) -> dict[str, Any] | None:
+        """This kind as a named composition of parts (rules/compose.py) scoring the same, or None where the
+        parts cannot hold it exactly (ratio's options, grade's range defaults, manual)."""
+        return None
+
+    def shows_rate(self, leaf: Node) -> bool:
+        """Whether the 完成率 column shows actual/target for this leaf."""
+        return False
+
+    def extra_columns(self, leaf: Node) -> list[tuple[str, str]]:
+        """Entry columns of the 自评表 this leaf needs beyond 年度指标值/实际完成值/自评分: (key, header)."""
+        return []
+
+    def needs_entry_score(self, leaf: Node) -> bool:
+        """Whether the leaf has a 自评分 entry cell (the ``score`` slot)."""
+        return any(s.name == "score" for s in self.slots_of(leaf))
 
     # --- shared -----------------------------------------------------------------
     def params(self, leaf: Node) -> dict[str, Any]:
@@ -237,3 +272,19 @@ def need(leaf: Node, *names: str) -> list[Problem]:
     """Problems for parameters a rule needs but the leaf's rule lacks."""
     p = leaf.rule or {}
     return [Problem("error", f"计分方法 {p.get('kind')} 缺少参数 {n}") for n in names if p.get(n) is None]
+
+
+def number_of_text(text: str, percent: bool, need_sign: bool = True) -> float:
+    """``95%`` → 0.95, ``3`` → 3.0; a percent indicator's value needs its % (unless ``need_sign`` is off)."""
+    import re
+    from ..numeric import xl_round
+    from .text import fold
+    m = re.fullmatch(r"(-?\d+(?:\.\d+)?)(%?)", fold(text))
+    if not m:
+        raise ParamError(f"实际完成值“{text}”不是数字")
+    v = float(m.group(1))
+    if m.group(2):
+        return xl_round(v / 100, 12)
+    if percent and need_sign and v != 0:
+        raise ParamError(f"这是百分比指标，实际完成值请带%（如 {m.group(1)}%）")
+    return v

@@ -8,9 +8,11 @@ capped at the weight. Counts are whole numbers ≥ 0.
 
 from __future__ import annotations
 
+import re
+
 from ..numeric import fmt_num
-from .base import Problem, Rule, Slot, xl_text
-from .text import ParamError, fold, join_items, key_values, parse_points, points_text
+from .base import Problem, Rule, Slot, number_of_text, xl_text
+from .text import FLOOR_STATED, ParamError, fold, join_items, key_values, parse_points, points_text
 
 _KEYS = {"每项扣": "deduct", "每项得": "earn", "项目": "items", "检查项": "items"}
 
@@ -50,6 +52,34 @@ class Checklist(Rule):
         n = f"{r['actual']}*{per}"
         return n if q.get("mode") == "earn" else f"{fmt_num(leaf.weight)}-{n}"
 
+    def value_of_text(self, leaf, text, percent):
+        return number_of_text(text, percent, need_sign=False)  # a count, whatever the indicator's unit
+
+    def value_of_met(self, leaf, met):
+        q = self.params(leaf)
+        if q.get("mode") == "earn":
+            return len(set(met))
+        if q.get("items"):
+            return len(q["items"]) - len(set(met))
+        raise ParamError("这条评分标准没有列出①②③各项；请用 --actual 给出不符合的项数")
+
+    def undecided(self, leaf, value, text):
+        q = self.params(leaf)
+        if q.get("mode", "deduct") == "deduct" and isinstance(value, float) and value * self._per(leaf) > leaf.weight + 1e-9 \
+                and not FLOOR_STATED.search(text):
+            return "扣分超过了分值，评分标准没有写扣完为止"
+        return ""
+
+    def as_composition(self, leaf):
+        q = self.params(leaf)
+        values = [{"name": "项数", "type": "integer"}]
+        if q.get("mode") == "earn":
+            per = fmt_num(q["points"]) if q.get("points") is not None else f"{fmt_num(q['share'])}×分值"
+            return {"kind": "compose", "values": values, "score": {"part": "formula", "expr": f"项数×{per}"}}
+        count = {"part": "count", "value": "项数"}
+        count.update({"points": q["points"]} if q.get("points") is not None else {"share": q["share"]})
+        return {"kind": "compose", "values": values, "score": {"part": "base"}, "deduct": [count]}
+
     def describe(self, leaf):
         q = self.params(leaf)
         per = (f"{points_text(q['points'])}分" if q.get("points") is not None
@@ -68,10 +98,10 @@ class Checklist(Rule):
         per = points_text(q["points"]) if q.get("points") is not None else f"分值的{points_text(q['share'] * 100)}%"
         items = [f"{key}={per}"]
         if q.get("items"):
-            items.append(f"项目={'、'.join(q['items'])}")
+            items.append(f"项目={join_names(q['items'])}")
         return join_items(items)
 
-    def parse_params(self, text, percent):
+    def parse_params(self, text, percent, weight=None):
         kv = key_values(text, _KEYS, "清单计分")
         if ("deduct" in kv) == ("earn" in kv):
             raise ParamError("清单计分要写“每项扣”或“每项得”其中一个（如 每项扣=1 或 每项扣=分值的25%）")
@@ -83,10 +113,36 @@ class Checklist(Rule):
         else:
             out["points"] = parse_points(v, "每项分数")
         if "items" in kv:
-            out["items"] = [x.strip() for x in kv["items"].replace(",", "、").replace("，", "、").split("、") if x.strip()]
+            out["items"] = split_names(kv["items"])
         return out
 
     def udf_args(self, leaf, refs):
         p = self.params(leaf)
         unit = "share" if p.get("share") is not None else "points"
         return [refs["actual"], fmt_num(leaf.weight), fmt_num(p[unit]), xl_text(p.get("mode", "deduct")), xl_text(unit)]
+
+
+def join_names(names: list[str]) -> str:
+    """Item names separated by 、; a name that itself holds 、 or a comma is written in 「」 so it reads back whole."""
+    return "、".join(f"「{n}」" if re.search(r"[、,，「」]", n) else n for n in names)
+
+
+def split_names(text: str) -> list[str]:
+    """The inverse of ``join_names``: 、/,/， separate names except inside 「」."""
+    out, cur, depth = [], [], 0
+    for ch in str(text):
+        if ch == "「":
+            depth += 1
+            if depth == 1:
+                continue
+        elif ch == "」" and depth:
+            depth -= 1
+            if depth == 0:
+                continue
+        if ch in "、,，" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    out.append("".join(cur))
+    return [x.strip() for x in out if x.strip()]

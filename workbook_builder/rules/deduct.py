@@ -14,7 +14,7 @@ import math
 
 from ..numeric import fmt_num, xl_round
 from .base import Problem, Rule, is_percent, need, xl_text
-from .text import ParamError, join_items, key_values, num_text, parse_num, parse_points, points_text
+from .text import FLOOR_STATED, ParamError, join_items, key_values, num_text, parse_num, parse_points, points_text
 
 _KEYS = {"标准": "threshold", "每超过": "above", "每高于": "above", "每低于": "below", "每减少": "below",
          "每下降": "below", "扣": "points", "不足一档": "step"}
@@ -68,6 +68,27 @@ class Deduct(Rule):
         w = fmt_num(leaf.weight)
         return f"IF({d}<=0,{w},{w}-{units}*{fmt_num(q['points'])})"
 
+    def undecided(self, leaf, value, text):
+        q = self.params(leaf)
+        d = value - q["threshold"] if q.get("direction", "above") == "above" else q["threshold"] - value
+        if d <= 0:
+            return ""
+        units = xl_round(d / q["per"], 6)
+        if units != int(units):
+            return "评分标准没有规定不足一档的部分怎样扣分"
+        if units * q["points"] > leaf.weight + 1e-9 and not FLOOR_STATED.search(text):
+            return "扣分超过了分值，评分标准没有写扣完为止"
+        return ""
+
+    def as_composition(self, leaf):
+        q = self.params(leaf)
+        step = {"part": "steps", "value": "实际值", "from": q["threshold"], "direction": q.get("direction", "above"),
+                "per": q["per"], "points": q["points"]}
+        if q.get("step", "continuous") != "continuous":
+            step["step"] = q["step"]
+        return {"kind": "compose", "values": [{"name": "实际值", "type": "percent" if is_percent(leaf) else "number"}],
+                "score": {"part": "base"}, "deduct": [step]}
+
     def describe(self, leaf):
         q, pc = self.params(leaf), is_percent(leaf)
         th = num_text(q["threshold"], pc) + ("" if pc else leaf.unit)
@@ -91,7 +112,7 @@ class Deduct(Rule):
             items.append(f"不足一档={_STEP_TEXT[q['step']]}")
         return join_items(items)
 
-    def parse_params(self, text, percent):
+    def parse_params(self, text, percent, weight=None):
         kv = key_values(str(text).replace("个百分点", "%"), _KEYS, "超限扣分")
         if "above" in kv and "below" in kv:
             raise ParamError("“每超过”和“每低于”只能写一个")

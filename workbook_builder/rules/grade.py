@@ -89,6 +89,14 @@ class Grade(Rule):
             out = f'IF({a}="{x["name"]}",{val},{out})'
         return out
 
+    def as_composition(self, leaf):
+        if is_range(leaf):
+            return None  # a blank 自评分 takes the level's default; a composed range stays blank until typed
+        levels = [{"name": x["name"], "score": {"points": x["score"]} if "score" in x else {"share": x["share"]}}
+                  for x in self.params(leaf)["levels"]]
+        return {"kind": "compose", "values": [{"name": "等级", "type": "level"}],
+                "score": {"part": "levels", "value": "等级", "levels": levels}}
+
     def needs_reason(self, leaf, v, score):
         """A level below the top one was chosen (or, with the stricter rule, any score below the weight)."""
         if leaf.reason_when == "below-weight":
@@ -117,6 +125,16 @@ class Grade(Rule):
             if x["name"] == level:
                 return x["min"] * leaf.weight, x["max"] * leaf.weight
         return None
+
+    def value_of_text(self, leaf, text, percent):
+        names = [x["name"] for x in self.params(leaf)["levels"]]
+        v = str(text).strip()
+        if v not in names:
+            raise ParamError(f"等级“{v}”不在评分标准的等级中（{'、'.join(names)}）")
+        return v
+
+    def chosen_range(self, leaf, value):
+        return self.score_range(leaf, value)
 
     def score_bounds(self, leaf, sv):
         level = sv.get("actual")
@@ -151,7 +169,7 @@ class Grade(Rule):
                 out.append(f"{x['name']}={_pc(x['share'])}")
         return join_items(out)
 
-    def parse_params(self, text, percent):
+    def parse_params(self, text, percent, weight=None):
         levels = []
         for item in split_items(text):
             name, eq, v = item.replace("＝", "=").rpartition("=")

@@ -33,6 +33,12 @@ class Linear(Rule):
         f, u = self.params(leaf)["floor"], self.params(leaf)["full"]
         return f"({r['actual']}-{fmt_num(f)})/({fmt_num(u)}-{fmt_num(f)})*{fmt_num(leaf.weight)}"
 
+    def as_composition(self, leaf):
+        q = self.params(leaf)
+        f, u = fmt_num(q["floor"]), fmt_num(q["full"])
+        return {"kind": "compose", "values": [{"name": "实际值", "type": "percent" if is_percent(leaf) else "number"}],
+                "score": {"part": "formula", "expr": f"(实际值-{f})/({u}-{f})×分值"}}
+
     def describe(self, leaf):
         q, pc = self.params(leaf), is_percent(leaf)
         f, u = num_text(q["floor"], pc), num_text(q["full"], pc)
@@ -42,7 +48,7 @@ class Linear(Rule):
         q, pc = self.params(leaf), is_percent(leaf)
         return join_items([f"零分点={num_text(q['floor'], pc)}", f"满分点={num_text(q['full'], pc)}"])
 
-    def parse_params(self, text, percent):
+    def parse_params(self, text, percent, weight=None):
         kv = key_values(text, _KEYS, "线性插值")
         missing = [k for k, v in _KEYS.items() if v not in kv]
         if missing:

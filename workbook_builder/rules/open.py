@@ -50,6 +50,9 @@ class Open(Rule):
                 Slot("target", "text", required=False), Slot("actual", "text", required=False),
                 Slot("weight", "number", required=False), Slot("score", "number", required=False)]
 
+    def needs_entry_score(self, leaf):
+        return False  # the project sheet has its own 自评分 column (projects/layout.py)
+
     def levels(self, leaf) -> list[dict]:
         return self.params(leaf).get("levels", [])
 

@@ -79,6 +79,9 @@ class Ratio(Rule):
     udf_name = "WB_RATIO"
     udf_help = "按完成比例计分：达到指标值得满分，否则按实际完成值/指标值×分值（反向指标按偏离度扣减）"
 
+    def shows_rate(self, leaf):
+        return True
+
     def slots(self, leaf):
         t = actual_type(leaf)
         return [Slot("actual", t), Slot("target", t)]
@@ -175,7 +178,7 @@ class Ratio(Rule):
             items.append(f"允许偏差={num_text(q['tolerance'], True)}")
         return join_items(items)
 
-    def parse_params(self, text, percent):
+    def parse_params(self, text, percent, weight=None):
         kv = key_values(text, _KEYS, "完成比例")
         out = {"kind": self.kind}
         if "threshold" in kv:

@@ -100,3 +100,8 @@ def key_values(text: str, known: dict[str, str], kind_label: str) -> dict[str, s
 
 def join_items(items: list[str]) -> str:
     return "；".join(items)
+
+
+#: the words by which a 评分标准 states that deductions stop at 0 (扣完为止 and its variants)
+FLOOR_STATED = re.compile(r"扣完(?:\d+(?:\.\d+)?分)?为止|扣满为止|扣完即止|扣至0|扣到0|直至扣为零分|直至0分|最低(?:为)?0分|最低不得分|"
+                          r"最多扣|扣分不超过|扣完|减完")

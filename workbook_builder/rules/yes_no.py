@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..numeric import fmt_num
 from .base import Rule, Slot
+from .text import ParamError
 
 YES, NO = "是", "否"
 
@@ -22,6 +23,20 @@ class YesNo(Rule):
 
     def raw_excel(self, leaf, r):
         return f'IF({r["actual"]}="{YES}",{fmt_num(leaf.weight)},0)'
+
+    def value_of_text(self, leaf, text, percent):
+        v = {"yes": YES, "no": NO, "true": YES, "false": NO}.get(str(text).strip().lower(), str(text).strip())
+        if v not in (YES, NO):
+            raise ParamError(f"“{text}”应为 是 或 否")
+        return v
+
+    def value_of_met(self, leaf, met):
+        return YES if met else NO
+
+    def as_composition(self, leaf):
+        return {"kind": "compose", "values": [{"name": "是否", "type": "level"}],
+                "score": {"part": "levels", "value": "是否",
+                          "levels": [{"name": YES, "score": {"share": 1.0}}, {"name": NO, "score": {"points": 0.0}}]}}
 
     def describe(self, leaf):
         return f"选“是”得满分（{fmt_num(leaf.weight)}分），选“否”不得分"
