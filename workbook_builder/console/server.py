@@ -1,0 +1,42 @@
+"""``workbook-builder serve``: start the console on one machine and print the address to open."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+
+def serve(data: str, host: str = "127.0.0.1", port: int = 8000, db: str | None = None) -> int:
+    from werkzeug.serving import make_server
+
+    from .app import create_app, stop
+    from .storage import StorageError
+    try:
+        Path(data).mkdir(parents=True, exist_ok=True)
+        app = create_app(data, db)
+    except StorageError as e:
+        print(f"错误: {e}", file=sys.stderr)
+        return 2
+    except OSError:
+        print(f"错误: 无法使用数据文件夹 {data}（没有写入权限或磁盘已满）", file=sys.stderr)
+        return 2
+    try:
+        srv = make_server(host, port, app, threaded=True)
+    except OSError:
+        stop(app)
+        print(f"错误: 端口 {port} 已被占用，请换一个端口（--port）", file=sys.stderr)
+        return 2
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    print(f"绩效自评工作台已启动：请用浏览器打开 http://{shown}:{srv.server_port}/", flush=True)
+    print(f"数据保存在 {Path(data).resolve()}；按 Ctrl+C 停止。", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()
+        stop(app)
+    print("已停止", flush=True)
+    return 0
