@@ -343,8 +343,8 @@ def cmd_prefill_template(a) -> int:
 
 def cmd_serve(a) -> int:
     from .console.server import serve
-    if not 1 <= a.port <= 65535:
-        raise Stop(f"端口 {a.port} 无效，应为 1～65535")
+    if not 0 <= a.port <= 65535:
+        raise Stop(f"端口 {a.port} 无效，应为 1～65535（0 表示任选一个空闲端口）")
     return serve(a.data, a.host, a.port, a.db)
 
 

@@ -48,13 +48,16 @@ def honest_values(tid: str = TID) -> dict:
     return values
 
 
-def honest_return(department: str, year: int = YEAR, tid: str = TID, sign_key: bytes | None = None) -> bytes:
-    return build_workbook(load_template(tid), department, year, honest_values(tid), sign_key=sign_key)
+def honest_return(department: str, year: int = YEAR, tid: str = TID, sign_key: bytes | None = None,
+                  template: Path | None = None) -> bytes:
+    """A department's workbook filled in completely (the seed's figures), of ``template`` (a file) or ``tid``."""
+    return build_workbook(load_template(template or tid), department, year, honest_values(tid), sign_key=sign_key)
 
 
-def tampered_return(department: str, year: int = YEAR, sign_key: bytes | None = None) -> tuple[bytes, str]:
-    """A return whose 总分 cell shows a higher score than its formulas give; and the sheet!cell tampered."""
-    data = honest_return(department, year, sign_key=sign_key)
+def tampered_return(department: str, year: int = YEAR, sign_key: bytes | None = None,
+                    template: Path | None = None) -> tuple[bytes, str]:
+    """A return whose last score cell of 自评表 shows 99.5 where its formula gives less; and that cell."""
+    data = honest_return(department, year, sign_key=sign_key, template=template)
     src = zipfile.ZipFile(io.BytesIO(data))
     buf = io.BytesIO()
     where = ""
@@ -90,8 +93,12 @@ def zip_bomb() -> bytes:
     return buf.getvalue()
 
 
-def authoring(tid: str = TID, version: str | None = None, break_weight: bool = False) -> bytes:
-    """The template as the bureau's 指标体系.xlsx; optionally with another 版本 or a wrong 分值 in one row."""
+CODE = "qingcheng_county"
+
+
+def authoring(tid: str = TID, version: str | None = None, break_weight: bool = False, code: str | None = CODE) -> bytes:
+    """The template as the bureau's 指标体系.xlsx, under the bureau's own 编号 ``code``; optionally with
+    another 版本 or a wrong 分值 in one row."""
     import tempfile
 
     import openpyxl
@@ -101,11 +108,11 @@ def authoring(tid: str = TID, version: str | None = None, break_weight: bool = F
         p = Path(d) / "x.xlsx"
         export(load_template(tid), p)
         wb = openpyxl.load_workbook(p)
-        if version is not None:
-            ws = wb["基本信息"]
-            for row in ws.iter_rows():
-                if row[0].value in ("版本", "version"):
-                    row[1].value = version
+        for row in wb["基本信息"].iter_rows():
+            if row[0].value == "版本" and version is not None:
+                row[1].value = version
+            if row[0].value == "编号" and code is not None:
+                row[1].value = code
         if break_weight:
             ws = wb["指标体系"]
             head = next(r for r in range(1, 10) if any(c.value == "分值" for c in ws[r]))

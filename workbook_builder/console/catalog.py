@@ -126,16 +126,13 @@ def _version_key(v: str):
 
 
 def version_problem(store: Store, code: str, version: str) -> str:
-    """Why a new usable version may not be added ('' when it may): the 版本 must rise above every earlier one."""
-    have = [r["version"] for r in store.rows("SELECT version FROM templates WHERE code = ? AND ok = 1", code)]
+    """Why a new usable version may not be added ('' when it may): the 编号 is not a shipped template's, and
+    the 版本 rises above every earlier usable version of that 编号."""
     for p in template_paths():
-        if is_shipped(p):
-            try:
-                t = load_template(p)
-            except Exception:  # noqa: BLE001, S112 - a broken template is not compared
-                continue
-            if t.id == code:
-                have.append(t.version)
+        if is_shipped(p) and p.stem == code:
+            return (f"编号 {code} 是软件自带的指标体系的编号：本局的指标体系请在“基本信息”表中换一个编号"
+                    f"（英文字母、数字和下划线，如 {code}_county）后重新上传")
+    have = [r["version"] for r in store.rows("SELECT version FROM templates WHERE code = ? AND ok = 1", code)]
     if not have:
         return ""
     top = max(have, key=_version_key)

@@ -7,6 +7,10 @@ import sys
 from pathlib import Path
 
 
+def _interrupt(*_):
+    raise KeyboardInterrupt
+
+
 def serve(data: str, host: str = "127.0.0.1", port: int = 8000, db: str | None = None) -> int:
     from werkzeug.serving import make_server
 
@@ -30,7 +34,7 @@ def serve(data: str, host: str = "127.0.0.1", port: int = 8000, db: str | None =
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     print(f"绩效自评工作台已启动：请用浏览器打开 http://{shown}:{srv.server_port}/", flush=True)
     print(f"数据保存在 {Path(data).resolve()}；按 Ctrl+C 停止。", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

@@ -5,9 +5,13 @@ reader's reports of the round's current returns (``reader.batch.frames`` and ``r
 from __future__ import annotations
 
 import json
+import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..engine import compute
+from ..paths import ENV
 from ..reader.batch import frames
 from ..reader.report import write_frames
 from . import charts
@@ -30,7 +34,26 @@ def current_reports(store: Store, round_id: int) -> list[tuple[dict, dict | None
     return out
 
 
-def workbook(store: Store, round_id: int, out: Path) -> None:
+_ENV_LOCK = threading.Lock()
+
+
+@contextmanager
+def _templates_on_path(template_file: str):
+    """The round's template on the reader's search path while its names are looked up (one at a time)."""
+    with _ENV_LOCK:
+        before = os.environ.get(ENV)
+        if template_file:
+            os.environ[ENV] = os.pathsep.join(x for x in (template_file, before) if x)
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop(ENV, None)
+            else:
+                os.environ[ENV] = before
+
+
+def workbook(store: Store, round_id: int, out: Path, template_file: str = "") -> None:
     """汇总表.xlsx of every department's current return (all files of a department returned twice)."""
     reports = []
     for ln_dept, doc in current_reports(store, round_id):
@@ -42,7 +65,9 @@ def workbook(store: Store, round_id: int, out: Path) -> None:
                                 "AND submitted = 1 AND superseded = 0 AND status = 'done' ORDER BY id",
                                 round_id, ln["department"]["id"])[:-1]:
                 reports.append(report_of(json.loads(r["report"]), r["file_name"]))
-    write_frames(frames(reports), out)
+    reports.sort(key=lambda r: r.file)  # as consolidate lists a folder
+    with _templates_on_path(template_file):
+        write_frames(frames(reports), out)
 
 
 def figures(store: Store, round_id: int, t, share: float) -> dict:

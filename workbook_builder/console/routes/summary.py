@@ -59,6 +59,7 @@ def workbook(rid: int):
     c = console()
     rnd = round_or_404(rid)
     out = c.store.data / "out" / f"summary-{rid}.xlsx"
-    S.workbook(c.store, rid, out)
+    template_file, _ = c.key_of(rid)
+    S.workbook(c.store, rid, out, template_file)
     c.store.audit("财政局", "下载汇总表", {"轮次": rid})
     return send_file(out, as_attachment=True, download_name=f"{rnd['year']}年度-汇总表.xlsx", max_age=0)
