@@ -17,7 +17,7 @@ def bars(items: list[tuple[str, int]], title: str) -> str:
     n = max(1, len(items))
     top_value = max([v for _, v in items] + [1])
     bw = (w - 2 * pad) / n
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" class="chart" {FONT}>',
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" class="chart bars" {FONT}>',
            f'<title>{escape(title)}</title>',
            f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#888"/>']
     for i, (label, v) in enumerate(items):
@@ -76,7 +76,7 @@ def scatter(points: list[tuple[str, float, float, bool]], share: float, title: s
     """预算执行率 (x, 0–100%) against 得分率 (y, 0–100%); the band of allowed divergence is shaded and
     departments outside it are drawn red and named."""
     w, h, pad = 560, 420, 56
-    span = 100.0
+    span = 100.0  # shown as percentages
 
     def px(v: float) -> float:
         return pad + (w - 2 * pad) * max(0.0, min(v, 1.2)) / 1.2
@@ -84,7 +84,7 @@ def scatter(points: list[tuple[str, float, float, bool]], share: float, title: s
     def py(v: float) -> float:
         return h - pad - (h - 2 * pad) * max(0.0, min(v, 1.2)) / 1.2
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" class="chart" {FONT}>',
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" class="chart scatter" {FONT}>',
            f'<title>{escape(title)}</title>']
     band = [(0, share), (1.2 - share, 1.2), (1.2, 1.2), (1.2, 1.2 - share), (share, 0), (0, 0)]
     out.append('<polygon points="' + " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in band) +
@@ -98,12 +98,13 @@ def scatter(points: list[tuple[str, float, float, bool]], share: float, title: s
     out.append(f'<text x="{w / 2}" y="{h - 14}" text-anchor="middle" font-size="13">预算执行率</text>')
     out.append(f'<text x="16" y="{h / 2}" text-anchor="middle" font-size="13" transform="rotate(-90 16 {h / 2})">'
                f'得分率（总分÷满分）</text>')
-    for label, x, y, flagged in points:
+    for k, (label, x, y, flagged) in enumerate(points):
         colour = "#c62828" if flagged else "#1565c0"
         out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="{6 if flagged else 4}" fill="{colour}">'
                    f'<title>{escape(label)}：执行率 {x * 100:.1f}%，得分率 {y * 100:.1f}%</title></circle>')
-        if flagged:
-            out.append(f'<text x="{px(x) + 8:.1f}" y="{py(y) - 6:.1f}" font-size="12" fill="#c62828">'
-                       f'{escape(label[:10])}</text>')
+        if flagged:  # names alternate above and below their point, so that neighbours stay readable
+            dy = -8 if k % 2 == 0 else 18
+            out.append(f'<text x="{px(x):.1f}" y="{py(y) + dy:.1f}" font-size="12" fill="#c62828" '
+                       f'text-anchor="middle">{escape(label[:10])}</text>')
     out.append("</svg>")
     return "".join(out)
