@@ -21,10 +21,13 @@ HEAD = "部门名称,年度资金总额·全年预算数（万元）,年度资�
 
 def clean_list(departments=DEPARTMENTS) -> bytes:
     """A GBK CSV under a title row, 万元 headers: one line per department, execution rates from 60% to 100%."""
-    lines = ["2024年度部门整体支出绩效自评名单\n", HEAD]
+    import csv
+    out = io.StringIO()
+    out.write("2024年度部门整体支出绩效自评名单\n" + HEAD)
+    w = csv.writer(out, lineterminator="\n")
     for i, d in enumerate(departments):
-        lines.append(f"{d},{1000 + i * 10},{(1000 + i * 10) * (1 - 0.4 * i / max(1, len(departments) - 1)):.2f}\n")
-    return "".join(lines).encode("gbk")
+        w.writerow([d, 1000 + i * 10, f"{(1000 + i * 10) * (1 - 0.4 * i / max(1, len(departments) - 1)):.2f}"])
+    return out.getvalue().encode("gbk")
 
 
 def messy_list() -> bytes:
@@ -83,14 +86,28 @@ def zip_of(files: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def zip_bomb() -> bytes:
-    """A zip whose one member unpacks to 600 MB of zeros (a few hundred KB packed)."""
+def zip_bomb(megabytes: int = 130, name: str = "炸弹.xlsx") -> bytes:
+    """A zip whose one member unpacks to ``megabytes`` MB of zeros (a thousandth of that packed)."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z, z.open("炸弹.xlsx", "w", force_zip64=True) as f:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z, z.open(name, "w", force_zip64=True) as f:
         block = b"\0" * (1 << 20)
-        for _ in range(600):
+        for _ in range(megabytes):
             f.write(block)
     return buf.getvalue()
+
+
+def lying_zip() -> bytes:
+    """A zip whose member declares 1 KB but unpacks to 5 MB (its headers rewritten)."""
+    import struct
+    body = b"\0" * (5 << 20)
+    data = bytearray(zip_of({"小文件.xlsx": body}))
+    size = struct.pack("<I", len(body))
+    for sig in (b"PK\x03\x04", b"PK\x01\x02"):
+        i = data.find(sig)
+        off = i + (22 if sig == b"PK\x03\x04" else 24)
+        assert data[off:off + 4] == size
+        data[off:off + 4] = struct.pack("<I", 1024)
+    return bytes(data)
 
 
 CODE = "qingcheng_county"

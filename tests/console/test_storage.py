@@ -107,7 +107,7 @@ def _report(dept: str, total: float | None, code: str | None = None) -> FileRepo
 def test_a_round_returns_findings_and_restart(db):
     data, url = db
     s = Store(data, url)
-    rid, (a, b, c) = _round(s)
+    rid, (_, b, _) = _round(s)
     r1 = R.add_return(s, rid, "甲局-2024.xlsx", b"one", "bureau", "财政局")
     r2 = R.add_return(s, rid, "乙.xlsx", b"two", "bureau", "财政局")
     r3 = R.add_return(s, rid, "乙局-2024（改）.xlsx", b"three", "bureau", "财政局")

@@ -56,7 +56,7 @@ def check_csrf() -> None:
         return
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf") or ""
     have = session.get("csrf", "")
-    if not have or not hmac.compare_digest(sent, have):
+    if not have or not hmac.compare_digest(sent.encode("utf-8"), have.encode("utf-8")):
         abort(400, description="csrf")
 
 
