@@ -10,9 +10,19 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
+import signal
 import subprocess
 import sys
 from pathlib import Path
+
+_HEAD = 8  # each message: its length (8 bytes, big-endian), then the pickle
+
+
+def _send(out, obj) -> None:
+    body = pickle.dumps(obj)
+    out.write(len(body).to_bytes(_HEAD, "big") + body)
+    out.flush()
 
 
 def _serve(inp, out) -> None:
@@ -31,27 +41,47 @@ def _serve(inp, out) -> None:
         os.environ[ENV] = os.pathsep.join(x for x in (template_file, base_env) if x)
         ids = [i for i, _ in items]
         for rid, rep in zip(ids, validate_isolated([Path(p) for _, p in items], key, jobs=1)):
-            pickle.dump((rid, rep), out)
-            out.flush()
-        pickle.dump(("done", None), out)
-        out.flush()
+            _send(out, (rid, rep))
+        _send(out, ("done", None))
 
 
 class Validator:
-    """A handle on the validation process; ``run`` yields (return id, FileReport) and restarts it when lost."""
+    """A handle on the validation process; ``run`` yields (return id, FileReport) and restarts it when lost.
+
+    The process leads its own process group: when it is lost, its reader workers go with it."""
 
     def __init__(self):
         self.proc: subprocess.Popen | None = None
+        self.buf = b""
 
     def _start(self) -> None:
         root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([root] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+        self.buf = b""
         self.proc = subprocess.Popen([sys.executable, "-m", "workbook_builder.console.validator"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True)
 
     @property
     def pid(self) -> int | None:
         return self.proc.pid if self.proc is not None and self.proc.poll() is None else None
+
+    def _recv(self):
+        """The next message; EOFError when the process is gone (even if a worker still holds the pipe)."""
+        fd = self.proc.stdout.fileno()
+        while True:
+            if len(self.buf) >= _HEAD:
+                n = int.from_bytes(self.buf[:_HEAD], "big")
+                if len(self.buf) >= _HEAD + n:
+                    body, self.buf = self.buf[_HEAD:_HEAD + n], self.buf[_HEAD + n:]
+                    return pickle.loads(body)
+            ready, _, _ = select.select([fd], [], [], 1.0)
+            if ready:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    raise EOFError
+                self.buf += chunk
+            elif self.proc.poll() is not None:
+                raise EOFError
 
     def run(self, template_file: str, key: bytes | None, items: list[tuple[int, str]]):
         """Reports for ``items`` ((id, path)); stops early (the rest stays pending) if the process is lost."""
@@ -61,7 +91,7 @@ class Validator:
             pickle.dump((template_file, key, items), self.proc.stdin)
             self.proc.stdin.flush()
             while True:
-                rid, rep = pickle.load(self.proc.stdout)
+                rid, rep = self._recv()
                 if rid == "done":
                     return
                 yield rid, rep
@@ -81,6 +111,10 @@ class Validator:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=3)
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # a worker left behind by a lost process
+        except (ProcessLookupError, PermissionError):
+            pass
         self.proc = None
 
 
