@@ -54,4 +54,4 @@ def run(url: str, data: Path, n: int) -> dict:
     lat = sorted(t for _, t in got)
     return {"n": n, "ids": sorted(i for i, _ in got), "rows": rows, "bodies": bodies, "audit": uploads,
             "upload_s": upload_s, "all_s": all_s, "p50": lat[len(lat) // 2],
-            "p95": lat[min(len(lat) - 1, int(round(0.95 * len(lat))) - 1)], "max": lat[-1]}
+            "p95": lat[min(len(lat) - 1, round(0.95 * len(lat)) - 1)], "max": lat[-1]}

@@ -125,26 +125,31 @@ def record(store: Store, rid: int, rep: FileReport) -> None:
             tx.execute("INSERT INTO findings (return_id, severity, code, sheet, cell, message, expected, found) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rid, *r)
         tx.execute("UPDATE returns SET status = 'done', result = ?, total = ?, grade = ?, report = ?, "
-                   "department_id = ?, checked_at = ? WHERE id = ?", result,
+                   "department_id = ?, checked_at = ?, kind = ? WHERE id = ?", result,
                    rep.total if isinstance(rep.total, (int, float)) and math.isfinite(rep.total) else None,
-                   rep.grade or "", json.dumps(report_json(rep), ensure_ascii=False), dept_id, now(), rid)
+                   rep.grade or "", json.dumps(report_json(rep), ensure_ascii=False), dept_id, now(),
+                   "项目" if rep.projects else "自评表", rid)
 
 
 def table(store: Store, round_id: int) -> tuple[list[dict], list[dict]]:
-    """One line per department (交回 state, result, total, grade, current return) and the files matched to none."""
+    """One line per department (交回 state, result, total, grade, current return; its latest project workbook)
+    and the files matched to none. A project workbook is not the department's 自评表: it is listed beside it."""
     depts = store.rows("SELECT * FROM departments WHERE round_id = ? ORDER BY row_no, id", round_id)
     rets = store.rows("SELECT id, department_id, file_name, status, result, total, grade, superseded, submitted, "
-                      "uploaded_at, via FROM returns WHERE round_id = ? ORDER BY id", round_id)
-    counted = [r for r in rets if r["submitted"] and not r["superseded"]]
+                      "uploaded_at, via, kind FROM returns WHERE round_id = ? ORDER BY id", round_id)
+    counted = [r for r in rets if r["submitted"] and not r["superseded"] and r["kind"] != "项目"]
+    projects = [r for r in rets if r["submitted"] and not r["superseded"] and r["kind"] == "项目"]
     lines = []
     for d in depts:
         mine = [r for r in counted if r["department_id"] == d["id"]]
+        theirs = [r for r in projects if r["department_id"] == d["id"]]
         history = [r for r in rets if r["department_id"] == d["id"] and r["submitted"]]
         cur = mine[-1] if mine else None
         state = "未交回" if not mine else ("重复交回" if len(mine) > 1 else "已交回")
         lines.append({"department": d, "state": state, "current": cur, "count": len(mine),
+                      "project": theirs[-1] if theirs else None,
                       "history": len(history), "pending": any(r["status"] == "pending" for r in mine)})
-    unmatched = [r for r in counted if r["department_id"] is None]
+    unmatched = [r for r in counted + projects if r["department_id"] is None]
     return lines, unmatched
 
 

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS departments (
 CREATE TABLE IF NOT EXISTS returns (
   id {ID}, round_id INTEGER NOT NULL, department_id INTEGER, sha256 TEXT NOT NULL, file_name TEXT NOT NULL,
   via TEXT NOT NULL, status TEXT NOT NULL, submitted INTEGER NOT NULL, superseded INTEGER NOT NULL,
-  result TEXT, total DOUBLE PRECISION, grade TEXT, report TEXT, uploaded_at TEXT NOT NULL, checked_at TEXT);
+  result TEXT, total DOUBLE PRECISION, grade TEXT, report TEXT, uploaded_at TEXT NOT NULL, checked_at TEXT,
+  kind TEXT NOT NULL DEFAULT '自评表');
 CREATE INDEX IF NOT EXISTS returns_round ON returns (round_id, status);
 CREATE TABLE IF NOT EXISTS findings (
   id {ID}, return_id INTEGER NOT NULL, severity TEXT NOT NULL, code TEXT NOT NULL, sheet TEXT NOT NULL,

@@ -21,16 +21,19 @@ from .storage import Store
 DEFAULT_SHARE = 0.2
 
 
-def current_reports(store: Store, round_id: int) -> list[tuple[dict, dict | None]]:
-    """(department row or None, recorded report) of each current, validated return."""
+def current_reports(store: Store, round_id: int, projects: bool = True) -> list[tuple[dict | None, dict]]:
+    """(department row or None, recorded report) of each current, validated return (with ``projects``, the
+    project workbooks too)."""
     lines, unmatched = table(store, round_id)
-    ids = [ln["current"]["id"] for ln in lines if ln["current"]] + [r["id"] for r in unmatched]
+    ids = [ln[k]["id"] for ln in lines for k in ("current", "project") if ln[k]] + [r["id"] for r in unmatched]
     depts = {ln["department"]["id"]: ln["department"] for ln in lines}
     out = []
     for rid in ids:
         r = store.row("SELECT id, department_id, file_name, status, report FROM returns WHERE id = ?", rid)
         if r["status"] == "done" and r["report"]:
-            out.append((depts.get(r["department_id"]), {"file": r["file_name"], **json.loads(r["report"])}))
+            doc = json.loads(r["report"])
+            if projects or not doc["projects"]:
+                out.append((depts.get(r["department_id"]), {"file": r["file_name"], **doc}))
     return out
 
 
@@ -56,7 +59,7 @@ def _templates_on_path(template_file: str):
 def workbook(store: Store, round_id: int, out: Path, template_file: str = "") -> None:
     """汇总表.xlsx of every department's current return (all files of a department returned twice)."""
     reports = []
-    for ln_dept, doc in current_reports(store, round_id):
+    for _, doc in current_reports(store, round_id):
         reports.append(report_of(doc, doc["file"]))
     lines, _ = table(store, round_id)
     for ln in lines:  # a department returned twice: every current file, as consolidate would see the folder
@@ -72,7 +75,7 @@ def workbook(store: Store, round_id: int, out: Path, template_file: str = "") ->
 
 def figures(store: Store, round_id: int, t, share: float) -> dict:
     """Chart SVGs and the departments whose score and budget execution diverge by more than ``share``."""
-    got = current_reports(store, round_id)
+    got = current_reports(store, round_id, projects=False)
     grades = [g.name for g in sorted(t.grades, key=lambda g: -g.min)]
     counts = {g: 0 for g in grades}
     for _, doc in got:
