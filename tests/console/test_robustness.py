@@ -179,3 +179,18 @@ def test_an_internal_error_is_a_chinese_page(walked, monkeypatch):
     monkeypatch.setattr(S, "figures", broken)
     r = con.c.get(f"/rounds/{rid}/summary")
     assert r.status_code == 500 and "出了点问题" in r.text and "boom" not in r.text and "Runtime" not in r.text
+
+
+def test_serve_answers_bad_arguments_in_one_chinese_line(tmp_path, capsys):
+    import socket
+
+    from workbook_builder.cli import main
+    assert main(["serve", "--data", str(tmp_path / "数据"), "--port", "70000"]) == 2
+    assert "端口 70000 无效" in capsys.readouterr().err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--data", str(tmp_path / "数据"), "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"错误: 端口 {port} 已被占用，请换一个端口（--port）"
