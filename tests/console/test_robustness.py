@@ -149,7 +149,7 @@ def walked(tmp_path):
 def test_every_page_speaks_chinese(walked):
     con, rid, codes = walked
     rets = [r["id"] for r in con.store.rows("SELECT id FROM returns")]
-    urls = ["/", "/templates", "/templates/6", f"/rounds/{rid}", f"/rounds/{rid}/returns", f"/rounds/{rid}/links",
+    urls = ["/", "/templates", "/templates/6", "/audit", f"/rounds/{rid}", f"/rounds/{rid}/returns", f"/rounds/{rid}/links",
             f"/rounds/{rid}/summary"] + [f"/rounds/{rid}/returns/{r}" for r in rets]
     pages = {u: con.c.get(u) for u in urls}
     dept = con.app.test_client()
@@ -168,6 +168,8 @@ def test_every_page_speaks_chinese(walked):
             bad[where] = words
     assert bad == {}
     assert all("Traceback" not in r.text for r in pages.values())
+    log = pages["/audit"].text
+    assert "上传交回文件" in log and "甲.xlsx" in log and "上传名单" in log
 
 
 def test_an_internal_error_is_a_chinese_page(walked, monkeypatch):

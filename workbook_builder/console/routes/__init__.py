@@ -4,6 +4,6 @@ from __future__ import annotations
 
 
 def register(app) -> None:
-    from . import distribution, returns, selfcheck, signin, summary, templates
-    for m in (signin, templates, distribution, returns, selfcheck, summary):
+    from . import audit, distribution, returns, selfcheck, signin, summary, templates
+    for m in (signin, templates, distribution, returns, selfcheck, summary, audit):
         app.register_blueprint(m.bp)

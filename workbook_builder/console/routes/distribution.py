@@ -66,7 +66,7 @@ def create():
         return redirect("/")
     rid = store.insert("rounds", name=name or f"{year} 年度部门整体支出绩效自评", template_id=tid, year=year,
                        sign=int(bool(request.form.get("sign"))), created_at=now())
-    store.audit("财政局", "新建轮次", {"轮次": rid, "年度": year, "指标体系": tpl["code"], "版本": tpl["version"]})
+    store.audit("财政局", "新建轮次", {"轮次": rid, "年度": year, "指标体系": tpl["title"], "版本": tpl["version"]})
     return redirect(url_for("rounds.show", rid=rid))
 
 
