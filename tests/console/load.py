@@ -14,7 +14,7 @@ from workbook_builder.loader import load_template
 
 from . import files
 from .conftest import wait_for
-from .http import Bureau, department_upload
+from .web import Bureau, department_upload
 
 
 def departments(n: int) -> list[str]:

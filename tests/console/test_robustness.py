@@ -17,7 +17,7 @@ from workbook_builder.console.returns import record
 from . import files
 from .client import Console
 from .conftest import Server, wait_for
-from .http import Bureau
+from .web import Bureau
 
 
 def test_restart_revalidates_what_was_pending(tmp_path):
