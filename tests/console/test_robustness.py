@@ -181,6 +181,7 @@ def test_an_internal_error_is_a_chinese_page(walked, monkeypatch):
     monkeypatch.setattr(S, "figures", broken)
     r = con.c.get(f"/rounds/{rid}/summary")
     assert r.status_code == 500 and "出了点问题" in r.text and "boom" not in r.text and "Runtime" not in r.text
+    assert "RuntimeError: boom" in (con.store.data / "console.log").read_text(encoding="utf-8")  # for support
 
 
 def test_serve_answers_bad_arguments_in_one_chinese_line(tmp_path, capsys):
@@ -196,3 +197,24 @@ def test_serve_answers_bad_arguments_in_one_chinese_line(tmp_path, capsys):
         assert main(["serve", "--data", str(tmp_path / "数据"), "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert err.strip() == f"错误: 端口 {port} 已被占用，请换一个端口（--port）"
+
+
+def test_a_round_whose_template_cannot_be_loaded_does_not_stop_the_others(tmp_path):
+    con = Console(tmp_path / "数据", workers=False)
+    con.sign_in()
+    broken, fine = con.round(), con.round()
+    for rid in (broken, fine):
+        con.post(f"/rounds/{rid}/returns", files=(io.BytesIO(files.honest_return(files.DEPARTMENTS[0])), "甲.xlsx"))
+    key_of = con.app.extensions["workbook_console"].key_of
+
+    def failing(rid):
+        if rid == broken:
+            raise LookupError
+        return key_of(rid)
+    loop = ValidationLoop(con.store, failing)
+    while loop.once():
+        pass
+    got = {r["round_id"]: r["result"] for r in con.store.rows("SELECT round_id, result FROM returns")}
+    assert got == {broken: "无法读取", fine: "通过"}
+    loop.validator.stop()
+    con.close()

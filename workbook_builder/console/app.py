@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,9 @@ from . import auth, catalog
 from .jobs import Jobs, ValidationLoop
 from .storage import Store
 from .uploads import MAX_REQUEST
+
+#: internal errors go to console.log in the data folder, never to a page or the terminal
+LOG = logging.getLogger("workbook_builder.console")
 
 ERRORS = {
     400: ("请求无效", "页面已过期或请求不完整，请返回上一页，刷新后重试。"),
@@ -53,6 +55,12 @@ def console() -> Console:
 
 def create_app(data_dir: str | Path, db_url: str | None = None, workers: bool = True) -> Flask:
     store = Store(data_dir, db_url)
+    if not any(isinstance(h, logging.FileHandler) and h.baseFilename == str((store.data / "console.log").resolve())
+               for h in LOG.handlers):
+        handler = logging.FileHandler(store.data / "console.log", encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        LOG.addHandler(handler)
+        LOG.propagate = False
     store.set_setting("secret_key", secrets.token_hex(32), only_if_missing=True)
     store.set_setting("sign_key", secrets.token_hex(32), only_if_missing=True)
     catalog.shipped(store)
@@ -99,7 +107,7 @@ def create_app(data_dir: str | Path, db_url: str | None = None, workers: bool = 
 
     @app.errorhandler(Exception)
     def _any(e: Exception):
-        traceback.print_exc()
+        LOG.exception("")
         title, text = ERRORS[500]
         return render_template("error.html", title=title, text=text), 500
 

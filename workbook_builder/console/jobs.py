@@ -7,15 +7,17 @@ A job left running by a stopped console is marked 中断 at start and can be sta
 
 from __future__ import annotations
 
+import logging
 import threading
-import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from ..reader.findings import FileReport
 from .returns import record
 from .storage import Store, now
 from .validator import Validator
 
+LOG = logging.getLogger("workbook_builder.console")
 BATCH = 50
 
 
@@ -36,8 +38,8 @@ class Jobs:
         self.store.run("UPDATE jobs SET status = '进行中' WHERE id = ?", jid)
         try:
             out = work(jid)
-        except Exception:  # noqa: BLE001 - shown as a Chinese line; the details go to the console's log
-            traceback.print_exc()
+        except Exception:
+            LOG.exception("")
             self.store.run("UPDATE jobs SET status = '失败', message = ? WHERE id = ?",
                            "生成时出错，未生成文件；请重试，若仍出错请联系技术支持", jid)
             return
@@ -63,8 +65,8 @@ class ValidationLoop(threading.Thread):
         while not self.halt.is_set():
             try:
                 worked = self.once()
-            except Exception:  # noqa: BLE001 - the loop must go on; the returns stay pending
-                traceback.print_exc()
+            except Exception:
+                LOG.exception("")
                 worked = False
             if not worked:
                 self.wake.wait(2.0)
@@ -77,7 +79,15 @@ class ValidationLoop(threading.Thread):
             return False
         rnd = pend[0]["round_id"]
         batch = [r for r in pend if r["round_id"] == rnd][:BATCH]
-        template_file, key = self.key_of(rnd)
+        try:
+            template_file, key = self.key_of(rnd)
+        except Exception:
+            LOG.exception("")
+            for r in batch:
+                rep = FileReport(file="")
+                rep.add("unreadable", detail="本轮所用的指标体系无法读取，请联系技术支持")
+                record(self.store, r["id"], rep)
+            return True
         items = []
         for r in batch:
             items.append((r["id"], str(self.store.as_file(r["sha256"], ".xlsx"))))
