@@ -121,3 +121,7 @@ def stop(app: Flask) -> None:
         c.loop.stop()
         c.loop.join(timeout=10)
     c.jobs.stop()
+    log = str((c.store.data / "console.log").resolve())
+    for h in [h for h in LOG.handlers if isinstance(h, logging.FileHandler) and h.baseFilename == log]:
+        LOG.removeHandler(h)
+        h.close()
