@@ -357,6 +357,13 @@ def cmd_prefill_template(a) -> int:
     return 0
 
 
+def cmd_serve(a) -> int:
+    from .console.server import serve
+    if not 0 <= a.port <= 65535:
+        raise Stop(f"端口 {a.port} 无效，应为 1～65535（0 表示任选一个空闲端口）")
+    return serve(a.data, a.host, a.port, a.db)
+
+
 def cmd_validate(a) -> int:
     from .reader.cli import validate_main
     return validate_main(a)
@@ -369,7 +376,7 @@ def cmd_consolidate(a) -> int:
 
 _ARG_ERRORS = [
     (re.compile(r"argument (?:cmd|命令): invalid choice: (\S+)"), "没有这个命令：{0}"),
-    (re.compile(r"required: 命令"), "缺少命令（templates、rubric、build、prefill-template、score、validate、consolidate）"),
+    (re.compile(r"required: 命令"), "缺少命令（templates、rubric、build、prefill-template、score、validate、consolidate、serve）"),
     (re.compile(r"the following arguments are required: (.+)"), "缺少参数 {0}"),
     (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数 {0}"),
     (re.compile(r"argument (\S+): invalid int value: (.+)"), "参数 {0} 应为整数，实际为 {1}"),
@@ -581,6 +588,14 @@ def parser() -> argparse.ArgumentParser:
     _listing_options(v)
     _templates_option(v)
     v.set_defaults(fn=cmd_validate)
+
+    sv = sub.add_parser("serve", help="启动网页工作台（财政局和各部门在浏览器中完成整轮工作）")
+    sv.add_argument("--data", default="工作台数据", metavar="文件夹", help="数据（数据库和收到的文件）所在的文件夹")
+    sv.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听的地址（默认只允许本机访问）")
+    sv.add_argument("--port", type=int, default=8000, metavar="端口", help="端口（默认 8000）")
+    sv.add_argument("--db", metavar="数据库地址", help="用 PostgreSQL 代替内置数据库，如 postgresql://用户@主机/库名")
+    _templates_option(sv)
+    sv.set_defaults(fn=cmd_serve)
 
     c = sub.add_parser("consolidate", help="校验一个文件夹并生成汇总表（汇总、得分、问题）")
     c.add_argument("folder", metavar="文件夹")
