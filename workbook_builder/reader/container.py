@@ -12,6 +12,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # A workbook we build is ~30 KB and each part well under 1 MB; these bounds keep the memory and
 # time one file may cost to a few hundred MB and a few seconds, whatever the file claims.
@@ -20,6 +21,11 @@ MAX_TOTAL_UNCOMPRESSED = 120 * 1024 * 1024
 MAX_PART_UNCOMPRESSED = 40 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, for parts above 1 MB
 MAX_ENTRIES = 2_000
+#: '<' per XML part: an element tree costs ~320 bytes per element, so this bounds one parsed part to ~200 MB
+MAX_TAGS = 600_000
+#: compression methods Excel, WPS and LibreOffice open: stored and deflate (not bzip2, LZMA, deflate64, …)
+METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+CHUNK = 1 << 20
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 #: what zipfile and zlib raise on a damaged archive or entry (bad CRC, corrupt deflate, truncation)
@@ -42,21 +48,75 @@ class Container:
     zf: zipfile.ZipFile
     names: set[str]
     vba: bool = False  # holds exactly the VBA project our builder ships (the .xlsm variant)
+    package: Any = None  # the parts as Excel resolves them (package.Package), set by open_container
 
     def read(self, name: str) -> bytes:
-        info = self.zf.getinfo(name)
-        try:
-            data = self.zf.read(info)
-        except ZIP_ERRORS as e:
-            raise Refused("corrupt-file", f"{name}：{_zip_reason(e)}") from None
-        if len(data) > MAX_PART_UNCOMPRESSED:
-            raise Refused("zip-bomb", f"{name} 解压后 {len(data) / 1e6:.0f} MB")
+        data = _read_member(self.zf, self.zf.getinfo(name))
         if _DTD.search(data[:4096]):
             raise Refused("xml-entities", name)
         return data
 
     def has(self, name: str) -> bool:
         return name in self.names
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, keep: bool = True) -> bytes:
+    """A member's bytes, decompressed in chunks and never more than its declared size (and the bound);
+    its CRC checked. ``keep=False`` only checks it (every member is, whether the reader uses it or not)."""
+    name = info.filename
+    if info.compress_type not in METHODS:
+        raise Refused("zip-compression-unsupported", f"{name[:60]}（方式 {info.compress_type}）")
+    limit = min(info.file_size, MAX_PART_UNCOMPRESSED)
+    out, n = [], 0
+    try:
+        with zf.open(info) as f:
+            while True:
+                chunk = f.read(CHUNK)
+                if not chunk:
+                    break
+                n += len(chunk)
+                if n > limit:
+                    raise Refused("zip-bomb", f"{name} 解压后超过 {limit / 1e6:.0f} MB")
+                if keep:
+                    out.append(chunk)
+    except ZIP_ERRORS as e:
+        raise Refused("corrupt-file", f"{name}：{_zip_reason(e)}") from None
+    if n != info.file_size:
+        raise Refused("corrupt-file", f"{name}：文件被截断")
+    return b"".join(out)
+
+
+def _zip_layout(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
+    """The archive is its local records, back to back from byte 0, then the central directory and its end
+    record, and nothing else: no data hidden before, between or after (which some applications read)."""
+    pos = 0
+    for i in sorted(infos, key=lambda i: i.header_offset):
+        if i.header_offset != pos:
+            raise Refused("zip-extra-data", f"{i.filename[:60]} 之前有 {i.header_offset - pos} 字节" if i.header_offset > pos
+                          else f"{i.filename[:60]} 与其他部件重叠")
+        head = data[pos:pos + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            raise Refused("corrupt-file", f"{i.filename[:60]}：目录结构损坏")
+        method, = struct.unpack("<H", head[8:10])
+        nlen, elen = struct.unpack("<HH", head[26:30])
+        if method != i.compress_type or data[pos + 30:pos + 30 + nlen].decode("utf-8", "replace") != i.filename \
+                and data[pos + 30:pos + 30 + nlen].decode("cp437", "replace") != i.filename:
+            raise Refused("corrupt-file", f"{i.filename[:60]}：本地文件头与目录不一致")
+        pos += 30 + nlen + elen + i.compress_size
+        if i.flag_bits & 0x08:  # a data descriptor follows: optional signature, CRC, sizes (8 or 16 bytes)
+            sig = data[pos:pos + 4] == b"PK\x07\x08"
+            base = pos + (4 if sig else 0)
+            zip64 = i.file_size >= 0xFFFFFFFF or i.compress_size >= 0xFFFFFFFF
+            pos = base + 4 + (16 if zip64 else 8)
+    end = data.rfind(b"PK\x05\x06")
+    if end < 0:
+        raise Refused("corrupt-file", "目录结构损坏")
+    comment, = struct.unpack("<H", data[end + 20:end + 22])
+    if end + 22 + comment != len(data):
+        raise Refused("zip-extra-data", f"文件末尾多出 {len(data) - end - 22 - comment} 字节")
+    offset, = struct.unpack("<I", data[end + 16:end + 20])
+    if offset != 0xFFFFFFFF and offset != pos:
+        raise Refused("zip-extra-data", f"中央目录之前有 {offset - pos} 字节" if offset > pos else "部件与中央目录重叠")
 
 
 def _zip_reason(e: BaseException) -> str:
@@ -121,10 +181,12 @@ def open_container(path: Path) -> Container:
     if len(infos) > MAX_ENTRIES:
         raise Refused("zip-bomb", f"{len(infos)} 个压缩条目")
     seen: set[str] = set()
-    for i in infos:
-        if i.filename in seen:
+    for i in infos:  # part names are compared ignoring case (ECMA-376 Part 2, 6.3.5)
+        if i.filename.lower() in seen:
             raise Refused("duplicate-part", i.filename)
-        seen.add(i.filename)
+        seen.add(i.filename.lower())
+        if "\\" in i.filename or i.filename.startswith("/") or "\0" in i.filename:
+            raise Refused("package-invalid", f"部件名 {i.filename[:60]!r} 无效")
     total = 0
     for i in infos:
         total += i.file_size
@@ -139,8 +201,14 @@ def open_container(path: Path) -> Container:
     kind = sniff_format(data, names)
     if kind:
         raise Refused("unsupported-format", kind)
-    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+    if not any(n.lower().startswith("xl/") for n in names) or not any(n.lower() == "[content_types].xml" for n in names):
         raise Refused("not-a-workbook", "缺少 xl/workbook.xml")
+    try:
+        _zip_layout(data, infos)
+    except (struct.error, IndexError):
+        raise Refused("corrupt-file", "目录结构损坏") from None
+    for i in infos:  # every member, read or not: a part Excel cannot decompress makes the file unopenable
+        _read_member(zf, i, keep=False)
     c = Container(path, zf, names)
     for n in sorted(names):
         if "vbaproject" in n.lower():  # the project, or a signature of it: only our exact project passes
@@ -151,4 +219,6 @@ def open_container(path: Path) -> Container:
     links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     if links:
         raise Refused("external-links", "、".join(links))
+    from .package import open_package
+    c.package = open_package(c)
     return c

@@ -26,6 +26,17 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate-cell": ("error", "同一单元格在文件中出现两次（{detail}），不同软件会显示不同的值，拒绝读取"),
     "too-slow": ("error", "读取该文件超过 {detail} 仍未完成，文件结构异常，已放弃"),
     "unreadable": ("error", "无法读取该文件：{detail}"),
+    # the package: what Excel opens, and how it finds each part (reader/package.py)
+    "zip-compression-unsupported": ("error", "文件中的部件使用了 Excel 和 WPS 不支持的压缩方式（{detail}），"
+                                             "文件无法打开；请在 Excel 或 WPS 中重新保存后再提交"),
+    "zip-extra-data": ("error", "文件的压缩包中夹带了不属于任何部件的数据（{detail}），不同软件读到的内容可能不同；"
+                                "请在 Excel 或 WPS 中重新保存后再提交"),
+    "package-invalid": ("error", "文件的部件清单或关系无效（{detail}），Excel 无法正常打开；请在 Excel 或 WPS 中重新保存后再提交"),
+    "part-unreachable": ("error", "文件中有 Excel 不会读取的部件（{detail}），可能是用来应付校验的副本；"
+                                  "请使用下发的原文件填报后重新提交"),
+    "part-unexpected": ("error", "文件中有模板之外的部件（{detail}），如图表页、宏表、嵌入对象；请使用下发的原文件填报"),
+    "part-names-disagree": ("error", "文件的部件关系与常规名称不一致（{detail}），Excel 显示的内容可能与表面上的不同；"
+                                     "请使用下发的原文件填报"),
     # identity
     "metadata-missing": ("error", "找不到模板元数据（_meta 工作表），无法识别模板"),
     "template-unknown": ("error", "未知模板 {found}"),
@@ -97,7 +108,9 @@ def codes_table() -> str:
 #: codes that mean the file itself could not be read
 FILE_CODES = frozenset({"not-a-workbook", "encrypted-or-legacy", "macros-present", "external-links", "zip-bomb",
                         "xml-entities", "file-too-large", "xml-invalid", "corrupt-file", "unsupported-format",
-                        "duplicate-part", "duplicate-cell", "too-slow", "unreadable"})
+                        "duplicate-part", "duplicate-cell", "too-slow", "unreadable", "zip-compression-unsupported",
+                        "zip-extra-data", "package-invalid", "part-unreachable", "part-unexpected",
+                        "part-names-disagree"})
 
 
 @dataclass

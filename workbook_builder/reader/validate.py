@@ -163,11 +163,12 @@ def read_meta(book: Book) -> dict[str, str]:
 
 
 def application(c) -> str:
-    """The application that last saved the file, from docProps/app.xml ('' if unknown)."""
-    if not c.has("docProps/app.xml"):
+    """The application that last saved the file, from its extended properties (docProps/app.xml; '' if unknown)."""
+    part = c.package.part("app") if c.package is not None else "docProps/app.xml"
+    if not part or not c.has(part):
         return ""
     try:
-        root = _parse(c, "docProps/app.xml")
+        root = _parse(c, part)
     except Refused:
         return ""
     for el in root.iter():
