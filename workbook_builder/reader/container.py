@@ -17,6 +17,9 @@ from typing import Any
 # A workbook we build is ~30 KB and each part well under 1 MB; these bounds keep the memory and
 # time one file may cost to a few hundred MB and a few seconds, whatever the file claims.
 MAX_FILE_BYTES = 50 * 1024 * 1024
+#: what one validate_file may cost in resident memory (MB) whatever the file holds, with the interpreter
+#: and the reader's modules (~80 MB); tests/reader/test_bounds.py checks it at each bound below
+MEMORY_BOUND_MB = 600
 MAX_TOTAL_UNCOMPRESSED = 120 * 1024 * 1024
 MAX_PART_UNCOMPRESSED = 40 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed / compressed, for parts above 1 MB

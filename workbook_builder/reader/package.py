@@ -172,7 +172,7 @@ def _resolve(source: str, target: str) -> str | None:
         return None
     path = t.lstrip("/") if t.startswith("/") else posixpath.join(posixpath.dirname(source), t)
     norm = posixpath.normpath(path)
-    if norm.startswith("..") or norm in (".", "") or norm.startswith("/"):
+    if norm.startswith(("..", "/")) or norm in (".", ""):
         return None
     return norm.lower()
 
