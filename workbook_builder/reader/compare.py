@@ -176,10 +176,18 @@ def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any
             if isinstance(v, str):
                 rep.add("not-a-number", detail=inp.label, **where)
             elif (inp.min is not None and v < inp.min) or (inp.max is not None and v > inp.max):
-                rep.add("value-out-of-range", detail=f"{inp.label}（{inp.min if inp.min is not None else ''}～{inp.max if inp.max is not None else ''}）", **where)
+                rep.add("value-out-of-range", detail=_range_text(inp, v), **where)
             elif inp.type == "integer" and not float(v).is_integer():
                 rep.add("value-out-of-range", detail=f"{inp.label} 应为整数", **where)
     return values
+
+
+def _range_text(inp, v) -> str:
+    """``label（allowed range）``, percents as percents; a percent typed as 95 is said to mean 9500%."""
+    from .describe import limits, number
+    pct = inp.type == "percent"
+    typed = f"，填写的 {number(v)} 即 {number(v, True)}" if pct else ""
+    return f"{inp.label}（允许 {limits(inp.min, inp.max, pct)}{typed}）"
 
 
 def _shown_scores(book: Book, t: Template, lay, res, values) -> tuple[dict[str, Any], float, str]:

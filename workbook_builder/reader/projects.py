@@ -20,6 +20,7 @@ from ..projects.project import FUND_COLS, FUND_ROWS, Project, ProjectError, fund
 from ..projects.render import MAX_PROJECTS
 from ..numeric import SCORE_DECIMALS, xl_round
 from . import presentation
+from .describe import percent_cells
 from .findings import FileReport
 from .xlsx import Book
 
@@ -54,7 +55,7 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
     _identity(meta, fp, year, sign_key, rep)
     _compare_locked(book, specs, rep, sheets=shown + (SHEET_LISTS,))
     lists = list_sources(form)
-    values, results, vspecs = [], [], []
+    values, results, vspecs, pct = [], [], [], frozenset()
     for p in parts:
         mine = validations(p.template, p.layout, lists)
         v, res = _check_sheet(book, p.template, p.layout, mine, rep)
@@ -62,6 +63,7 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
         values.append(v)
         results.append(res)
         vspecs += mine
+        pct |= percent_cells(p.template, p.layout)
     wanted = formula_cache(form, parts, specs, values, results)
     if book.has_cached_values():
         for s in specs:  # the summary and the 分值核对 rows (scores were compared above)
@@ -73,7 +75,7 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
                 rep.add("cached-value-mismatch", sheet=s.sheet, cell=cell(s.row, s.col), expected=w, found=got.value)
     presentation.check(book, specs, wanted, rep, app, meta.get("protection_hash", ""), shown_sheets=shown,
                        helper_sheets=(SHEET_LISTS, SHEET_META))
-    presentation.check_validations(book, vspecs, rep)
+    presentation.check_validations(book, vspecs, rep, pct, app)
     totals = [r.total for r in results]
     rep.total = None if None in totals else xl_round(sum(totals) / len(totals), SCORE_DECIMALS)
     rep.grade = ""

@@ -15,6 +15,7 @@ from ..paths import ENV
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
 from . import presentation
+from .describe import percent_cells
 from .compare import _check_sheet, _compare_locked, _identify, _identity, _sheets, _year
 from .container import Refused, open_container
 from .findings import FileReport
@@ -214,4 +215,4 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     rep.total, rep.grade = res.total, res.grade
     rep.scores = dict(res.scores)
     presentation.check(book, specs, formula_values(t, specs, values, res), rep, app, meta.get("protection_hash", ""))
-    presentation.check_validations(book, vspecs, rep)
+    presentation.check_validations(book, vspecs, rep, percent_cells(t, lay), app)
