@@ -19,8 +19,7 @@ import pytest
 from reader.helpers import TABLE_PART, honest_file, layout, set_cached
 from workbook_builder.layout import cell
 from workbook_builder.reader import validate_file
-from workbook_builder.reader.container import open_container
-from workbook_builder.reader.package import rels_name
+from workbook_builder.reader.package import open_workbook, rels_name
 
 LAY = layout()
 TOTAL = cell(*LAY.total_cell)
@@ -232,7 +231,7 @@ def test_parts_are_found_through_the_relationships(honest, tmp_path):
     p[WB_RELS] = p[WB_RELS].replace(b"worksheets/sheet3.xml", b"worksheets/sheet9.xml")
     rep = validate_file(write(p, tmp_path / "x.xlsx"))
     assert ["cached-value-mismatch", "自评表", TOTAL] in rep.flatten(["code", "sheet", "cell"])
-    pkg = open_container(tmp_path / "x.xlsx").package
+    pkg = open_workbook(tmp_path / "x.xlsx").package
     assert pkg.part("workbook") == "xl/workbook.xml" and pkg.part("styles") == "xl/styles.xml"
     assert "xl/worksheets/sheet9.xml" in pkg.related("xl/workbook.xml", "worksheet")
     assert rels_name("xl/workbook.xml") == WB_RELS and rels_name("") == "_rels/.rels"

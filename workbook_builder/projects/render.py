@@ -33,14 +33,20 @@ def normalise_values(part: Part, values: Mapping[str, Any] | None) -> dict[str, 
 
 
 def metadata(form: ProjectForm, parts: list[Part], specs, department: str, year: int, built_at: str | None = None,
-             password: str | None = None, sign_key: bytes | None = None) -> dict[str, str]:
+             password: str | None = None, sign_key: bytes | None = None,
+             values: list[Mapping[str, Any]] | None = None) -> dict[str, str]:
+    """_meta's rows; ``prefill`` holds each project's prefilled inputs (fund figures), which the signature covers."""
+    from ..render import prefilled_inputs
+    from ..signing import prefill_text
+    filled = {str(p.index): prefilled_inputs(p.template, v) for p, v in zip(parts, values or [])}
+    prefill = prefill_text({k: v for k, v in filled.items() if v})
     meta = {"kind": META_KIND, "template_id": form.id, "template_version": form.version, "tool": "workbook-builder",
             "tool_version": __version__,
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if built_at is None else built_at,
             "department": department, "year": str(year), "variant": "xlsx", "fingerprint": fingerprint_of(form, specs),
-            "protection_hash": password_hash(password), "projects": str(len(parts))}
+            "protection_hash": password_hash(password), "projects": str(len(parts)), "prefill": prefill}
     if sign_key:
-        meta["signature"] = sign(meta["fingerprint"], department, year, sign_key)
+        meta["signature"] = sign(meta["fingerprint"], department, year, sign_key, prefill)
     for part in parts:
         meta[f"project.{part.index}"] = json.dumps(part.project.spec(), ensure_ascii=False)
     return meta
@@ -79,7 +85,7 @@ def build_project_workbook(form: ProjectForm, department: str, year: int, projec
     _row_heights(specs, sheets)
     _other_pages(sheets)
 
-    meta = metadata(form, parts, specs, department, year, built_at, password, sign_key)
+    meta = metadata(form, parts, specs, department, year, built_at, password, sign_key, vals)
     ws_m.write_string(0, 0, "key")
     ws_m.write_string(0, 1, "value")
     for i, (k, v) in enumerate(meta.items(), start=1):

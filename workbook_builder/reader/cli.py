@@ -11,7 +11,7 @@ from typing import Any
 from ..signing import read_key
 from .batch import collect, frames, validate_many
 from .listing import check_listing
-from .report import write_frames
+from .report import prefill_note, write_frames
 
 
 class UsageError(Exception):
@@ -37,11 +37,28 @@ def _listing(a):
         raise UsageError(str(e)) from None
 
 
-def _reports(files, key, a, listing):
-    """Each file's report, checked against the 项目清单 when one is given."""
+def _against(a):
+    """The bureau's prefill list (``--against``), or None; UsageError in Chinese."""
+    if not getattr(a, "against", None):
+        return None
+    from ..tables import TableError
+    from .against import read_against
+    if not Path(a.against).is_file():
+        raise UsageError(f"找不到预填名单 {a.against}")
+    try:
+        return read_against(a.against)
+    except TableError as e:
+        raise UsageError(f"预填名单无法读取：{e}") from None
+
+
+def _reports(files, key, a, listing, against=None):
+    """Each file's report, checked against the 项目清单 and the prefill list when they are given."""
+    from .against import check_against
     for r in validate_many(files, key, jobs=getattr(a, "jobs", 1), progress=not getattr(a, "json", False)):
         if listing is not None:
             check_listing(r, *listing)
+        if against is not None:
+            check_against(r, against)
         yield r
 
 
@@ -100,6 +117,7 @@ def _validate_main(a) -> int:
         return 2
     key = _key(a)
     listing = _listing(a)
+    against = _against(a)
     files, others = collect(a.paths, with_others=True)
     if not files:
         print("错误: 没有找到要校验的文件", file=sys.stderr)
@@ -110,7 +128,7 @@ def _validate_main(a) -> int:
     summaries = []  # only what --report needs, never the workbooks
     if a.json:
         print("[")
-    for i, r in enumerate(_reports(files, key, a, listing)):
+    for i, r in enumerate(_reports(files, key, a, listing, against)):
         all_valid &= r.valid
         if listing is not None and (r.projects or r.template == listing[1]):
             returned.add(r.department.strip())
@@ -142,7 +160,7 @@ def _validate_main(a) -> int:
             print(_not_returned(listing, returned))
     if a.report:
         root = Path(a.paths[0]) if len(a.paths) == 1 and Path(a.paths[0]).is_dir() else None
-        write_frames(frames(summaries, root=root), Path(a.report))
+        write_frames(frames(summaries, root=root), Path(a.report), notes={"汇总": prefill_note(summaries)})
     return 0 if all_valid else 1
 
 
@@ -154,13 +172,14 @@ def consolidate_main(a) -> int:
     try:
         key = _key(a)
         listing = _listing(a)
+        against = _against(a)
     except UsageError as e:
         print(f"错误: {e}", file=sys.stderr)
         return 2
     files, others = collect([folder], with_others=True)
-    reports = list(_reports(files, key, a, listing))
+    reports = list(_reports(files, key, a, listing, against))
     fr = frames(reports, root=folder)
-    write_frames(fr, Path(a.output))
+    write_frames(fr, Path(a.output), notes={"汇总": prefill_note(reports)})
     ok = sum(r.valid for r in reports)
     print(f"已汇总 {len(reports)} 份（通过 {ok}，未通过 {len(reports) - ok}）到 {a.output}"
           + (f"；另有 {len(others)} 个说明或脚本文件未校验" if others else ""))

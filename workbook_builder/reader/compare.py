@@ -69,7 +69,7 @@ def _identity(meta: dict[str, str], fp: str, year: int, key: bytes | None, rep: 
         return
     if not meta.get("signature"):
         rep.add("signature-missing", sheet=SHEET_META)
-    elif not verify(meta["signature"], fp, rep.department, year, key):
+    elif not verify(meta["signature"], fp, rep.department, year, key, meta.get("prefill", "")):
         rep.add("signature-invalid", sheet=SHEET_META)
 
 

@@ -161,7 +161,28 @@ def sniff_format(data: bytes, names: set[str] | None = None) -> str | None:
     return None
 
 
+def parse_xml(c: Container, name: str, data: bytes | None = None):
+    """Part ``name`` of ``c`` (or ``data``) as an element tree, with defusedxml and bounded in elements;
+    Refused (xml-invalid, xml-entities, file-too-large) for anything else."""
+    from defusedxml import DefusedXmlException
+    from defusedxml import ElementTree as ET
+    try:
+        data = c.read(name) if data is None else data
+        if data.count(b"<") > MAX_TAGS:  # before parsing: the tree would cost ~320 bytes per element
+            raise Refused("file-too-large", f"{name} 超过 {MAX_TAGS} 个 XML 元素")
+        return ET.fromstring(data)
+    except Refused:
+        raise
+    except ET.ParseError as e:
+        raise Refused("xml-invalid", f"{name}: {e}") from None
+    except DefusedXmlException as e:  # EntitiesForbidden, DTDForbidden, ExternalReferenceForbidden
+        raise Refused("xml-entities", f"{name}: {type(e).__name__}") from None
+    except (RecursionError, ValueError, UnicodeError) as e:
+        raise Refused("xml-invalid", f"{name}: {type(e).__name__}") from None
+
+
 def open_container(path: Path) -> Container:
+    """The file as a zip of parts, every member checked (package.open_workbook adds the package)."""
     if not path.is_file():  # a pipe, a device or a folder would block or mislead the read
         raise Refused("unreadable", "不是普通文件" if path.exists() else "文件不存在")
     size = path.stat().st_size
@@ -222,6 +243,4 @@ def open_container(path: Path) -> Container:
     links = sorted(n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml"))
     if links:
         raise Refused("external-links", "、".join(links))
-    from .package import open_package
-    c.package = open_package(c)
     return c

@@ -91,6 +91,10 @@ CODES: dict[str, tuple[str, str]] = {
     "listing-project-extra": ("error", "工作簿中的项目不在项目清单中：{detail}"),
     "listing-project-changed": ("error", "项目信息或绩效指标与项目清单不符：{detail}"),
     "listing-fund-changed": ("error", "项目资金与项目清单不符：{detail}"),
+    # the bureau's prefilled figures (signed, or validate --against 预填名单)
+    "prefill-changed": ("error", "财政局预填的数据被改动：{detail}；请改回预填的数值，确有错误请与财政局联系"),
+    "prefill-unverifiable": ("error", "预填数据的记录无法读取（{detail}），无法核对财政局预填的数值"),
+    "against-department-unknown": ("error", "预填名单中没有这个部门（{detail}），无法核对预填的数值；请核对部门名称"),
     # computed values
     "not-recalculated": ("warning", "文件没有保存计算结果（从未在 Excel/WPS 中重新计算并保存），以下得分为本工具重新计算的结果"),
     "cached-value-mismatch": ("error", "单元格显示的值与重新计算的结果不符"),
@@ -155,6 +159,10 @@ class FileReport:
     scores: dict[str, float | None] = field(default_factory=dict)
     #: a project workbook's projects: name, sheet, budget, executed, rate, total, grade, found_total
     projects: list[dict[str, Any]] = field(default_factory=list)
+    #: the 自评表's input values as read (input id -> value), for checks against the bureau's lists
+    inputs: dict[str, Any] = field(default_factory=dict)
+    #: how the bureau's prefilled figures were checked: "signed", "against" (a prefill list) or "" (not checked)
+    prefill_checked: str = ""
 
     def add(self, code: str, **kw) -> Finding:
         f = Finding(code, **kw)

@@ -17,7 +17,7 @@ import posixpath
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from .container import Container, Refused
+from .container import Container, Refused, open_container, parse_xml
 
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 PKG_RNS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -132,8 +132,7 @@ def _bad(detail: str) -> Refused:
 
 
 def _xml(c: Container, name: str):
-    from .xlsx import _parse
-    return _parse(c, name)
+    return parse_xml(c, name)
 
 
 def _content_types(c: Container, actual: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -272,9 +271,17 @@ def open_package(c: Container) -> Package:
     if externals:
         raise Refused("external-links", "、".join(sorted(set(externals)))[:200])
     reached_rels = {rels_name(p).lower() for p in [""] + list(pkg.kinds)}
+    c.package = pkg
     for n in sorted(c.names):
         key = n.lower()
         if n.endswith("/") or key == CONTENT_TYPES.lower() or key in reached_rels or n in pkg.kinds:
             continue
         raise Refused("part-unreachable", n[:80])
     return pkg
+
+
+def open_workbook(path) -> Container:
+    """The file at ``path`` opened (every zip member checked) with its package resolved (``.package``)."""
+    c = open_container(path)
+    open_package(c)
+    return c

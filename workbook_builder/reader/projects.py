@@ -19,7 +19,7 @@ from ..projects.form import FormError, project_forms
 from ..projects.project import FUND_COLS, FUND_ROWS, Project, ProjectError, fund_id
 from ..projects.render import MAX_PROJECTS
 from ..numeric import SCORE_DECIMALS, xl_round
-from . import presentation
+from . import prefilled, presentation
 from .describe import percent_cells
 from .findings import FileReport
 from .xlsx import Book
@@ -64,6 +64,11 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
         results.append(res)
         vspecs += mine
         pct |= percent_cells(p.template, p.layout)
+    if sign_key is not None and not any(f.code.startswith("signature-") for f in rep.findings):
+        signed = prefilled.signed_prefill(meta, rep, nested=True)
+        for p, v in zip(parts, values) if signed is not None else ():
+            prefilled.compare(p.template, p.layout, signed.get(str(p.index), {}), v, rep, "签名记录中")
+        rep.prefill_checked = "signed" if signed is not None else ""
     wanted = formula_cache(form, parts, specs, values, results)
     if book.has_cached_values():
         for s in specs:  # the summary and the 分值核对 rows (scores were compared above)

@@ -14,10 +14,11 @@ from ..loader import load_template, template_paths
 from ..paths import ENV
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
-from . import presentation
+from . import prefilled, presentation
 from .describe import percent_cells
 from .compare import _check_sheet, _compare_locked, _identify, _identity, _sheets, _year
-from .container import Refused, open_container
+from .container import Refused
+from .package import open_workbook
 from .findings import FileReport
 from .xlsx import Book, _parse, read_book
 
@@ -67,7 +68,7 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
     rep = FileReport(file=str(path))
     with _deadline(time_limit):
         try:
-            c = open_container(path)
+            c = open_workbook(path)  # the zip, every member checked, and its parts as Excel resolves them
             book = read_book(c)  # every sheet: a project workbook has one per project
             if book.external_links:
                 raise Refused("external-links", "、".join(sorted(set(book.external_links)))[:200])
@@ -212,6 +213,12 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     _compare_locked(book, specs, rep)
     vspecs = validations(t, lay)
     values, res = _check_sheet(book, t, lay, vspecs, rep)
+    rep.inputs = {k: v for k, v in values.items() if isinstance(v, (int, float, str))}
+    if sign_key is not None and not any(f.code.startswith("signature-") for f in rep.findings):
+        signed = prefilled.signed_prefill(meta, rep)
+        if signed is not None:
+            prefilled.compare(t, lay, signed, values, rep, "签名记录中")
+            rep.prefill_checked = "signed"
     rep.total, rep.grade = res.total, res.grade
     rep.scores = dict(res.scores)
     presentation.check(book, specs, formula_values(t, specs, values, res), rep, app, meta.get("protection_hash", ""))

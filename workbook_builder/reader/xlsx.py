@@ -11,10 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from defusedxml import ElementTree as ET
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .container import MAX_TAGS, Container, Refused
+from .container import Container, Refused, parse_xml
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RNS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -101,21 +100,7 @@ class Book:
         return any(c.formula and c.value not in (None, "") for s in self.sheets.values() for c in s.cells.values())
 
 
-def _parse(c: Container, name: str, data: bytes | None = None):
-    from defusedxml import DefusedXmlException
-    try:
-        data = c.read(name) if data is None else data
-        if data.count(b"<") > MAX_TAGS:  # before parsing: the tree would cost ~320 bytes per element
-            raise Refused("file-too-large", f"{name} 超过 {MAX_TAGS} 个 XML 元素")
-        return ET.fromstring(data)
-    except Refused:
-        raise
-    except ET.ParseError as e:
-        raise Refused("xml-invalid", f"{name}: {e}") from None
-    except DefusedXmlException as e:  # EntitiesForbidden, DTDForbidden, ExternalReferenceForbidden
-        raise Refused("xml-entities", f"{name}: {type(e).__name__}") from None
-    except (RecursionError, ValueError, UnicodeError) as e:
-        raise Refused("xml-invalid", f"{name}: {type(e).__name__}") from None
+_parse = parse_xml  # the name the rest of the reader uses
 
 
 def read_book(c: Container, load: set[str] | None = None) -> Book:
@@ -171,8 +156,7 @@ def read_book(c: Container, load: set[str] | None = None) -> Book:
 
 def _package(c: Container):
     from .package import open_package
-    c.package = open_package(c)
-    return c.package
+    return open_package(c)
 
 
 def _shared_strings(c: Container, part: str | None = "xl/sharedStrings.xml") -> tuple[list[str], set[int]]:
