@@ -128,7 +128,7 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
 
 
 def _macro_parts(wb, fmts) -> None:
-    from .macros import CHECK_SHEET, CHECK_TEXT, CONF_ROWS, CONF_SHEET, VBA_PATH
+    from .macros import CHECK_CELL, CHECK_FORMULA, CHECK_SHEET, CHECK_TEXT, CONF_SHEET, VBA_PATH, conf_cells
 
     wb.add_vba_project(str(VBA_PATH))
     chk = wb.add_worksheet(CHECK_SHEET)
@@ -137,14 +137,13 @@ def _macro_parts(wb, fmts) -> None:
     chk.set_column(4, 4, 80)
     for r, text in enumerate(CHECK_TEXT):
         chk.write_string(r, 0, text, fmts["note"] if r else fmts["subheader"])
-    chk.write_formula(3, 0, "=WB_CHECK()", None, "")
+    chk.write_formula(*CHECK_CELL, "=" + CHECK_FORMULA, None, "")
     conf = wb.add_worksheet(CONF_SHEET)
-    for r, (k, v) in enumerate(CONF_ROWS):
-        conf.write_string(r, 0, k)
+    for (r, c), v in conf_cells().items():  # the reader checks the sheet against the same cells
         if isinstance(v, bool):
-            conf.write_boolean(r, 1, v)
-        elif v:
-            conf.write_string(r, 1, v)
+            conf.write_boolean(r, c, v)
+        elif v != "":
+            conf.write_string(r, c, str(v))
     conf.hide()
 
 

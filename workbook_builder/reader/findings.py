@@ -91,6 +91,8 @@ CODES: dict[str, tuple[str, str]] = {
     "listing-project-extra": ("error", "工作簿中的项目不在项目清单中：{detail}"),
     "listing-project-changed": ("error", "项目信息或绩效指标与项目清单不符：{detail}"),
     "listing-fund-changed": ("error", "项目资金与项目清单不符：{detail}"),
+    "check-sheet-not-evidence": ("error", "校验结果工作表显示“{found}”，但{detail}：该表只是上次在 Excel 中计算的结果，"
+                                          "不能作为文件没有问题的依据"),
     # the bureau's prefilled figures (signed, or validate --against 预填名单)
     "prefill-changed": ("error", "财政局预填的数据被改动：{detail}；请改回预填的数值，确有错误请与财政局联系"),
     "prefill-unverifiable": ("error", "预填数据的记录无法读取（{detail}），无法核对财政局预填的数值"),

@@ -14,7 +14,7 @@ from ..loader import load_template, template_paths
 from ..paths import ENV
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
-from . import prefilled, presentation
+from . import macro_sheets, prefilled, presentation
 from .describe import percent_cells
 from .compare import _check_sheet, _compare_locked, _identify, _identity, _sheets, _year
 from .container import Refused
@@ -223,3 +223,6 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     rep.scores = dict(res.scores)
     presentation.check(book, specs, formula_values(t, specs, values, res), rep, app, meta.get("protection_hash", ""))
     presentation.check_validations(book, vspecs, rep, percent_cells(t, lay), app)
+    if variant.startswith("xlsm"):
+        macro_sheets.check_conf(book, rep)
+        macro_sheets.check_results_sheet(book, rep)  # last: it compares the sheet's claim with every finding
