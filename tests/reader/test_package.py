@@ -351,3 +351,26 @@ def test_crc_is_checked_even_where_zlib_would_not_complain(honest, tmp_path):
     with pytest.raises(zipfile.BadZipFile):
         z.read("docProps/core.xml")
     assert zlib.crc32(b"") == 0  # sanity: the module used for CRCs is the one zipfile uses
+
+
+def test_second_workbook_is_refused_on_a_signed_file_too(tmp_path):
+    """The decoy keeps the signed content; the part Excel shows is refused, key or not."""
+    signed = honest_file(tmp_path, name="signed.xlsx", sign_key=b"bureau-secret")
+    p = parts(signed)
+    second_workbook(p)
+    out = write(p, tmp_path / "x.xlsx")
+    for key in (None, b"bureau-secret"):
+        assert validate_file(out, sign_key=key).flatten(["code"]) == [["part-names-disagree"]]
+
+
+def test_signature_covers_the_sheet_excel_shows(tmp_path):
+    """A signed file whose 自评表 part is renamed (no decoy) is read from the part Excel shows: the typed
+    total there is found, and the signature still holds for the unchanged locked content."""
+    signed = honest_file(tmp_path, name="signed.xlsx", sign_key=b"bureau-secret")
+    p = parts(signed)
+    p["xl/worksheets/sheet9.xml"] = _tampered_table(p)
+    del p[TABLE_PART]
+    p[CT] = p[CT].replace(b"/xl/worksheets/sheet3.xml", b"/xl/worksheets/sheet9.xml")
+    p[WB_RELS] = p[WB_RELS].replace(b"worksheets/sheet3.xml", b"worksheets/sheet9.xml")
+    rep = validate_file(write(p, tmp_path / "x.xlsx"), sign_key=b"bureau-secret")
+    assert ["cached-value-mismatch", "自评表", TOTAL] in rep.flatten(["code", "sheet", "cell"]) and not rep.valid
