@@ -66,3 +66,20 @@ def test_describe():
 def test_catalogue_messages_have_no_python_tokens():
     for code, (_, msg) in CODES.items():
         assert not PYTHON.search(msg), code
+
+
+ENGLISH = re.compile(r"[A-Za-z]{4,}")
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("broken XML", lambda x: x.replace("</sheetData>", "</sheetDat>")),
+    ("bad shared string index", lambda x: re.sub(r'(<c r="[A-Z]+\d+"[^>]*t="s"[^>]*><v>)\d+', r"\g<1>99999", x, count=1)),
+    ("bad cell reference", lambda x: x.replace('<c r="A1"', '<c r="1A"', 1)),
+], ids=["broken XML", "bad shared string index", "bad cell reference"])
+def test_refusals_are_chinese(tmp_path, name, fn):
+    rep = validate_file(patch_part(honest_file(tmp_path), TABLE_PART, fn, tmp_path / "x.xlsx"))
+    assert rep.findings and not rep.valid
+    for f in rep.findings:
+        text = f.message.replace(TABLE_PART, "")
+        assert not PYTHON.search(text) and not ENGLISH.search(text.replace("XML", "")), text
+        assert "'" not in text, text  # no Python repr quotes

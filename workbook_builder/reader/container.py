@@ -174,11 +174,14 @@ def parse_xml(c: Container, name: str, data: bytes | None = None):
     except Refused:
         raise
     except ET.ParseError as e:
-        raise Refused("xml-invalid", f"{name}: {e}") from None
-    except DefusedXmlException as e:  # EntitiesForbidden, DTDForbidden, ExternalReferenceForbidden
-        raise Refused("xml-entities", f"{name}: {type(e).__name__}") from None
-    except (RecursionError, ValueError, UnicodeError) as e:
-        raise Refused("xml-invalid", f"{name}: {type(e).__name__}") from None
+        line = getattr(e, "position", (0, 0))[0]
+        raise Refused("xml-invalid", f"{name} 的 XML 格式错误" + (f"（第 {line} 行）" if line else "")) from None
+    except DefusedXmlException:  # EntitiesForbidden, DTDForbidden, ExternalReferenceForbidden
+        raise Refused("xml-entities", name) from None
+    except RecursionError:
+        raise Refused("xml-invalid", f"{name} 的 XML 嵌套过深") from None
+    except (ValueError, UnicodeError):
+        raise Refused("xml-invalid", f"{name} 的 XML 编码或字符无效") from None
 
 
 def open_container(path: Path) -> Container:
@@ -210,7 +213,7 @@ def open_container(path: Path) -> Container:
             raise Refused("duplicate-part", i.filename)
         seen.add(i.filename.lower())
         if "\\" in i.filename or i.filename.startswith("/") or "\0" in i.filename:
-            raise Refused("package-invalid", f"部件名 {i.filename[:60]!r} 无效")
+            raise Refused("package-invalid", f"部件名“{i.filename[:60]}”无效")
     total = 0
     for i in infos:
         total += i.file_size

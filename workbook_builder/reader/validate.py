@@ -87,7 +87,7 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
             rep.add("unreadable", detail=f"无法打开文件（{_os_reason(e)}）")
         except Exception as e:  # noqa: BLE001 - the reader never raises: anything else is a finding too
             _drop_results(rep)
-            rep.add("unreadable", detail=f"读取时出错（{type(e).__name__}）")
+            rep.add("unreadable", detail="读取时出现意外错误，请在 Excel 或 WPS 中重新保存后再提交")
     return rep
 
 
@@ -120,7 +120,7 @@ def _drop_results(rep: FileReport) -> None:
 
 def _os_reason(e: OSError) -> str:
     return {FileNotFoundError: "文件不存在", IsADirectoryError: "这是一个文件夹",
-            PermissionError: "没有读取权限"}.get(type(e), type(e).__name__)
+            PermissionError: "没有读取权限"}.get(type(e), "系统错误")
 
 
 class _deadline:
@@ -202,7 +202,7 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
         return
     year = _year(rep.year)
     if year is None:
-        rep.add("metadata-edited", sheet=SHEET_META, detail=f"year={rep.year[:20]!r}")
+        rep.add("metadata-edited", sheet=SHEET_META, detail=f"年度“{rep.year[:20]}”无效")
         return
     lay = layout_for(t)
     udf_cells = variant == "xlsm-udf"

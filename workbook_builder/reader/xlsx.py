@@ -117,7 +117,7 @@ def read_book(c: Container, load: set[str] | None = None) -> Book:
         rid = s.get(f"{RNS}id") or ""
         part = pkg.sheet_part(rid)
         if not part:
-            raise Refused("package-invalid", f"工作表 {(s.get('name') or '')[:31]} 的关系 {rid[:20]!r} 不指向工作表部件")
+            raise Refused("package-invalid", f"工作表 {(s.get('name') or '')[:31]} 的关系“{rid[:20]}”不指向工作表部件")
         if part in used:
             raise Refused("part-names-disagree", f"两个工作表共用部件 {part[:60]}")
         used.add(part)
@@ -264,7 +264,7 @@ def _read_sheet(c: Container, sh: Sheet, strings: list[str], phonetic: set[int] 
             else:
                 rc = parse_ref(ref)
                 if rc is None:
-                    raise Refused("xml-invalid", f"工作表 {sh.name} 的单元格地址 {ref!r} 无效")
+                    raise Refused("xml-invalid", f"工作表 {sh.name} 的单元格地址“{ref[:20]}”无效")
             if rc in seen:  # Excel and other readers disagree on which copy counts
                 raise Refused("duplicate-cell", f"{sh.name}!{ref}")
             seen.add(rc)
@@ -279,7 +279,7 @@ def _read_sheet(c: Container, sh: Sheet, strings: list[str], phonetic: set[int] 
                 try:
                     f = Translator("=" + text, origin).translate_formula(ref)[1:]
                 except Exception as e:  # noqa: BLE001 - openpyxl's tokenizer on a hostile formula
-                    raise Refused("xml-invalid", f"工作表 {sh.name} 的共享公式无法展开（{type(e).__name__}）") from None
+                    raise Refused("xml-invalid", f"工作表 {sh.name} 的共享公式无法展开") from None
                 sh.cells.setdefault(rc, Cell()).formula = f
 
 
@@ -322,7 +322,7 @@ def _read_cell(el, rc, ref, sh: Sheet, strings: list[str], shared, pending, phon
         if t == "s":
             i = v.text.strip()
             if not i.isascii() or not i.isdigit() or int(i) >= len(strings):
-                raise Refused("xml-invalid", f"工作表 {sh.name} 单元格 {ref} 引用了不存在的共享字符串 {i[:20]!r}")
+                raise Refused("xml-invalid", f"工作表 {sh.name} 单元格 {ref} 引用了不存在的共享字符串“{i[:20]}”")
             cell.value = strings[int(i)]
             cell.phonetic = int(i) in phonetic
         elif t in ("str",):
