@@ -374,3 +374,56 @@ def test_signature_covers_the_sheet_excel_shows(tmp_path):
     p[WB_RELS] = p[WB_RELS].replace(b"worksheets/sheet3.xml", b"worksheets/sheet9.xml")
     rep = validate_file(write(p, tmp_path / "x.xlsx"), sign_key=b"bureau-secret")
     assert ["cached-value-mismatch", "自评表", TOTAL] in rep.flatten(["code", "sheet", "cell"]) and not rep.valid
+
+
+def _zip64(src, out):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(src) as s, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as d:
+        for i in s.infolist():
+            with d.open(zipfile.ZipInfo(i.filename), "w", force_zip64=True) as f:
+                f.write(s.read(i.filename))
+    out.write_bytes(buf.getvalue())
+    return out
+
+
+class _Unseekable(io.RawIOBase):
+    def __init__(self):
+        self.data = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        self.data += b
+        return len(b)
+
+
+def _descriptors(src, out):
+    """Written to a stream zipfile cannot seek: every member followed by a data descriptor."""
+    w = _Unseekable()
+    with zipfile.ZipFile(src) as s, zipfile.ZipFile(w, "w", zipfile.ZIP_DEFLATED) as d:
+        for i in s.infolist():
+            info = zipfile.ZipInfo(i.filename)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with d.open(info, "w") as f:
+                f.write(s.read(i.filename))
+    out.write_bytes(bytes(w.data))
+    return out
+
+
+def _comment(src, out):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(src) as s, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as d:
+        for i in s.infolist():
+            d.writestr(i, s.read(i.filename))
+        d.comment = "由 WPS 保存".encode()
+    out.write_bytes(buf.getvalue())
+    return out
+
+
+@pytest.mark.parametrize("fn", [_zip64, _descriptors, _comment], ids=["zip64", "data descriptors", "zip comment"])
+def test_honest_zip_variants_pass(honest, tmp_path, fn):
+    out = fn(honest, tmp_path / "x.xlsx")
+    assert validate_file(out).findings == []
+    if fn is _descriptors:
+        assert all(i.flag_bits & 0x08 for i in zipfile.ZipFile(out).infolist())

@@ -197,6 +197,7 @@ class FileReport:
                 "department": self.department, "year": self.year, "total": self.total, "grade": self.grade,
                 "found_total": self.found_total, "found_grade": self.found_grade,
                 "errors": len(self.errors), "warnings": len(self.warnings), "projects": self.projects,
+                "prefill_checked": self.prefill_checked,
                 "findings": [f.to_dict() for f in self.findings]}
 
 
