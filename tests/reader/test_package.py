@@ -323,7 +323,14 @@ def _declared_size_lies(src, out):
     return out
 
 
+def _folder_with_data(src, out):
+    p = parts(src)
+    p["xl/media/"] = b"<total>100</total>"
+    return write(p, out)
+
+
 ZIP = [
+    ("folder entry holding data", _folder_with_data, "zip-extra-data"),
     ("bzip2 member", _bzip2_member, "zip-compression-unsupported"),
     ("LZMA member", _lzma_member, "zip-compression-unsupported"),
     ("CRC error in a part the reader does not use", _crc_error_in_unread_part, "corrupt-file"),

@@ -212,6 +212,8 @@ def open_container(path: Path) -> Container:
         if i.filename.lower() in seen:
             raise Refused("duplicate-part", i.filename)
         seen.add(i.filename.lower())
+        if i.filename.endswith("/") and i.file_size:  # a folder entry that holds data: no part, read by some
+            raise Refused("zip-extra-data", f"文件夹条目 {i.filename[:60]} 含有数据")
         if "\\" in i.filename or i.filename.startswith("/") or "\0" in i.filename:
             raise Refused("package-invalid", f"部件名“{i.filename[:60]}”无效")
     total = 0
