@@ -84,13 +84,14 @@ def test_gnumeric_resave_is_clean(honest):
     _clean(recalc(files, d / "gnumeric"))
 
 
-@pytest.mark.parametrize("chain", ["libreoffice-gnumeric", "gnumeric-libreoffice"])
+@pytest.mark.parametrize("chain", ["libreoffice-gnumeric", "gnumeric-libreoffice", "libreoffice-gnumeric-libreoffice",
+                                   "gnumeric-libreoffice-gnumeric"])
 def test_chains_of_libreoffice_and_gnumeric_are_clean(honest, chain):
     _need(soffice, "LibreOffice")
     _need(ssconvert, "Gnumeric")
     d, files = honest
-    if chain == "libreoffice-gnumeric":
-        out = recalc(convert(files, d / "c-lo"), d / "c-lo-g")
-    else:
-        out = convert(recalc(files, d / "c-g"), d / "c-g-lo")
+    out = files
+    for i, app in enumerate(chain.split("-")):
+        step = d / f"{chain}-{i}"
+        out = convert(out, step) if app == "libreoffice" else recalc(out, step)
     _clean(out)

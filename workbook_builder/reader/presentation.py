@@ -46,8 +46,8 @@ SHOWS_HELPER_SHEETS = ("gnumeric", "libreoffice")
 #: chain). A password removed is honest after them; a different password never is.
 DROPS_PASSWORD = ("gnumeric", "libreoffice")
 #: Gnumeric, reading a LibreOffice-saved file, keeps a list or custom-formula validation's messages but
-#: not its rule (type "none", no formula)
-DROPS_FORMULA_VALIDATION = ("gnumeric",)
+#: not its rule (type "none", no formula); LibreOffice keeps that when it saves the file again
+DROPS_FORMULA_VALIDATION = ("gnumeric", "libreoffice")
 
 
 def _expected_format(spec: CellSpec) -> str:
@@ -207,7 +207,8 @@ def check_validations(book: Book, vspecs: list[ValidationSpec], rep: FileReport,
         d = _validation_at(sh, v.row, v.col)
         if d is None:
             continue  # validation-removed is reported elsewhere
-        if d.kind == "none" and not d.formula1 and v.kind in ("list", "custom") and app.startswith(DROPS_FORMULA_VALIDATION):
+        if d.kind == "none" and d.formula1 in ("", "0") and d.formula2 in ("", "0") and v.kind in ("list", "custom") \
+                and app.startswith(DROPS_FORMULA_VALIDATION):  # LibreOffice writes the lost rule's formulas as 0
             continue
         if not _same_validation(v, d):
             pct = (v.sheet, v.row, v.col) in percent_cells
