@@ -7,8 +7,14 @@ refuses a package whose graph could make two applications read two workbooks: a 
 reaches (a decoy), a relationship to a kind of part a workbook of ours never has, the workbook or its
 styles under another name than the conventional one, or a content type that does not fit its part.
 
-``Package.part(kind)`` (``"workbook"``, ``"styles"``, ``"sharedStrings"``, ``"theme"``, ``"app"``),
-``Package.sheet_part(rid)`` and ``Package.related(part, kind)`` are what the rest of the reader uses.
+The one API for finding parts (``open_workbook(path).package``, or ``book.package`` after read_book):
+
+- ``part(kind)``: the workbook's ``"styles"``, ``"sharedStrings"``, ``"theme"``, the package's
+  ``"workbook"``, ``"app"``, ``"core"`` (None when there is none);
+- ``sheet_part(rid)``: the worksheet part of a ``<sheet r:id>`` (each ``Sheet.part`` is already that);
+- ``related(part, kind)``: e.g. ``related(sheet.part, "drawing")``, ``"comments"``, ``"vmlDrawing"``;
+- ``rel(part, rid)``: one relationship (a hyperlink's ``r:id``; ``.external`` and ``.target`` its URI);
+- ``content_types[part]`` and ``read(part)``.
 """
 
 from __future__ import annotations
@@ -282,6 +288,7 @@ def open_package(c: Container) -> Package:
 
 def open_workbook(path) -> Container:
     """The file at ``path`` opened (every zip member checked) with its package resolved (``.package``)."""
-    c = open_container(path)
+    from pathlib import Path
+    c = open_container(Path(path))
     open_package(c)
     return c
