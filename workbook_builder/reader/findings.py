@@ -27,16 +27,16 @@ CODES: dict[str, tuple[str, str]] = {
     "too-slow": ("error", "读取该文件超过 {detail} 仍未完成，文件结构异常，已放弃"),
     "unreadable": ("error", "无法读取该文件：{detail}"),
     # the package: what Excel opens, and how it finds each part (reader/package.py)
-    "zip-compression-unsupported": ("error", "文件中的部件使用了 Excel 和 WPS 不支持的压缩方式（{detail}），"
-                                             "文件无法打开；请在 Excel 或 WPS 中重新保存后再提交"),
-    "zip-extra-data": ("error", "文件的压缩包中夹带了不属于任何部件的数据（{detail}），不同软件读到的内容可能不同；"
-                                "请在 Excel 或 WPS 中重新保存后再提交"),
+    "zip-compression-unsupported": ("error", ("文件中的部件使用了 Excel 和 WPS 不支持的压缩方式（{detail}），"
+                                             "文件无法打开；请在 Excel 或 WPS 中重新保存后再提交")),
+    "zip-extra-data": ("error", ("文件的压缩包中夹带了不属于任何部件的数据（{detail}），不同软件读到的内容可能不同；"
+                                "请在 Excel 或 WPS 中重新保存后再提交")),
     "package-invalid": ("error", "文件的部件清单或关系无效（{detail}），Excel 无法正常打开；请在 Excel 或 WPS 中重新保存后再提交"),
-    "part-unreachable": ("error", "文件中有 Excel 不会读取的部件（{detail}），可能是用来应付校验的副本；"
-                                  "请使用下发的原文件填报后重新提交"),
+    "part-unreachable": ("error", ("文件中有 Excel 不会读取的部件（{detail}），可能是用来应付校验的副本；"
+                                  "请使用下发的原文件填报后重新提交")),
     "part-unexpected": ("error", "文件中有模板之外的部件（{detail}），如图表页、宏表、嵌入对象；请使用下发的原文件填报"),
-    "part-names-disagree": ("error", "文件的部件关系与常规名称不一致（{detail}），Excel 显示的内容可能与表面上的不同；"
-                                     "请使用下发的原文件填报"),
+    "part-names-disagree": ("error", ("文件的部件关系与常规名称不一致（{detail}），Excel 显示的内容可能与表面上的不同；"
+                                     "请使用下发的原文件填报")),
     # identity
     "metadata-missing": ("error", "找不到模板元数据（_meta 工作表），无法识别模板"),
     "template-unknown": ("error", "未知模板 {found}"),
@@ -91,8 +91,8 @@ CODES: dict[str, tuple[str, str]] = {
     "listing-project-extra": ("error", "工作簿中的项目不在项目清单中：{detail}"),
     "listing-project-changed": ("error", "项目信息或绩效指标与项目清单不符：{detail}"),
     "listing-fund-changed": ("error", "项目资金与项目清单不符：{detail}"),
-    "check-sheet-not-evidence": ("error", "校验结果工作表显示“{found}”，但{detail}：该表只是上次在 Excel 中计算的结果，"
-                                          "不能作为文件没有问题的依据"),
+    "check-sheet-not-evidence": ("error", ("校验结果工作表显示“{found}”，但{detail}：该表只是上次在 Excel 中计算的结果，"
+                                          "不能作为文件没有问题的依据")),
     # the bureau's prefilled figures (signed, or validate --against 预填名单)
     "prefill-changed": ("error", "财政局预填的数据被改动：{detail}；请改回预填的数值，确有错误请与财政局联系"),
     "prefill-unverifiable": ("error", "预填数据的记录无法读取（{detail}），无法核对财政局预填的数值"),

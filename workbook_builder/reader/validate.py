@@ -85,7 +85,7 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
             rep.add("unreadable", detail="读取所需内存过多")
         except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
             rep.add("unreadable", detail=f"无法打开文件（{_os_reason(e)}）")
-        except Exception as e:  # noqa: BLE001 - the reader never raises: anything else is a finding too
+        except Exception:  # noqa: BLE001 - the reader never raises: anything else is a finding too
             _drop_results(rep)
             rep.add("unreadable", detail="读取时出现意外错误，请在 Excel 或 WPS 中重新保存后再提交")
     return rep
