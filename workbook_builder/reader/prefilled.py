@@ -48,13 +48,8 @@ def _scalar(v) -> bool:
     return isinstance(v, str) or (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v))
 
 
-def _scalars(v) -> bool:
-    return isinstance(v, dict) and all(isinstance(k, str) and _scalar(x) for k, x in v.items())
-
-
-def signed_prefill(meta: dict[str, str], rep: FileReport, nested: bool = False) -> dict[str, Any] | None:
-    """The prefill _meta records (its signature already verified), or None with a finding; ``nested``
-    (a project workbook): {project number: {input id: value}}."""
+def signed_prefill(meta: dict[str, str], rep: FileReport) -> dict[str, Any] | None:
+    """The prefill _meta records (its signature already verified), or None with a finding."""
     text = meta.get("prefill", "")
     if not text:
         return {}
@@ -62,8 +57,7 @@ def signed_prefill(meta: dict[str, str], rep: FileReport, nested: bool = False) 
         d = json.loads(text)
     except (ValueError, RecursionError):
         d = None
-    if not isinstance(d, dict) or not all(isinstance(k, str) and _scalars(v) if nested else _scalar(v)
-                                          for k, v in d.items()):
+    if not isinstance(d, dict) or not all(isinstance(k, str) and _scalar(v) for k, v in d.items()):
         rep.add("prefill-unverifiable", sheet="_meta", detail="prefill")
         return None
     return d

@@ -17,7 +17,7 @@ from ..projects.cells import (SHEET_LISTS, SHEET_META, STANDARD, formula_cache, 
                               workbook_cells)
 from ..projects.form import FormError, project_forms
 from ..projects.project import FUND_COLS, FUND_ROWS, Project, ProjectError, fund_id
-from ..projects.render import MAX_PROJECTS
+from ..projects.render import MAX_PROJECTS, project_prefill
 from ..numeric import SCORE_DECIMALS, xl_round
 from . import prefilled, presentation
 from .describe import percent_cells
@@ -52,7 +52,7 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
         return
     specs = workbook_cells(form, parts, rep.department, year)
     fp = fingerprint_of(form, specs)
-    _identity(meta, fp, year, sign_key, rep)
+    _identity({**meta, "prefill": project_prefill(meta)}, fp, year, sign_key, rep)
     _compare_locked(book, specs, rep, sheets=shown + (SHEET_LISTS,))
     lists = list_sources(form)
     values, results, vspecs, pct = [], [], [], frozenset()
@@ -65,10 +65,12 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
         vspecs += mine
         pct |= percent_cells(p.template, p.layout)
     if sign_key is not None and not any(f.code.startswith("signature-") for f in rep.findings):
-        signed = prefilled.signed_prefill(meta, rep, nested=True)
-        for p, v in zip(parts, values) if signed is not None else ():
-            prefilled.compare(p.template, p.layout, signed.get(str(p.index), {}), v, rep, "签名记录中")
-        rep.prefill_checked = "signed" if signed is not None else ""
+        ok = True
+        for p, v in zip(parts, values):
+            signed = prefilled.signed_prefill({"prefill": meta.get(f"prefill.{p.index}", "")}, rep)
+            ok &= signed is not None
+            prefilled.compare(p.template, p.layout, signed or {}, v, rep, "签名记录中")
+        rep.prefill_checked = "signed" if ok else ""
     wanted = formula_cache(form, parts, specs, values, results)
     if book.has_cached_values():
         for s in specs:  # the summary and the 分值核对 rows (scores were compared above)
