@@ -100,8 +100,13 @@ def _zip_layout(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
         head = data[pos:pos + 30]
         if len(head) < 30 or head[:4] != b"PK\x03\x04":
             raise Refused("corrupt-file", f"{i.filename[:60]}：目录结构损坏")
-        method, = struct.unpack("<H", head[8:10])
+        flags, method = struct.unpack("<HH", head[6:10])
+        crc, csize, usize = struct.unpack("<III", head[14:26])
         nlen, elen = struct.unpack("<HH", head[26:30])
+        if not flags & 0x08 and (crc != i.CRC or (csize != 0xFFFFFFFF and csize != i.compress_size)
+                                 or (usize != 0xFFFFFFFF and usize != i.file_size)):
+            # readers that trust the local header (streaming unzippers) would read other bytes
+            raise Refused("corrupt-file", f"{i.filename[:60]}：本地文件头与目录不一致")
         if method != i.compress_type or data[pos + 30:pos + 30 + nlen].decode("utf-8", "replace") != i.filename \
                 and data[pos + 30:pos + 30 + nlen].decode("cp437", "replace") != i.filename:
             raise Refused("corrupt-file", f"{i.filename[:60]}：本地文件头与目录不一致")
