@@ -1,6 +1,9 @@
 """Rebuild examples/*.xlsx: one workbook per seed, filled with that seed's figures.
 
 Usage: python3 examples/build_examples.py [--png]   (--png also renders docs/<template>.png with LibreOffice)
+
+tests/test_examples.py rebuilds each one in memory and fails when a shipped workbook differs from a
+fresh build (run this script after any change to the workbook).
 """
 
 import subprocess
@@ -9,6 +12,8 @@ import tempfile
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's package, not an installed one
 
 from workbook_builder.engine import compute
 from workbook_builder.loader import load_template

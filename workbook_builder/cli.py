@@ -492,6 +492,7 @@ def cmd_projects(a) -> int:
 
 
 def _listing_options(p) -> None:
+    p.add_argument("--against", metavar="预填名单", help="自评表按财政局生成时所用的预填名单核对预填的数值（如全年预算数）")
     p.add_argument("--projects", metavar="项目清单", help="项目工作簿按财政局的项目清单核对：项目、指标、分值和资金")
     p.add_argument("--indicators", metavar="绩效指标表", help="与 --projects 一起：预填指标的绩效指标表")
     p.add_argument("--form", default="national_project_2020", metavar="表样", help="与 --projects 一起：项目清单所用的表样")

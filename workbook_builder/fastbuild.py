@@ -122,7 +122,8 @@ class Distributor:
         out[SHEET_TABLE][cell(*lay.header_cells["year"])] = float(year)
         out[SHEET_TABLE][cell(1, 0)] = f"（{year}年度）"
         out[SHEET_GUIDE][cell(1, 0)] = guide_department_line(department, year)
-        meta = metadata(t, lay, department, year, self.sign_key, built_at=built_at, password=self.password)
+        meta = metadata(t, lay, department, year, self.sign_key, built_at=built_at, password=self.password,
+                        values=values)
         for i, (k, v) in enumerate(meta.items(), start=1):
             out[SHEET_META][cell(i, 1)] = v
         out[SHEET_META][cell(len(meta) + 1, 1)] = json.dumps(meta, ensure_ascii=False)

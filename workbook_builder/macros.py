@@ -2,8 +2,7 @@
 
 ``macros/vbaProject.bin`` is the VBA project of ``xlwings quickstart NAME --standalone``
 (xlwings 0.37, BSD-3): the ``xlwings`` and ``Dictionary`` modules, no code of ours. The reader
-accepts a VBA project only when it holds exactly this one's code (byte-identical, or re-saved by an
-application such as LibreOffice that rewrites the bytes but keeps each module's source).
+accepts a VBA project only when it is this one byte for byte, or exactly LibreOffice's rewrite of it.
 """
 
 from __future__ import annotations
@@ -25,11 +24,24 @@ CONF_ROWS = [
     ("Show Console", False),
 ]
 
+#: the cell of the 校验结果 sheet that calls WB_CHECK (below CHECK_TEXT) and its formula
+CHECK_CELL = (3, 0)
+CHECK_FORMULA = "WB_CHECK()"
 CHECK_TEXT = [
     "校验结果（需要 Windows Excel 与 xlwings，见 macros/README.md）",
     "保存工作簿后，按 Ctrl+Alt+F9 重新计算：A4 起列出本文件的问题（工作表、单元格、代码、严重程度、说明）。",
     "未安装 xlwings 时下方显示 #NAME?，不影响自评表的计分；也可把文件交给财政局用 workbook-builder validate 校验。",
 ]
+
+
+def conf_cells() -> dict[tuple[int, int], object]:
+    """(row, col) -> value of every cell of the xlwings.conf sheet, as the renderer writes CONF_ROWS
+    (A: key, B: value; "" is a B left blank)."""
+    out: dict[tuple[int, int], object] = {}
+    for r, (k, v) in enumerate(CONF_ROWS):
+        out[(r, 0)] = k
+        out[(r, 1)] = v
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -38,10 +50,11 @@ def vba_sha256() -> str:
 
 
 def is_our_vba(data: bytes) -> bool:
-    """Our project byte for byte, or re-saved by an application that kept every module's code (LibreOffice)."""
+    """Our project byte for byte, or exactly LibreOffice's rewrite of it (vba.libreoffice_rewrite): any
+    other byte — p-code, a module's source, references, protection — is another project."""
     if not VBA_PATH.exists():
         return False
     if hashlib.sha256(data).hexdigest() == vba_sha256():
         return True
-    from .vba import same_code
-    return same_code(data, VBA_PATH.read_bytes())
+    from .vba import libreoffice_rewrite
+    return libreoffice_rewrite(data, VBA_PATH.read_bytes()) == ""

@@ -23,23 +23,40 @@ from .formats import FONT, GRADE_COLOURS, STYLES
 from .layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, Layout, build_layout,
                      cell)
 from .model import Template
-from .signing import password_hash, sign
+from .signing import password_hash, prefill_text, sign
 from .values import normalise
 
 VARIANTS = ("xlsx", "xlsm", "xlsm-udf")
 
 
 def metadata(t: Template, lay: Layout, department: str, year: int, sign_key: bytes | None = None,
-             built_at: str | None = None, variant: str = "xlsx", password: str | None = None) -> dict[str, str]:
+             built_at: str | None = None, variant: str = "xlsx", password: str | None = None,
+             values: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """_meta's rows; ``prefill`` lists the inputs the workbook was built with (the bureau's prefill),
+    which the signature covers."""
     fp = fingerprint(t, lay, department, year, udf_cells=variant == "xlsm-udf")
+    prefill = prefill_text(prefilled_inputs(t, values))
     meta = {"template_id": t.id, "template_version": t.version, "tool": "workbook-builder",
             "tool_version": __version__,
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if built_at is None else built_at,
             "department": department, "year": str(year), "variant": variant, "fingerprint": fp,
-            "protection_hash": password_hash(password)}
+            "protection_hash": password_hash(password), "prefill": prefill}
     if sign_key:
-        meta["signature"] = sign(fp, department, year, sign_key)
+        meta["signature"] = sign(fp, department, year, sign_key, prefill)
     return meta
+
+
+def prefilled_inputs(t: Template, values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The inputs ``values`` prefills, as written to their cells (numbers, text; 是/否 for booleans)."""
+    from .rules import all_inputs
+    out: dict[str, Any] = {}
+    for inp in all_inputs(t):
+        v = (values or {}).get(inp.id)
+        if inp.type == "date" or v is None or v == "" or isinstance(v, (dt.date, dt.datetime)):
+            continue
+        v = _prefill(v)
+        out[inp.id] = float(v) if isinstance(v, (int, float)) else str(v)
+    return out
 
 
 def build_workbook(t: Template, department: str, year: int | None = None, values: Mapping[str, Any] | None = None,
@@ -85,7 +102,8 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
 
     if macros:
         _macro_parts(wb, fmts)
-    meta = metadata(t, lay, department, year, sign_key, built_at=built_at, variant=variant, password=password)
+    meta = metadata(t, lay, department, year, sign_key, built_at=built_at, variant=variant, password=password,
+                    values=values)
     ws_m.write_string(0, 0, "key")
     ws_m.write_string(0, 1, "value")
     for i, (k, v) in enumerate(meta.items(), start=1):
@@ -110,7 +128,7 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
 
 
 def _macro_parts(wb, fmts) -> None:
-    from .macros import CHECK_SHEET, CHECK_TEXT, CONF_ROWS, CONF_SHEET, VBA_PATH
+    from .macros import CHECK_CELL, CHECK_FORMULA, CHECK_SHEET, CHECK_TEXT, CONF_SHEET, VBA_PATH, conf_cells
 
     wb.add_vba_project(str(VBA_PATH))
     chk = wb.add_worksheet(CHECK_SHEET)
@@ -119,14 +137,13 @@ def _macro_parts(wb, fmts) -> None:
     chk.set_column(4, 4, 80)
     for r, text in enumerate(CHECK_TEXT):
         chk.write_string(r, 0, text, fmts["note"] if r else fmts["subheader"])
-    chk.write_formula(3, 0, "=WB_CHECK()", None, "")
+    chk.write_formula(*CHECK_CELL, "=" + CHECK_FORMULA, None, "")
     conf = wb.add_worksheet(CONF_SHEET)
-    for r, (k, v) in enumerate(CONF_ROWS):
-        conf.write_string(r, 0, k)
+    for (r, c), v in conf_cells().items():  # the reader checks the sheet against the same cells
         if isinstance(v, bool):
-            conf.write_boolean(r, 1, v)
-        elif v:
-            conf.write_string(r, 1, v)
+            conf.write_boolean(r, c, v)
+        elif v != "":
+            conf.write_string(r, c, str(v))
     conf.hide()
 
 

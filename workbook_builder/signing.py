@@ -24,13 +24,20 @@ def read_key(path: str) -> bytes:
     return key
 
 
-def sign(fp: str, department: str, year: int, key: bytes) -> str:
-    msg = json.dumps([fp, department, year], ensure_ascii=False).encode("utf-8")
+def sign(fp: str, department: str, year: int, key: bytes, prefill: str = "") -> str:
+    """The HMAC of the locked content's fingerprint, department, year and (when the bureau prefilled
+    inputs) the prefilled values as ``prefill_text`` wrote them."""
+    msg = json.dumps([fp, department, year] + ([prefill] if prefill else []), ensure_ascii=False).encode("utf-8")
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
-def verify(signature: str, fp: str, department: str, year: int, key: bytes) -> bool:
-    return hmac.compare_digest(signature, sign(fp, department, year, key))
+def verify(signature: str, fp: str, department: str, year: int, key: bytes, prefill: str = "") -> bool:
+    return hmac.compare_digest(signature, sign(fp, department, year, key, prefill))
+
+
+def prefill_text(values: dict) -> str:
+    """Prefilled input values ({input id: number or text}) as the canonical JSON _meta keeps ('' if none)."""
+    return json.dumps(dict(sorted(values.items())), ensure_ascii=False, separators=(",", ":")) if values else ""
 
 
 def password_hash(password: str | None) -> str:

@@ -33,17 +33,32 @@ def normalise_values(part: Part, values: Mapping[str, Any] | None) -> dict[str, 
 
 
 def metadata(form: ProjectForm, parts: list[Part], specs, department: str, year: int, built_at: str | None = None,
-             password: str | None = None, sign_key: bytes | None = None) -> dict[str, str]:
+             password: str | None = None, sign_key: bytes | None = None,
+             values: list[Mapping[str, Any]] | None = None) -> dict[str, str]:
+    """_meta's rows; ``prefill.N`` holds project N's prefilled inputs (fund figures, one row each: a cell
+    holds at most 32,767 characters), which the signature covers (``project_prefill``)."""
+    from ..render import prefilled_inputs
+    from ..signing import prefill_text
+    rows = {f"prefill.{p.index}": prefill_text(prefilled_inputs(p.template, v)) for p, v in zip(parts, values or [])}
+    rows = {k: v for k, v in rows.items() if v}
+    prefill = project_prefill(rows)
     meta = {"kind": META_KIND, "template_id": form.id, "template_version": form.version, "tool": "workbook-builder",
             "tool_version": __version__,
             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if built_at is None else built_at,
             "department": department, "year": str(year), "variant": "xlsx", "fingerprint": fingerprint_of(form, specs),
             "protection_hash": password_hash(password), "projects": str(len(parts))}
     if sign_key:
-        meta["signature"] = sign(meta["fingerprint"], department, year, sign_key)
+        meta["signature"] = sign(meta["fingerprint"], department, year, sign_key, prefill)
     for part in parts:
         meta[f"project.{part.index}"] = json.dumps(part.project.spec(), ensure_ascii=False)
+    meta.update(rows)
     return meta
+
+
+def project_prefill(meta: Mapping[str, str]) -> str:
+    """What a project workbook's signature covers of its prefill: the ``prefill.N`` rows, in one text."""
+    from ..signing import prefill_text
+    return prefill_text({k: v for k, v in meta.items() if k.startswith("prefill.") and v})
 
 
 def build_project_workbook(form: ProjectForm, department: str, year: int, projects: list[Project],
@@ -79,7 +94,7 @@ def build_project_workbook(form: ProjectForm, department: str, year: int, projec
     _row_heights(specs, sheets)
     _other_pages(sheets)
 
-    meta = metadata(form, parts, specs, department, year, built_at, password, sign_key)
+    meta = metadata(form, parts, specs, department, year, built_at, password, sign_key, vals)
     ws_m.write_string(0, 0, "key")
     ws_m.write_string(0, 1, "value")
     for i, (k, v) in enumerate(meta.items(), start=1):

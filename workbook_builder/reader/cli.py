@@ -13,7 +13,7 @@ from ..signing import read_key
 from ..workers import interrupted_line, status
 from .batch import collect, frames, validate_many
 from .listing import check_listing
-from .report import write_frames
+from .report import prefill_note, write_frames
 
 
 class UsageError(Exception):
@@ -40,11 +40,28 @@ def _listing(a):
         raise UsageError(str(e)) from None
 
 
-def _reports(files, key, a, listing):
-    """Each file's report, checked against the 项目清单 when one is given."""
+def _against(a):
+    """The bureau's prefill list (``--against``), or None; UsageError in Chinese."""
+    if not getattr(a, "against", None):
+        return None
+    from ..tables import TableError
+    from .against import read_against
+    if not Path(a.against).is_file():
+        raise UsageError(f"找不到预填名单 {a.against}")
+    try:
+        return read_against(a.against)
+    except TableError as e:
+        raise UsageError(f"预填名单无法读取：{e}") from None
+
+
+def _reports(files, key, a, listing, against=None):
+    """Each file's report, checked against the 项目清单 and the prefill list when they are given."""
+    from .against import check_against
     for r in validate_many(files, key, jobs=getattr(a, "jobs", 1), progress=not getattr(a, "json", False)):
         if listing is not None:
             check_listing(r, *listing)
+        if against is not None:
+            check_against(r, against)
         yield r
 
 
@@ -108,6 +125,7 @@ def _validate_main(a) -> int:
         return 2
     key = _key(a)
     listing = _listing(a)
+    against = _against(a)
     if a.report:
         check_name(a.report, (".xlsx",), "--report")
     files, others = collect(a.paths, with_others=True)
@@ -122,7 +140,7 @@ def _validate_main(a) -> int:
         print("[")
     done = 0
     try:
-        for r in _reports(files, key, a, listing):
+        for r in _reports(files, key, a, listing, against):
             all_valid &= _show_report(a, r, done, listing, returned, counts, summaries)
             done += 1
     except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM: what was read stays valid output, then one Chinese line
@@ -143,7 +161,7 @@ def _validate_main(a) -> int:
     if a.report:
         root = Path(a.paths[0]) if len(a.paths) == 1 and Path(a.paths[0]).is_dir() else None
         with atomic_path(a.report) as tmp:
-            write_frames(frames(summaries, root=root), tmp)
+            write_frames(frames(summaries, root=root), tmp, notes={"汇总": prefill_note(summaries)})
     return 0 if all_valid else 1
 
 
@@ -180,6 +198,7 @@ def consolidate_main(a) -> int:
     try:
         key = _key(a)
         listing = _listing(a)
+        against = _against(a)
     except UsageError as e:
         print(f"错误: {e}", file=sys.stderr)
         return 2
@@ -190,7 +209,7 @@ def consolidate_main(a) -> int:
         return 2
     reports = []
     try:
-        for r in _reports(files, key, a, listing):
+        for r in _reports(files, key, a, listing, against):
             reports.append(r)  # noqa: PERF402 - one by one: an interruption keeps the count so far
     except KeyboardInterrupt as e:
         print(f"{interrupted_line(e)}：已校验 {len(reports)} 份（共 {len(files)} 份），未写出 {a.output}"
@@ -198,7 +217,7 @@ def consolidate_main(a) -> int:
         return status(e)
     fr = frames(reports, root=folder)
     with atomic_path(a.output) as tmp:
-        write_frames(fr, tmp)
+        write_frames(fr, tmp, notes={"汇总": prefill_note(reports)})
     ok = sum(r.valid for r in reports)
     print(f"已汇总 {len(reports)} 份（通过 {ok}，未通过 {len(reports) - ok}）到 {a.output}"
           + (f"；另有 {len(others)} 个说明或脚本文件未校验" if others else ""))

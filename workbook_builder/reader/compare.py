@@ -98,7 +98,7 @@ def _identity(meta: dict[str, str], fp: str, year: int, key: bytes | None, rep: 
         return
     if not meta.get("signature"):
         rep.add("signature-missing", sheet=SHEET_META)
-    elif not verify(meta["signature"], fp, rep.department, year, key):
+    elif not verify(meta["signature"], fp, rep.department, year, key, meta.get("prefill", "")):
         rep.add("signature-invalid", sheet=SHEET_META)
 
 
@@ -205,11 +205,18 @@ def _read_inputs(book: Book, t: Template, lay, rep: FileReport) -> dict[str, Any
             if isinstance(v, str):
                 rep.add("not-a-number", detail=inp.label, **where)
             elif not inp.bounds[0] <= v <= inp.bounds[1]:  # the cell's own validation range (NaN too)
-                lo, hi = (f"{b * 100:g}%" if inp.type == "percent" else f"{b:g}" for b in inp.bounds)
-                rep.add("value-out-of-range", detail=f"{inp.label}（{lo}～{hi}）", **where)
+                rep.add("value-out-of-range", detail=_range_text(inp, v), **where)
             elif inp.type == "integer" and not float(v).is_integer():
                 rep.add("value-out-of-range", detail=f"{inp.label} 应为整数", **where)
     return values
+
+
+def _range_text(inp, v) -> str:
+    """``label（allowed range）``, percents as percents; a percent typed as 95 is said to mean 9500%."""
+    from .describe import limits, number
+    pct = inp.type == "percent"
+    typed = f"，填写的 {number(v)} 即 {number(v, True)}" if pct else ""
+    return f"{inp.label}（允许 {limits(*inp.bounds, pct)}{typed}）"
 
 
 def _shown_scores(book: Book, t: Template, lay, res, values) -> tuple[dict[str, Any], float, str]:

@@ -28,6 +28,17 @@ CODES: dict[str, tuple[str, str]] = {
     "unreadable": ("error", "无法读取该文件：{detail}"),
     "findings-omitted": ("error", "另有 {detail} 处问题未列出（每份文件最多列出 200 处，同一工作表的同类问题最多 50 处）"),
     "findings-omitted-warning": ("warning", "另有 {detail} 处提醒未列出（每份文件最多列出 200 处，同一工作表的同类问题最多 50 处）"),
+    # the package: what Excel opens, and how it finds each part (reader/package.py)
+    "zip-compression-unsupported": ("error", ("文件中的部件使用了 Excel 和 WPS 不支持的压缩方式（{detail}），"
+                                             "文件无法打开；请在 Excel 或 WPS 中重新保存后再提交")),
+    "zip-extra-data": ("error", ("文件的压缩包中夹带了不属于任何部件的数据（{detail}），不同软件读到的内容可能不同；"
+                                "请在 Excel 或 WPS 中重新保存后再提交")),
+    "package-invalid": ("error", "文件的部件清单或关系无效（{detail}），Excel 无法正常打开；请在 Excel 或 WPS 中重新保存后再提交"),
+    "part-unreachable": ("error", ("文件中有 Excel 不会读取的部件（{detail}），可能是用来应付校验的副本；"
+                                  "请使用下发的原文件填报后重新提交")),
+    "part-unexpected": ("error", "文件中有模板之外的部件（{detail}），如图表页、宏表、嵌入对象；请使用下发的原文件填报"),
+    "part-names-disagree": ("error", ("文件的部件关系与常规名称不一致（{detail}），Excel 显示的内容可能与表面上的不同；"
+                                     "请使用下发的原文件填报")),
     # identity
     "metadata-missing": ("error", "找不到模板元数据（_meta 工作表），无法识别模板"),
     "template-unknown": ("error", "未知模板 {found}"),
@@ -97,6 +108,12 @@ CODES: dict[str, tuple[str, str]] = {
     "listing-project-extra": ("error", "工作簿中的项目不在项目清单中：{detail}"),
     "listing-project-changed": ("error", "项目信息或绩效指标与项目清单不符：{detail}"),
     "listing-fund-changed": ("error", "项目资金与项目清单不符：{detail}"),
+    "check-sheet-not-evidence": ("error", ("校验结果工作表显示“{found}”，但{detail}：该表只是上次在 Excel 中计算的结果，"
+                                          "不能作为文件没有问题的依据")),
+    # the bureau's prefilled figures (signed, or validate --against 预填名单)
+    "prefill-changed": ("error", "财政局预填的数据被改动：{detail}；请改回预填的数值，确有错误请与财政局联系"),
+    "prefill-unverifiable": ("error", "预填数据的记录无法读取（{detail}），无法核对财政局预填的数值"),
+    "against-department-unknown": ("error", "预填名单中没有这个部门（{detail}），无法核对预填的数值；请核对部门名称"),
     # computed values
     "not-recalculated": ("warning", "文件没有保存计算结果（从未在 Excel/WPS 中重新计算并保存），以下得分为本工具重新计算的结果"),
     "cached-value-mismatch": ("error", "单元格显示的值与重新计算的结果不符"),
@@ -114,7 +131,9 @@ def codes_table() -> str:
 #: codes that mean the file itself could not be read
 FILE_CODES = frozenset({"not-a-workbook", "encrypted-or-legacy", "macros-present", "external-links", "zip-bomb",
                         "xml-entities", "file-too-large", "xml-invalid", "corrupt-file", "unsupported-format",
-                        "duplicate-part", "duplicate-cell", "too-slow", "unreadable"})
+                        "duplicate-part", "duplicate-cell", "too-slow", "unreadable", "zip-compression-unsupported",
+                        "zip-extra-data", "package-invalid", "part-unreachable", "part-unexpected",
+                        "part-names-disagree"})
 
 
 @dataclass
@@ -165,6 +184,10 @@ class FileReport:
     scores: dict[str, float | None] = field(default_factory=dict)
     #: a project workbook's projects: name, sheet, budget, executed, rate, total, grade, found_total
     projects: list[dict[str, Any]] = field(default_factory=list)
+    #: the 自评表's input values as read (input id -> value), for checks against the bureau's lists
+    inputs: dict[str, Any] = field(default_factory=dict)
+    #: how the bureau's prefilled figures were checked: "signed", "against" (a prefill list) or "" (not checked)
+    prefill_checked: str = ""
     _kinds: dict[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, code: str, **kw) -> Finding:
@@ -218,7 +241,7 @@ class FileReport:
                 "department": self.department, "year": self.year, "total": self.total, "grade": self.grade,
                 "found_total": self.found_total, "found_grade": self.found_grade,
                 "errors": len(self.errors), "warnings": len(self.warnings), "omitted": self.omitted,
-                "projects": self.projects,
+                "projects": self.projects, "prefill_checked": self.prefill_checked,
                 "findings": [f.to_dict() for f in self.findings]}
 
 

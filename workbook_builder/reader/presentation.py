@@ -18,15 +18,8 @@ from typing import Any
 
 from ..cells import CellSpec, ValidationSpec
 from ..formats import STYLES
-from ..layout import (
-    SHEET_GUIDE,
-    SHEET_INPUTS,
-    SHEET_LISTS,
-    SHEET_META,
-    SHEET_TABLE,
-    cell,
-)
-from . import fonts, rendering
+from ..layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, cell
+from . import describe, fonts, rendering
 from .findings import FileReport
 from .normalize import normalise_formula
 from .numfmt import colour_of, same_display, shown
@@ -47,7 +40,15 @@ PERMISSION_TEXT = {"formatCells": "设置单元格格式", "formatColumns": "设
                    "pivotTables": "数据透视表"}
 #: applications known to drop what their honest re-save cannot keep (docs/findings.md)
 DROPS_STRUCTURE_LOCK = ("libreoffice", "gnumeric")
-SHOWS_HELPER_SHEETS = ("gnumeric",)
+#: Gnumeric shows very hidden sheets and LibreOffice keeps what it opened, so after any chain of their
+#: saves the helper sheets may be visible
+SHOWS_HELPER_SHEETS = ("gnumeric", "libreoffice")
+#: Gnumeric keeps sheet protection but drops its password; LibreOffice keeps that (a Gnumeric → LibreOffice
+#: chain). A password removed is honest after them; a different password never is.
+DROPS_PASSWORD = ("gnumeric", "libreoffice")
+#: Gnumeric, reading a LibreOffice-saved file, keeps a list or custom-formula validation's messages but
+#: not its rule (type "none", no formula); LibreOffice keeps that when it saves the file again
+DROPS_FORMULA_VALIDATION = ("gnumeric", "libreoffice")
 
 
 def _expected_format(spec: CellSpec) -> str:
@@ -218,14 +219,21 @@ def _protection(book: Book, rep: FileReport, app: str, password_hash: str, shown
         if extra:
             rep.add("protection-weakened", sheet=name, detail="、".join(PERMISSION_TEXT[k] for k in sorted(extra)))
         found_hash = sh.protection.get("password") or sh.protection.get("hashValue") or ""
+        if not found_hash and app.startswith(DROPS_PASSWORD):
+            continue
         if found_hash.upper() != password_hash.upper():
             rep.add("protection-password-changed", sheet=name)
 
 
-def check_validations(book: Book, vspecs: list[ValidationSpec], rep: FileReport) -> None:
+def check_validations(book: Book, vspecs: list[ValidationSpec], rep: FileReport,
+                      percent_cells: frozenset = frozenset(), application: str = "") -> None:
     """Each input's data validation keeps its kind, limits and list source (a warning: values are checked
-    anyway); its messages are the template's (an error: a message is read as the bureau's word)."""
+    anyway); its messages are the template's (an error: a message is read as the bureau's word).
+
+    ``percent_cells`` ((sheet, row, col) of percent inputs) are described with percents; ``application``
+    (docProps/app.xml) is the one that saved the file last (DROPS_FORMULA_VALIDATION)."""
     rendering.check_messages(book, vspecs, rep)
+    app = application.lower()
     for v in vspecs:
         sh = book.sheets.get(v.sheet)
         if sh is None:
@@ -233,9 +241,13 @@ def check_validations(book: Book, vspecs: list[ValidationSpec], rep: FileReport)
         d = _validation_at(sh, v.row, v.col)
         if d is None:
             continue  # validation-removed is reported elsewhere
+        if d.kind == "none" and d.formula1 in ("", "0") and d.formula2 in ("", "0") and v.kind in ("list", "custom") \
+                and app.startswith(DROPS_FORMULA_VALIDATION):  # LibreOffice writes the lost rule's formulas as 0
+            continue
         if not _same_validation(v, d):
+            pct = (v.sheet, v.row, v.col) in percent_cells
             rep.add("validation-changed", sheet=v.sheet, cell=cell(v.row, v.col),
-                    expected=_describe(v), found=f"{d.kind} {d.formula1} {d.formula2}".strip())
+                    expected=_describe(v, pct), found=describe.validation(d.kind, d.formula1, d.formula2, pct))
 
 
 def _validation_at(sh, row: int, col: int):
@@ -267,5 +279,5 @@ def _same_validation(v: ValidationSpec, d) -> bool:
     return same_number(lo, float(v.minimum)) and same_number(hi, float(v.maximum))
 
 
-def _describe(v: ValidationSpec) -> str:
-    return v.source if v.kind == "list" else f"{v.kind} {v.minimum}～{v.maximum}"
+def _describe(v: ValidationSpec, percent: bool = False) -> str:
+    return describe.validation(v.kind, v.source if v.kind in ("list", "custom") else v.minimum, v.maximum, percent)

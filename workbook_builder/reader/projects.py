@@ -17,9 +17,10 @@ from ..projects.cells import (SHEET_LISTS, SHEET_META, STANDARD, formula_cache, 
                               workbook_cells)
 from ..projects.form import FormError, project_forms
 from ..projects.project import FUND_COLS, FUND_ROWS, Project, ProjectError, fund_id
-from ..projects.render import MAX_PROJECTS
+from ..projects.render import MAX_PROJECTS, project_prefill
 from ..numeric import SCORE_DECIMALS, xl_round
-from . import presentation
+from . import prefilled, presentation
+from .describe import percent_cells
 from .findings import FileReport
 from .xlsx import Book
 
@@ -51,10 +52,10 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
         return
     specs = workbook_cells(form, parts, rep.department, year)
     fp = fingerprint_of(form, specs)
-    _identity(meta, fp, year, sign_key, rep)
+    _identity({**meta, "prefill": project_prefill(meta)}, fp, year, sign_key, rep)
     _compare_locked(book, specs, rep, sheets=shown + (SHEET_LISTS,))
     lists = list_sources(form)
-    values, results, vspecs = [], [], []
+    values, results, vspecs, pct = [], [], [], frozenset()
     for p in parts:
         mine = validations(p.template, p.layout, lists)
         v, res = _check_sheet(book, p.template, p.layout, mine, rep)
@@ -62,13 +63,21 @@ def validate_projects(book: Book, meta: dict[str, str], rep: FileReport, sign_ke
         values.append(v)
         results.append(res)
         vspecs += mine
+        pct |= percent_cells(p.template, p.layout)
+    if sign_key is not None and not any(f.code.startswith("signature-") for f in rep.findings):
+        ok = True
+        for p, v in zip(parts, values):
+            signed = prefilled.signed_prefill({"prefill": meta.get(f"prefill.{p.index}", "")}, rep)
+            ok &= signed is not None
+            prefilled.compare(p.template, p.layout, signed or {}, v, rep, "签名记录中")
+        rep.prefill_checked = "signed" if ok else ""
     wanted = formula_cache(form, parts, specs, values, results)
     # the summary, the 分值核对 rows, mirrors and rates (scores were compared above)
     kinds = tuple({s.calc[0] for s in specs if s.calc} - STANDARD) + ("input", "rate", "derived")
     _compare_shown(book, specs, wanted, rep, kinds=kinds)
     presentation.check(book, specs, wanted, rep, app, meta.get("protection_hash", ""), shown_sheets=shown,
                        helper_sheets=(SHEET_LISTS, SHEET_META))
-    presentation.check_validations(book, vspecs, rep)
+    presentation.check_validations(book, vspecs, rep, pct, app)
     totals = [r.total for r in results]
     rep.total = None if None in totals else xl_round(sum(totals) / len(totals), SCORE_DECIMALS)
     rep.grade = ""

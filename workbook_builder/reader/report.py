@@ -40,7 +40,18 @@ def _by_indicator(df: pd.DataFrame) -> pd.DataFrame:
     return body.reset_index(drop=True)
 
 
-def write_frames(frames: dict[str, pd.DataFrame], path: Path, title: str = "部门整体支出绩效自评汇总表") -> None:
+def prefill_note(reports) -> str:
+    """The 汇总 line saying which returns' prefilled figures were not checked ('' when all were)."""
+    unchecked = [r for r in reports if r.template and not r.unreadable and not r.projects and not r.prefill_checked]
+    if not unchecked:
+        return ""
+    return (f"注意：{len(unchecked)} 份自评表中财政局预填的数据（如全年预算数）未经核对，可能已被改动；"
+            "请用 --against 预填名单 或生成时的 --sign-key 签名密钥核对。")
+
+
+def write_frames(frames: dict[str, pd.DataFrame], path: Path, title: str = "部门整体支出绩效自评汇总表",
+                 notes: dict[str, str] | None = None) -> None:
+    """``notes``: a line written under a sheet's table (e.g. what the 汇总 could not check)."""
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                          "strings_to_urls": False, "nan_inf_to_errors": False})
     base = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
@@ -50,6 +61,7 @@ def write_frames(frames: dict[str, pd.DataFrame], path: Path, title: str = "部�
     num = wb.add_format({**base, "border": 1, "num_format": "0.00"})
     big = wb.add_format({**base, "bold": True, "font_size": 14})
     bad = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+    note = wb.add_format({**base, "bold": True, "font_color": "#9C0006"})
     summary = frames.get("汇总")
     scope = ""
     if summary is not None and len(summary):
@@ -90,6 +102,8 @@ def write_frames(frames: dict[str, pd.DataFrame], path: Path, title: str = "部�
                     lines = max(lines, min(8, int(_width(text) / max(widths[c], 1)) + 1))
             if lines > 1:
                 ws.set_row(r, 14 * lines)
+        if (notes or {}).get(name):
+            ws.write_string(len(df) + 3, 0, notes[name], note)
         if cols:
             ws.autofilter(1, 0, max(2, len(df) + 1), len(cols) - 1)
         if "结论" in cols and len(df):

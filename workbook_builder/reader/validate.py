@@ -14,10 +14,12 @@ from ..loader import is_shipped, load_template, template_paths
 from ..paths import ENV
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
-from . import presentation
+from . import macro_sheets, prefilled, presentation
 from .compare import _check_sheet, _compare_locked, _compare_shown, _identify, _identity, _sheets, _year
-from .container import Refused, open_container
+from .container import Refused
+from .describe import percent_cells
 from .extras import read_extras
+from .package import open_workbook
 from .findings import FileReport
 from .xlsx import Book, _parse, read_book
 
@@ -67,7 +69,7 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
     rep = FileReport(file=str(path))
     with _deadline(time_limit):
         try:
-            c = open_container(path)
+            c = open_workbook(path)  # the zip, every member checked, and its parts as Excel resolves them
             book = read_book(c)  # every sheet: a project workbook has one per project
             book.render = read_extras(c, book)
             if book.external_links:
@@ -85,9 +87,9 @@ def validate_file(path: str | Path, sign_key: bytes | None = None, time_limit: f
             rep.add("unreadable", detail="读取所需内存过多")
         except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
             rep.add("unreadable", detail=f"无法打开文件（{_os_reason(e)}）")
-        except Exception as e:  # noqa: BLE001 - the reader never raises: anything else is a finding too
+        except Exception:  # noqa: BLE001 - the reader never raises: anything else is a finding too
             _drop_results(rep)
-            rep.add("unreadable", detail=f"读取时出错（{type(e).__name__}）")
+            rep.add("unreadable", detail="读取时出现意外错误，请在 Excel 或 WPS 中重新保存后再提交")
     return rep
 
 
@@ -120,7 +122,7 @@ def _drop_results(rep: FileReport) -> None:
 
 def _os_reason(e: OSError) -> str:
     return {FileNotFoundError: "文件不存在", IsADirectoryError: "这是一个文件夹",
-            PermissionError: "没有读取权限"}.get(type(e), type(e).__name__)
+            PermissionError: "没有读取权限"}.get(type(e), "系统错误")
 
 
 class _deadline:
@@ -165,11 +167,12 @@ def read_meta(book: Book) -> dict[str, str]:
 
 
 def application(c) -> str:
-    """The application that last saved the file, from docProps/app.xml ('' if unknown)."""
-    if not c.has("docProps/app.xml"):
+    """The application that last saved the file, from its extended properties (docProps/app.xml; '' if unknown)."""
+    part = c.package.part("app") if c.package is not None else "docProps/app.xml"
+    if not part or not c.has(part):
         return ""
     try:
-        root = _parse(c, "docProps/app.xml")
+        root = _parse(c, part)
     except Refused:
         return ""
     for el in root.iter():
@@ -201,7 +204,7 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
         return
     year = _year(rep.year)
     if year is None:
-        rep.add("metadata-edited", sheet=SHEET_META, detail=f"year={rep.year[:20]!r}")
+        rep.add("metadata-edited", sheet=SHEET_META, detail=f"年度“{rep.year[:20]}”无效")
         return
     lay = layout_for(t)
     udf_cells = variant == "xlsm-udf"
@@ -212,9 +215,18 @@ def _validate(book: Book, rep: FileReport, sign_key: bytes | None, vba: bool = F
     _compare_locked(book, specs, rep)
     vspecs = validations(t, lay)
     values, res = _check_sheet(book, t, lay, vspecs, rep)
+    rep.inputs = {k: v for k, v in values.items() if isinstance(v, (int, float, str))}
+    if sign_key is not None and not any(f.code.startswith("signature-") for f in rep.findings):
+        signed = prefilled.signed_prefill(meta, rep)
+        if signed is not None:
+            prefilled.compare(t, lay, signed, values, rep, "签名记录中")
+            rep.prefill_checked = "signed"
     rep.total, rep.grade = res.total, res.grade
     rep.scores = dict(res.scores)
     wanted = formula_values(t, specs, values, res)
     _compare_shown(book, specs, wanted, rep)
     presentation.check(book, specs, wanted, rep, app, meta.get("protection_hash", ""))
-    presentation.check_validations(book, vspecs, rep)
+    presentation.check_validations(book, vspecs, rep, percent_cells(t, lay), app)
+    if variant.startswith("xlsm"):
+        macro_sheets.check_conf(book, rep)
+        macro_sheets.check_results_sheet(book, rep)  # last: it compares the sheet's claim with every finding

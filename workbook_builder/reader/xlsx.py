@@ -7,20 +7,19 @@ data-validation counts and defined names.
 from __future__ import annotations
 
 import math
-import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from defusedxml import ElementTree as ET
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from .container import Container, Refused
+from .container import Container, Refused, parse_xml
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RNS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_RNS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 MAX_CELLS = 300_000
+MAX_BOOK_CELLS = 400_000  # over all sheets: each cell read is kept (~250 bytes) until the report is made
 MAX_VALIDATED_CELLS = 200_000  # cells covered by data validation, summed over a sheet's ranges
 MAX_VALIDATION_RANGES = 20_000
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
@@ -96,6 +95,7 @@ class Book:
     name_problems: list[tuple[str, str]] = field(default_factory=list)
     external_links: list[str] = field(default_factory=list)
     render: Any = None  # extras.Extras: what else decides the display (read by validate_file)
+    package: Any = None  # package.Package: every part as Excel resolves it (drawings, rels of each sheet, …)
 
     def has_cached_values(self) -> bool:
         return any(c.formula and c.value not in (None, "") for s in self.sheets.values() for c in s.cells.values())
@@ -105,45 +105,36 @@ def _parse(c: Container, name: str, data: bytes | None = None):
     """The part's XML tree, parsed once per container (extras.py reads the same parts again)."""
     trees = c.__dict__.setdefault("_trees", {})
     if name not in trees:
-        trees[name] = _parse_new(c, name, data)
+        trees[name] = parse_xml(c, name, data)
     return trees[name]
 
 
-def _parse_new(c: Container, name: str, data: bytes | None = None):
-    from defusedxml import DefusedXmlException
-    try:
-        return ET.fromstring(c.read(name) if data is None else data)
-    except Refused:
-        raise
-    except ET.ParseError as e:
-        raise Refused("xml-invalid", f"{name}: {e}") from None
-    except DefusedXmlException as e:  # EntitiesForbidden, DTDForbidden, ExternalReferenceForbidden
-        raise Refused("xml-entities", f"{name}: {type(e).__name__}") from None
-    except (RecursionError, ValueError, UnicodeError) as e:
-        raise Refused("xml-invalid", f"{name}: {type(e).__name__}") from None
-
-
 def read_book(c: Container, load: set[str] | None = None) -> Book:
-    """Sheets (cells parsed only for those named in ``load``), defined names, protection."""
-    wb = _parse(c, "xl/workbook.xml")
-    rels = {}
-    if c.has("xl/_rels/workbook.xml.rels"):
-        for r in _parse(c, "xl/_rels/workbook.xml.rels").iter(f"{PKG_RNS}Relationship"):
-            target = r.get("Target", "")
-            rels[r.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-    links = []
-    if c.has("xl/_rels/workbook.xml.rels"):
-        for r in _parse(c, "xl/_rels/workbook.xml.rels").iter(f"{PKG_RNS}Relationship"):
-            if (r.get("Type") or "").endswith("/externalLink") or r.get("TargetMode") == "External":
-                links.append(r.get("Target") or "")
+    """Sheets (cells parsed only for those named in ``load``), defined names, protection; every part
+    found as Excel finds it, through the package's relationships (package.py)."""
+    pkg = c.package if c.package is not None else _package(c)
+    wb_part = pkg.part("workbook")
+    wb = _parse(c, wb_part)
+    links = [r.target for r in pkg.rels.get(wb_part, []) if r.type == "externalLink" or r.external]
     sheets: dict[str, Sheet] = {}
     order = []
+    used: set[str] = set()
     for s in wb.iter(f"{NS}sheet"):
-        sh = Sheet(s.get("name") or "", s.get("state", "visible"), rels.get(s.get(f"{RNS}id"), ""))
+        rid = s.get(f"{RNS}id") or ""
+        part = pkg.sheet_part(rid)
+        if not part:
+            raise Refused("package-invalid", f"工作表 {(s.get('name') or '')[:31]} 的关系“{rid[:20]}”不指向工作表部件")
+        if part in used:
+            raise Refused("part-names-disagree", f"两个工作表共用部件 {part[:60]}")
+        used.add(part)
+        sh = Sheet(s.get("name") or "", s.get("state", "visible"), part)
         if sh.name in sheets:
             raise Refused("duplicate-part", f"工作表名 {sh.name}")
         sheets[sh.name] = sh
         order.append(sh.name)
+    unused = sorted(set(pkg.related(wb_part, "worksheet")) - used)
+    if unused:  # a sheet part related but not listed: Excel does not show it
+        raise Refused("part-unreachable", f"{unused[0][:60]}（工作簿未列出此工作表）")
     names: dict[str, str] = {}
     problems = []
     for dn in wb.iter(f"{NS}definedName"):
@@ -156,22 +147,29 @@ def read_book(c: Container, load: set[str] | None = None) -> Book:
         names[name] = (dn.text or "").strip()
     prot = wb.find(f"{NS}workbookProtection")
     locked = prot is not None and prot.get("lockStructure") in ("1", "true")
-    strings, phonetic = _shared_strings(c)
+    strings, phonetic = _shared_strings(c, pkg.part("sharedStrings"))
+    budget = [MAX_BOOK_CELLS]
     for sh in sheets.values():
         if load is None or sh.name in load:
-            if sh.part and c.has(sh.part):
-                _read_sheet(c, sh, strings, phonetic)
+            _read_sheet(c, sh, strings, phonetic, budget)
     from .styles import Styles
-    styles = Styles(_parse(c, "xl/styles.xml") if c.has("xl/styles.xml") else None,
-                    _parse(c, "xl/theme/theme1.xml") if c.has("xl/theme/theme1.xml") else None)
-    return Book(sheets, names, locked, order, styles, problems, links)
+    styles_part, theme_part = pkg.part("styles"), pkg.part("theme")
+    if styles_part is None:
+        raise Refused("package-invalid", "工作簿没有样式部件")
+    styles = Styles(_parse(c, styles_part), _parse(c, theme_part) if theme_part else None)
+    return Book(sheets, names, locked, order, styles, problems, links, pkg)
 
 
-def _shared_strings(c: Container) -> tuple[list[str], set[int]]:
-    if not c.has("xl/sharedStrings.xml"):
+def _package(c: Container):
+    from .package import open_package
+    return open_package(c)
+
+
+def _shared_strings(c: Container, part: str | None = "xl/sharedStrings.xml") -> tuple[list[str], set[int]]:
+    if part is None or not c.has(part):
         return [], set()
     out, phonetic = [], set()
-    for i, si in enumerate(_parse(c, "xl/sharedStrings.xml").iter(f"{NS}si")):
+    for i, si in enumerate(_parse(c, part).iter(f"{NS}si")):
         # phonetic runs (<rPh>) are not shown by Excel: only the <t> of the string and of its runs count
         out.append("".join(t.text or "" for t in _shown_text(si)))
         if si.find(f"{NS}rPh") is not None:
@@ -202,11 +200,16 @@ X14 = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}"
 XM = "{http://schemas.microsoft.com/office/excel/2006/main}"
 
 
-def _read_sheet(c: Container, sh: Sheet, strings: list[str], phonetic: set[int] | None = None) -> None:
+def _read_sheet(c: Container, sh: Sheet, strings: list[str], phonetic: set[int] | None = None,
+                budget: list[int] | None = None) -> None:
     data = c.read(sh.part)
     n_cells = len(_CELL_TAG.findall(data))
     if n_cells > MAX_CELLS:
         raise Refused("file-too-large", f"工作表 {sh.name} 超过 {MAX_CELLS} 个单元格")
+    if budget is not None:
+        budget[0] -= n_cells
+        if budget[0] < 0:
+            raise Refused("file-too-large", f"工作簿超过 {MAX_BOOK_CELLS} 个单元格")
     root = _parse(c, sh.part, data)
     p = root.find(f"{NS}sheetProtection")
     sh.protected = p is not None and p.get("sheet") in ("1", "true")
@@ -267,7 +270,7 @@ def _read_sheet(c: Container, sh: Sheet, strings: list[str], phonetic: set[int] 
             else:
                 rc = parse_ref(ref)
                 if rc is None:
-                    raise Refused("xml-invalid", f"工作表 {sh.name} 的单元格地址 {ref!r} 无效")
+                    raise Refused("xml-invalid", f"工作表 {sh.name} 的单元格地址“{ref[:20]}”无效")
             if rc in seen:  # Excel and other readers disagree on which copy counts
                 raise Refused("duplicate-cell", f"{sh.name}!{ref}")
             seen.add(rc)
@@ -282,7 +285,7 @@ def _read_sheet(c: Container, sh: Sheet, strings: list[str], phonetic: set[int] 
                 try:
                     f = Translator("=" + text, origin).translate_formula(ref)[1:]
                 except Exception as e:  # noqa: BLE001 - openpyxl's tokenizer on a hostile formula
-                    raise Refused("xml-invalid", f"工作表 {sh.name} 的共享公式无法展开（{type(e).__name__}）") from None
+                    raise Refused("xml-invalid", f"工作表 {sh.name} 的共享公式无法展开") from None
                 sh.cells.setdefault(rc, Cell()).formula = f
 
 
@@ -325,7 +328,7 @@ def _read_cell(el, rc, ref, sh: Sheet, strings: list[str], shared, pending, phon
         if t == "s":
             i = v.text.strip()
             if not i.isascii() or not i.isdigit() or int(i) >= len(strings):
-                raise Refused("xml-invalid", f"工作表 {sh.name} 单元格 {ref} 引用了不存在的共享字符串 {i[:20]!r}")
+                raise Refused("xml-invalid", f"工作表 {sh.name} 单元格 {ref} 引用了不存在的共享字符串“{i[:20]}”")
             cell.value = strings[int(i)]
             cell.phonetic = int(i) in phonetic
         elif t in ("str",):
