@@ -20,6 +20,7 @@ from .crosscheck import excel as crosscheck_excel
 from .crosscheck import message as crosscheck_message
 from .engine import Result, slot_values
 from .numeric import as_number, fmt_num
+from .pages import DEFAULT_ROW, continued, fit_scale, page_breaks, page_capacity, row_heights
 from .rules import rule_for
 from .rules.base import _is_literal
 
@@ -39,6 +40,8 @@ class CellSpec:
     #: for formula cells, what the formula shows, as the engine computes it (see ``formula_values``):
     #: ('input', id) | ('derived', id) | ('rate', leaf id) | ('score', node id) | ('total',) | ('grade',)
     calc: tuple | None = None
+    #: a group's name repeated at the top of a printed page it continues on (pages.continued)
+    repeat: bool = False
 
     @property
     def ref(self) -> str:
@@ -177,6 +180,75 @@ def table_sheet(t: Template, lay: Layout, department: str, year: int, udf_cells:
                       for g in sorted(t.grades, key=lambda g: -g.min))
     out.append(CellSpec(S, gr + 2, 0, f"说明：评价等级 {bands}。黄色单元格为填报项，其余单元格由公式计算或为模板内容，已锁定。",
                         style="note", merge_to=(gr + 2, ncol - 1)))
+    out += signature_cells(S, gr + 3, ncol - 1)
+    return split_at_breaks(out, t, lay, table_breaks(t, lay, out))
+
+
+#: the signature block an office files under the table: (text) per row, merged across the table
+SIGNATURE_ROWS = ("单位负责人（签字）：________________      填报人（签字）：________________      "
+                  "联系电话：____________________",
+                  "填报日期：________年____月____日                                        （单位盖章）")
+
+
+def signature_cells(sheet: str, row: int, last_col: int) -> list[CellSpec]:
+    return [CellSpec(sheet, row + i, 0, text, style="sign", merge_to=(row + i, last_col))
+            for i, text in enumerate(SIGNATURE_ROWS)]
+
+
+def sign_rows(lay: Layout) -> tuple[int, int]:
+    """The first and last rows of the 自评表's signature block (the last rows printed)."""
+    r = lay.grade_cell[0] + 3
+    return r, r + len(SIGNATURE_ROWS) - 1
+
+
+TITLE_ROW_HEIGHT = 28.0
+
+
+def table_heights(lay: Layout, specs: list[CellSpec]) -> dict[int, float]:
+    """Row heights of the 自评表 (rows not named are the default height)."""
+    S = lay.table_sheet
+    mine = [s for s in specs if s.sheet == S]
+    out = {r: h for (_, r), h in row_heights(mine, {S: [c.width for c in lay.columns]}).items()}
+    out[0] = TITLE_ROW_HEIGHT
+    return out
+
+
+def table_scale(lay: Layout) -> int:
+    return fit_scale([c.width for c in lay.columns])
+
+
+def table_breaks(t: Template, lay: Layout, specs: list[CellSpec]) -> list[int]:
+    """First rows of the 自评表's printed pages after the first: between 一级 groups where they fit."""
+    heights = table_heights(lay, specs)
+    groups = [lay.node_span[n.id] for n in t.indicators]
+    preferred = {lay.node_span[n.id][0] for n in t.nodes() if n.depth == 2}
+    hr = lay.header_row
+    return page_breaks(heights, hr + 1, groups, preferred, sign_rows(lay)[1], heights.get(hr, DEFAULT_ROW),
+                       page_capacity(table_scale(lay)))
+
+
+def split_at_breaks(specs: list[CellSpec], t: Template, lay: Layout, breaks: list[int]) -> list[CellSpec]:
+    """Cut every cell merged down across a page break; a group's name repeats on the next page."""
+    if not breaks:
+        return specs
+    names = {lay.col[f"level{d}"] for d in range(1, t.depth + 1) if f"level{d}" in lay.col}
+    out = []
+    for s in specs:
+        cuts = [b for b in breaks if s.merge_to and s.sheet == lay.table_sheet and s.row < b <= s.merge_to[0]]
+        if not cuts:
+            out.append(s)
+            continue
+        last, lc = s.merge_to
+        bounds = [s.row, *cuts, last + 1]
+        for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            merge = (b - 1, lc) if b - 1 > a else None
+            if i == 0:
+                s.merge_to = merge
+                out.append(s)
+            elif s.col in names and isinstance(s.value, str):
+                out.append(CellSpec(s.sheet, a, s.col, continued(s.value), style=s.style, merge_to=merge, repeat=True))
+            else:
+                out.append(CellSpec(s.sheet, a, s.col, None, style=s.style, merge_to=merge))
     return out
 
 

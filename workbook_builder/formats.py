@@ -17,6 +17,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
     "subtitle": {"align": "center", "valign": "vcenter"},
     "note": {"font_size": 9, "text_wrap": True, "valign": "top"},
+    "sign": {"font_size": 11, "valign": "bottom"},
     "header": {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True, "bg_color": "#D9D9D9"},
     "subheader": {"bold": True, "border": 1, "valign": "vcenter", "bg_color": "#EDEDED"},
     "text": {"border": 1, "text_wrap": True, "valign": "vcenter"},
