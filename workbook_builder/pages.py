@@ -65,7 +65,7 @@ def row_heights(specs: Iterable, widths: Mapping[str, Sequence[float]]) -> dict[
             width = w[s.col] if s.col < len(w) else 10
         h = LINE * text_lines(s.value, width) + 2
         if s.style == "note":
-            h = LINE * 0.9 * text_lines(s.value, width * 1.1) + 4  # 9-pt text
+            h = 12 * text_lines(s.value, width) + 4  # 9-pt lines, counted at the 10-pt width: never short
         out[(s.sheet, s.row)] = max(out.get((s.sheet, s.row), DEFAULT_ROW), min(h, 400))
     return out
 

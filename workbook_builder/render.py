@@ -18,7 +18,7 @@ from xlsxwriter.utility import quote_sheetname
 from . import __version__
 from . import pages
 from .cells import (CellSpec, ValidationSpec, all_cells, fingerprint, formula_values, reason_flag_formula, sign_rows,
-                    table_breaks, table_heights, table_scale, validations)
+                    table_breaks, table_heights, validations)
 from .engine import compute
 from .formats import FONT, GRADE_COLOURS, STYLES
 from .layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, Layout, build_layout,

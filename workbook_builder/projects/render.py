@@ -15,7 +15,8 @@ from ..cells import fingerprint_of, validations
 from ..engine import compute
 from ..formats import FONT, STYLES
 from ..layout import cell
-from ..render import _lines, _validation, conditional_formats, lock_structure, write_cells
+from .. import pages
+from ..render import _validation, conditional_formats, lock_structure, write_cells
 from ..signing import password_hash, sign
 from .cells import (COLUMNS, SHEET_GUIDE, SHEET_LISTS, SHEET_META, SHEET_SUMMARY, SUMMARY_COLS, Part, formula_cache,
                     list_sources, parts_for, workbook_cells)
@@ -144,19 +145,12 @@ def _other_pages(sheets) -> None:
 
 
 def _row_heights(specs, sheets) -> None:
-    widths = {name: None for name in sheets}
+    """Rows whose text wraps get the height it needs (pages.row_heights), the footnote 说明 across the
+    sheet's width included: Excel and WPS never grow a merged cell's row."""
+    widths: dict[str, list[float]] = {name: [c.width for c in COLUMNS] for name in sheets}
     widths[SHEET_GUIDE] = [100]
     widths[SHEET_SUMMARY] = [w for _, w in SUMMARY_COLS]
-    heights: dict[tuple[str, int], float] = {}
-    for s in specs:
-        if s.sheet == SHEET_LISTS or not isinstance(s.value, str) or not s.value:
-            continue
-        if s.style in ("title", "subtitle", "note", "subheader") or s.merge_to:
-            continue
-        ws_widths = widths.get(s.sheet) or [c.width for c in COLUMNS]
-        w = ws_widths[s.col] if s.col < len(ws_widths) else 10
-        h = 13.5 * _lines(s.value, w) + 2
-        heights[(s.sheet, s.row)] = max(heights.get((s.sheet, s.row), 15), min(h, 400))
-    for (sheet, r), h in heights.items():
-        if r != GOAL_ROW:
+    widths.pop(SHEET_LISTS, None)
+    for (sheet, r), h in pages.row_heights(specs, widths).items():
+        if r != GOAL_ROW or sheet in (SHEET_GUIDE, SHEET_SUMMARY):
             sheets[sheet].set_row(r, h)
