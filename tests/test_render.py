@@ -100,7 +100,8 @@ def test_blank_workbook_shows_no_errors_and_cached_scores():
 
 def test_compatible_function_set_only():
     import re
-    allowed = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ROUND", "MIN", "MAX", "SUM", "ABS", "INT", "COUNT", "IFERROR", "LEN"}
+    allowed = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ROUND", "MIN", "MAX", "SUM", "ABS", "INT", "COUNT", "IFERROR", "LEN",
+               "ISBLANK", "COUNTBLANK"}
     for p in template_paths():
         t = load_template(p)
         from workbook_builder.cells import all_cells

@@ -14,12 +14,17 @@ CALC_FILL = "#DDEBF7"
 #: money and numbers as typed: two decimals at least, up to four (9.1168 万元 is 91,168 元, not 9.12)
 MONEY = "#,##0.00##"
 NUMBER = "0.00##"
+HINT_COLOUR = "#C00000"
 GRADE_COLOURS = ["#C6EFCE", "#DDEBF7", "#FFEB9C", "#FFC7CE", "#F4B084"]
 
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
     "subtitle": {"align": "center", "valign": "vcenter"},
     "note": {"font_size": 9, "text_wrap": True, "valign": "top"},
+    "hint": {"border": 1, "font_color": HINT_COLOUR, "text_wrap": True, "valign": "vcenter", "font_size": 9},
+    "hint_box": {"border": 1, "font_color": HINT_COLOUR, "bold": True, "text_wrap": True, "valign": "vcenter",
+                 "font_size": 9},
+    "hint_line": {"font_color": HINT_COLOUR, "bold": True, "text_wrap": True, "valign": "vcenter"},
     "sign": {"font_size": 11, "valign": "bottom"},
     "header": {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True, "bg_color": "#D9D9D9"},
     "subheader": {"bold": True, "border": 1, "valign": "vcenter", "bg_color": "#EDEDED"},

@@ -17,8 +17,8 @@ from xlsxwriter.utility import quote_sheetname
 
 from . import __version__
 from . import pages
-from .cells import (CellSpec, ValidationSpec, all_cells, fingerprint, formula_values, reason_flag_formula, sign_rows,
-                    table_breaks, table_heights, validations)
+from .cells import (CellSpec, ValidationSpec, all_cells, fingerprint, formula_values, mistake_formats,
+                    reason_flag_formula, sign_rows, table_breaks, table_heights, validations)
 from .engine import compute
 from .formats import FONT, GRADE_COLOURS, STYLES
 from .layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, Layout, build_layout,
@@ -179,7 +179,7 @@ def write_cells(sheets: Mapping[str, Any], fmts: Mapping[str, Any], specs, cache
 
 
 def conditional_formats(wb, t: Template, lay: Layout, sheets: dict) -> Any:
-    """Orange blank required inputs, red missing reasons, grade colours on the total and grade.
+    """Red wrong inputs, orange blank required inputs, red missing reasons, grade colours on the total and grade.
 
     ``sheets`` maps the layout's sheet names to their worksheets; returns the red format for more rules.
     """
@@ -189,6 +189,9 @@ def conditional_formats(wb, t: Template, lay: Layout, sheets: dict) -> Any:
     for iid, (sheet, r, c) in lay.input_cells.items():
         if decl[iid].required:
             sheets[sheet].conditional_format(r, c, r, c, {"type": "blanks", "format": missing})
+    for sheet, r, c, f in mistake_formats(t, lay):  # a wrong value: red, its 提示 says why
+        sheets[sheet].conditional_format(r, c, r, c, {"type": "formula", "criteria": "=" + f, "format": red,
+                                                      "stop_if_true": True})
     ws_t = sheets[lay.table_sheet]
     for n in t.leaves():
         rr, rc = lay.leaf_rows[n.id].at("reason")
@@ -205,7 +208,7 @@ def conditional_formats(wb, t: Template, lay: Layout, sheets: dict) -> Any:
     return red
 
 
-INPUT_WIDTHS = [6, 36, 8, 18, 40]
+INPUT_WIDTHS = [6, 36, 8, 18, 40, 30]
 
 
 def _page_setup(t: Template, lay: Layout, ws_in, ws_t, specs: list[CellSpec]) -> None:

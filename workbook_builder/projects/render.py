@@ -21,7 +21,7 @@ from ..signing import password_hash, sign
 from .cells import (COLUMNS, SHEET_GUIDE, SHEET_LISTS, SHEET_META, SHEET_SUMMARY, SUMMARY_COLS, Part, formula_cache,
                     list_sources, parts_for, workbook_cells)
 from .form import ProjectForm
-from .layout import GOAL_ROW, check_row, todo_cell
+from .layout import COL, GOAL_ROW, check_row, todo_cell
 from .project import Project
 
 META_KIND = "project"
@@ -106,7 +106,7 @@ def _project_formats(wb, ws, p: Part) -> None:
     red = conditional_formats(wb, t, lay, {p.sheet: ws})
     for top in t.indicators[1:]:
         r = check_row(lay, top.id)
-        c = len(COLUMNS) - 1
+        c = COL["reason"]
         ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": f'={cell(r, c)}<>"分值合计正确"', "format": red})
     if any(n.kind == "open" for n in t.leaves()):
         r, c = todo_cell(lay)
