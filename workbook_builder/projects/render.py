@@ -138,6 +138,7 @@ def _other_pages(sheets) -> None:
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         ws.center_horizontally()
+    g.set_landscape()  # as the 自评表's: its 100-character lines fit the width as they are
     s.set_landscape()
     s.repeat_rows(2)
     s.freeze_panes(3, 0)
