@@ -269,9 +269,8 @@ def hint_ranges(t: Template, lay: Layout) -> list[tuple[str, int]]:
 
 
 #: the signature block an office files under the table: (text) per row, merged across the table
-SIGNATURE_ROWS = ("单位负责人（签字）：________________      填报人（签字）：________________      "
-                  "联系电话：____________________",
-                  "填报日期：________年____月____日                                        （单位盖章）")
+SIGNATURE_ROWS = ("单位负责人（签字）：＿＿＿＿＿＿＿＿　　　填报人（签字）：＿＿＿＿＿＿＿＿　　　联系电话：＿＿＿＿＿＿＿＿＿＿",
+                  "填报日期：＿＿＿＿年＿＿月＿＿日　　　　　　　　　　　　（单位盖章）")
 
 
 def signature_cells(sheet: str, row: int, last_col: int) -> list[CellSpec]:

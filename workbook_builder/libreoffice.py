@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -16,6 +17,9 @@ _PROFILE_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+_MADE: list[Path] = []
+
+
 def soffice() -> str | None:
     for name in ("soffice", "libreoffice"):
         p = shutil.which(name)
@@ -25,7 +29,11 @@ def soffice() -> str | None:
 
 
 def _profile() -> Path:
-    p = Path(tempfile.gettempdir()) / "workbook-builder-lo-profile"
+    """A profile of this process's own: LibreOffice instances sharing one profile wait on each other."""
+    p = Path(tempfile.gettempdir()) / f"workbook-builder-lo-profile-{os.getpid()}"
+    if p not in _MADE:
+        _MADE.append(p)
+        atexit.register(shutil.rmtree, p, True)
     xcu = p / "user" / "registrymodifications.xcu"
     if not xcu.exists():
         xcu.parent.mkdir(parents=True, exist_ok=True)
