@@ -12,8 +12,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from projects.helpers import NATIONAL, road_project
 
-from workbook_builder.cells import all_cells, formula_values, hint_cell_of, mistake_formats
+from workbook_builder.cells import (
+    all_cells,
+    formula_values,
+    hint_cell_of,
+    mistake_formats,
+)
 from workbook_builder.engine import compute
 from workbook_builder.layout import build_layout
 from workbook_builder.libreoffice import convert, soffice
@@ -21,8 +27,6 @@ from workbook_builder.loader import load_template
 from workbook_builder.projects.cells import parts_for, workbook_cells
 from workbook_builder.projects.render import build_project_workbook
 from workbook_builder.render import build_workbook
-
-from projects.helpers import NATIONAL, road_project
 
 needs_lo = pytest.mark.skipif(soffice() is None and not os.environ.get("CI"), reason="LibreOffice not installed")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

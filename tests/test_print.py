@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from projects.helpers import NATIONAL, open_project, road_project
 
 from workbook_builder.cells import SIGNATURE_ROWS, all_cells, sign_rows, table_breaks
 from workbook_builder.layout import SHEET_TABLE, build_layout
@@ -29,8 +30,6 @@ from workbook_builder.reader.batch import frames
 from workbook_builder.reader.report import write_frames
 from workbook_builder.reader.validate import validate_file
 from workbook_builder.render import build_workbook
-
-from projects.helpers import NATIONAL, open_project, road_project
 
 pytestmark = pytest.mark.skipif(soffice() is None and not os.environ.get("CI"), reason="LibreOffice not installed")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -210,6 +209,6 @@ def test_score_sheet_settings_print_landscape_with_repeated_names(rendered):
     import zipfile
     z = zipfile.ZipFile(data)
     wb = openpyxl.load_workbook(xlsx)
-    ws = wb[[n for n in wb.sheetnames if n.startswith("得分")][0]]
+    ws = wb[next(n for n in wb.sheetnames if n.startswith("得分"))]
     assert ws.page_setup.orientation == "landscape" and ws.print_title_cols and ws.print_title_rows
     assert "colBreaks" in z.read("xl/worksheets/sheet2.xml").decode() or ws.max_column < 20

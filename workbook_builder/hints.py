@@ -11,8 +11,9 @@ orange "required" format covers them). Functions used: AND OR NOT ISBLANK ISNUMB
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .crosscheck import checked_input, holds
 from .crosscheck import excel as crosscheck_excel

@@ -10,7 +10,7 @@ the group's name (``continued``).
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 #: A4 landscape in points, and the margins (inches) every printed sheet of ours uses
 PAGE = (842.0, 595.0)
@@ -96,7 +96,7 @@ def page_breaks(height: Mapping[int, float], head_end: int, groups: Sequence[tup
     ``repeat`` is the height of the header rows repeated on every page; ``preferred`` the rows a
     group too tall for one page is best cut above (its 二级 starts).
     """
-    h = lambda r: height.get(r, DEFAULT_ROW)  # noqa: E731
+    h = lambda r: height.get(r, DEFAULT_ROW)
     breaks: list[int] = []
     used = sum(h(r) for r in range(head_end))
     for gi, (a, b) in enumerate(groups):
