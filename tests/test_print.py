@@ -172,6 +172,8 @@ def test_project_sheets_print_their_footnote_whole(rendered):
         units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in note)
         assert (ws.row_dimensions[note_row].height or 15) >= 11 * -(-units // int(width)), part.sheet
         assert _short_rows(xlsx, part.sheet) == []
+        assert str(ws.cell(note_row + 1, 1).value).startswith("单位负责人")  # the signature block follows
+    assert "单位盖章" in _text(pdf, _pages(pdf))
     for page in range(1, _pages(pdf) + 1):
         width, edge = _right_edges(pdf, page)
         assert edge <= width - 10, page  # nothing past the right edge

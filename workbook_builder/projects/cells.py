@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..cells import CellSpec, formula_values, grade_formula, hint_summary, input_style, row_hint, sum_formula
+from ..cells import (CellSpec, formula_values, grade_formula, hint_summary, input_style, row_hint, signature_cells,
+                     sum_formula)
 from ..engine import Result
 from ..expr import parse
 from ..layout import Layout, cell, qualified
@@ -238,6 +239,7 @@ def _total_cells(form: ProjectForm, part: Part) -> list[CellSpec]:
     if opens:
         text += "本项目的指标未预填：请在各二级指标下的空行填写三级指标、指标性质（下拉选择）、年度指标值、实际完成值和分值；空行不计分。"
     out.append(CellSpec(S, note, 0, text, style="note", merge_to=(note, last)))
+    out += signature_cells(S, note + 1, last)
     return out
 
 

@@ -11,7 +11,7 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 
 from .. import __version__
-from ..cells import fingerprint_of, validations
+from ..cells import SIGNATURE_ROWS, fingerprint_of, validations
 from ..engine import compute
 from ..formats import FONT, STYLES
 from ..layout import cell
@@ -125,7 +125,7 @@ def _project_page(ws, p: Part) -> None:
     ws.set_footer("&C第 &P 页，共 &N 页")
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()
-    ws.print_area(0, 0, p.layout.last_row + 2, len(COLUMNS) - 1)
+    ws.print_area(0, 0, p.layout.last_row + 2 + len(SIGNATURE_ROWS), len(COLUMNS) - 1)  # the signature block last
 
 
 def _other_pages(sheets) -> None:
