@@ -89,6 +89,7 @@ def rendered(tmp_path_factory):
     wb.save(low)
     files["low-row"] = low
     (p1, v1), (p2, v2) = road_project(), open_project()
+    v1 = {**v1, "fund_total_initial": 9.1168}  # 万元 to the 元: shown as typed
     files["project"] = tmp / "project.xlsx"
     files["project"].write_bytes(build_project_workbook(NATIONAL, "庆城县交通运输局", 2024, [p1, p2], [v1, v2]))
     # a county's 50 returns consolidated (one tampered) into the 汇总表
@@ -174,6 +175,7 @@ def test_project_sheets_print_their_footnote_whole(rendered):
         assert _short_rows(xlsx, part.sheet) == []
         assert str(ws.cell(note_row + 1, 1).value).startswith("单位负责人")  # the signature block follows
     assert "单位盖章" in _text(pdf, _pages(pdf))
+    assert "9.1168" in text and "100.00" in text  # money as typed, two decimals at least
     for page in range(1, _pages(pdf) + 1):
         width, edge = _right_edges(pdf, page)
         assert edge <= width - 10, page  # nothing past the right edge
