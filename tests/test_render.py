@@ -100,7 +100,8 @@ def test_blank_workbook_shows_no_errors_and_cached_scores():
 
 def test_compatible_function_set_only():
     import re
-    allowed = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ROUND", "MIN", "MAX", "SUM", "ABS", "INT", "COUNT", "IFERROR", "LEN"}
+    allowed = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ROUND", "MIN", "MAX", "SUM", "ABS", "INT", "COUNT", "IFERROR", "LEN",
+               "ISBLANK", "COUNTBLANK"}
     for p in template_paths():
         t = load_template(p)
         from workbook_builder.cells import all_cells
@@ -166,3 +167,13 @@ def test_print_setup():
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # OOXML default width is 1
     assert ws.print_title_rows.replace("$", "") == f"{lay.header_row + 1}:{lay.header_row + 1}"
     assert "&P" in ws.oddFooter.center.text and ws.freeze_panes == f"A{lay.header_row + 2}"
+
+
+def test_money_and_numbers_show_what_was_typed():
+    """9.1168 万元 is 91,168 元: a money cell shows it whole, and never trailing-zero noise."""
+    from workbook_builder.formats import STYLES
+    from workbook_builder.reader.numfmt import shown
+    for style in ("in_money", "f_money", "in_num"):
+        code = STYLES[style]["num_format"]
+        assert shown(9.1168, code).replace(",", "") == "9.1168", style
+        assert shown(1234.5, code).replace(",", "") == "1234.50" and shown(3.0, code) == "3.00"

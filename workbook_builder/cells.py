@@ -20,7 +20,9 @@ from .crosscheck import excel as crosscheck_excel
 from .crosscheck import message as crosscheck_message
 from .engine import Result, slot_values
 from .numeric import as_number, fmt_num
-from .rules import rule_for
+from .hints import Test, checked, join_formula, join_text, problems, summary_formula, summary_text, tests
+from .pages import DEFAULT_ROW, continued, fit_scale, page_breaks, page_capacity, row_heights
+from .rules import entry_inputs, rule_for
 from .rules.base import _is_literal
 
 
@@ -39,6 +41,8 @@ class CellSpec:
     #: for formula cells, what the formula shows, as the engine computes it (see ``formula_values``):
     #: ('input', id) | ('derived', id) | ('rate', leaf id) | ('score', node id) | ('total',) | ('grade',)
     calc: tuple | None = None
+    #: a group's name repeated at the top of a printed page it continues on (pages.continued)
+    repeat: bool = False
 
     @property
     def ref(self) -> str:
@@ -61,20 +65,24 @@ def input_style(type_: str) -> str:
 
 def inputs_sheet(t: Template, lay: Layout) -> list[CellSpec]:
     S = lay.inputs_sheet
-    out = [CellSpec(S, 0, 0, f"{t.title}·基础数据", style="title", merge_to=(0, 4)),
-           CellSpec(S, 1, 0, "黄色单元格为填报项；蓝色单元格为自动计算项，不可修改。", style="note", merge_to=(1, 4))]
-    for c, h in enumerate(("序号", "项目", "单位", "数值", "说明")):
+    last = HINT_COL
+    out = [CellSpec(S, 0, 0, f"{t.title}·基础数据", style="title", merge_to=(0, last)),
+           CellSpec(S, 1, 0, "黄色单元格为填报项；蓝色单元格为自动计算项，不可修改。填写有误的单元格显示为红色，原因见“提示”列。",
+                    style="note", merge_to=(1, last))]
+    for c, h in enumerate(("序号", "项目", "单位", "数值", "说明", "提示")):
         out.append(CellSpec(S, 2, c, h, style="header"))
     for i, inp in enumerate(t.inputs):
         r = INPUT_FIRST_ROW + i
+        hint = join_formula(hint_tests(t, lay, inp.id))
         out += [CellSpec(S, r, 0, float(i + 1), style="center"), CellSpec(S, r, 1, inp.label),
                 CellSpec(S, r, 2, inp.unit, style="center"),
                 CellSpec(S, r, INPUT_COL, None, style=input_style(inp.type), locked=False, input_id=inp.id),
-                CellSpec(S, r, 4, ("（必填）" if inp.required else "") + inp.help)]
+                CellSpec(S, r, 4, ("（必填）" if inp.required else "") + inp.help),
+                CellSpec(S, r, HINT_COL, None, formula=hint, style="hint", calc=("hint", inp.id))]
     labels = {i.id: i.label for i in t.inputs} | {d.id: d.label for d in t.derived}
     r0 = INPUT_FIRST_ROW + len(t.inputs)
     if t.derived:
-        out.append(CellSpec(S, r0, 0, "计算指标（自动计算）", style="subheader", merge_to=(r0, 4)))
+        out.append(CellSpec(S, r0, 0, "计算指标（自动计算）", style="subheader", merge_to=(r0, last)))
     for i, d in enumerate(t.derived):
         r, c = lay.derived_cells[d.id]
         f = parse(d.expr).excel(lambda n: _name_ref(lay, n))
@@ -82,8 +90,73 @@ def inputs_sheet(t: Template, lay: Layout) -> list[CellSpec]:
                 CellSpec(S, r, 2, d.unit or ("%" if d.type == "percent" else ""), style="center"),
                 CellSpec(S, r, c, None, formula=f, style="f_pct" if d.type == "percent" else "f_money",
                          calc=("derived", d.id)),
-                CellSpec(S, r, 4, d.help or "计算方法：" + parse(d.expr).describe(labels))]
+                CellSpec(S, r, 4, d.help or "计算方法：" + parse(d.expr).describe(labels)),
+                CellSpec(S, r, HINT_COL, None)]
     return out
+
+
+#: the 提示 column of 基础数据, beside 说明
+HINT_COL = 5
+
+
+def hint_tests(t: Template, lay: Layout, iid: str) -> list[Test]:
+    """The mistake tests (hints.tests) of one input cell, its references on its own sheet."""
+    inp = input_items(t, lay)[iid]
+    leaves = _leaves(t)
+    if not checked(inp, leaves):
+        return []
+    sheet, r, c = lay.input_cells[iid]
+
+    def ref_of(other: str) -> str:
+        s2, r2, c2 = lay.input_cells[other]
+        return cell(r2, c2, absolute=True) if s2 == sheet else qualified(s2, r2, c2)
+    return tests(t, inp, cell(r, c), ref_of, leaves.get(inp.leaf) if inp.leaf else None)
+
+
+def _leaves(t: Template) -> dict[str, Node]:
+    return {n.id: n for n in t.leaves()}
+
+
+def mistake_formats(t: Template, lay: Layout) -> list[tuple[str, int, int, str]]:
+    """(sheet, row, col, formula) of the conditional format that marks each input cell red when wrong:
+    its own tests, or (a formula too long for Excel's conditional formats) its row's 提示 cell."""
+    out = []
+    hint_cells = hint_cell_of(t, lay)
+    for iid, (sheet, r, c) in lay.input_cells.items():
+        xs = hint_tests(t, lay, iid)
+        if not xs:
+            continue
+        f = xs[0].cond if len(xs) == 1 else f"OR({','.join(x.cond for x in xs)})"
+        if len(f) > MAX_VALIDATION_FORMULA:
+            f = f"LEN({cell(*hint_cells[iid])})>0"
+        out.append((sheet, r, c, f))
+    return out
+
+
+def hint_cell_of(t: Template, lay: Layout) -> dict[str, tuple[int, int]]:
+    """Where each input's problems are told: the 提示 cell of its row."""
+    out = {}
+    for iid, (sheet, r, c) in lay.input_cells.items():
+        out[iid] = (r, lay.col["hint"] if sheet == lay.table_sheet else HINT_COL)
+    return out
+
+
+def row_hint(t: Template, lay: Layout, iids: list[str]) -> tuple[str | None, tuple]:
+    """The 提示 formula of a row holding the inputs ``iids`` (None when none is tested), and its calc."""
+    xs = [x for i in iids for x in hint_tests(t, lay, i)]
+    return (join_formula(xs) if xs else None), ("hint", *iids)
+
+
+def hint_summary(t: Template, lay: Layout, total_ref: str, hint_ranges: list[tuple[str, int]]) -> tuple[str, tuple]:
+    """The 提示 line near 总分 (hints.summary_formula) and its calc."""
+    decl = input_items(t, lay)
+    table = lay.table_sheet
+    required = [iid for iid in lay.input_cells if decl[iid].required]
+    refs = []
+    for iid in required:
+        s2, r2, c2 = lay.input_cells[iid]
+        refs.append(cell(r2, c2) if s2 == table else qualified(s2, r2, c2))
+    return summary_formula(hint_ranges, refs, total_ref), ("hints", *required)
 
 
 def _name_ref(lay: Layout, name: str) -> str:
@@ -177,6 +250,88 @@ def table_sheet(t: Template, lay: Layout, department: str, year: int, udf_cells:
                       for g in sorted(t.grades, key=lambda g: -g.min))
     out.append(CellSpec(S, gr + 2, 0, f"说明：评价等级 {bands}。黄色单元格为填报项，其余单元格由公式计算或为模板内容，已锁定。",
                         style="note", merge_to=(gr + 2, ncol - 1)))
+    f, calc = hint_summary(t, lay, cell(tr, tc), hint_ranges(t, lay))
+    out.append(CellSpec(S, gr + 1, 0, None, formula=f, style="hint_line", merge_to=(gr + 1, ncol - 1), calc=calc))
+    out += signature_cells(S, gr + 3, ncol - 1)
+    return split_at_breaks(out, t, lay, table_breaks(t, lay, out))
+
+
+def hint_ranges(t: Template, lay: Layout) -> list[tuple[str, int]]:
+    """The 提示 cells the line near 总分 counts: 基础数据's column and the table's."""
+    out = []
+    if t.inputs and lay.inputs_sheet != lay.table_sheet:
+        first, n = INPUT_FIRST_ROW, len(t.inputs)
+        out.append((f"{qualified(lay.inputs_sheet, first, HINT_COL)}:{cell(first + n - 1, HINT_COL, True)}", n))
+    rows = [lr.row for lr in lay.leaf_rows.values()]
+    c = lay.col["hint"]
+    out.append((f"{cell(min(rows), c)}:{cell(max(rows), c)}", max(rows) - min(rows) + 1))
+    return out
+
+
+#: the signature block an office files under the table: (text) per row, merged across the table
+SIGNATURE_ROWS = ("单位负责人（签字）：＿＿＿＿＿＿＿＿　　　填报人（签字）：＿＿＿＿＿＿＿＿　　　联系电话：＿＿＿＿＿＿＿＿＿＿",
+                  "填报日期：＿＿＿＿年＿＿月＿＿日　　　　　　　　　　　　（单位盖章）")
+
+
+def signature_cells(sheet: str, row: int, last_col: int) -> list[CellSpec]:
+    return [CellSpec(sheet, row + i, 0, text, style="sign", merge_to=(row + i, last_col))
+            for i, text in enumerate(SIGNATURE_ROWS)]
+
+
+def sign_rows(lay: Layout) -> tuple[int, int]:
+    """The first and last rows of the 自评表's signature block (the last rows printed)."""
+    r = lay.grade_cell[0] + 3
+    return r, r + len(SIGNATURE_ROWS) - 1
+
+
+TITLE_ROW_HEIGHT = 28.0
+
+
+def table_heights(lay: Layout, specs: list[CellSpec]) -> dict[int, float]:
+    """Row heights of the 自评表 (rows not named are the default height)."""
+    S = lay.table_sheet
+    mine = [s for s in specs if s.sheet == S]
+    out = {r: h for (_, r), h in row_heights(mine, {S: [c.width for c in lay.columns]}).items()}
+    out[0] = TITLE_ROW_HEIGHT
+    return out
+
+
+def table_scale(lay: Layout) -> int:
+    return fit_scale([c.width for c in lay.columns])
+
+
+def table_breaks(t: Template, lay: Layout, specs: list[CellSpec]) -> list[int]:
+    """First rows of the 自评表's printed pages after the first: between 一级 groups where they fit."""
+    heights = table_heights(lay, specs)
+    groups = [lay.node_span[n.id] for n in t.indicators]
+    preferred = {lay.node_span[n.id][0] for n in t.nodes() if n.depth == 2}
+    hr = lay.header_row
+    return page_breaks(heights, hr + 1, groups, preferred, sign_rows(lay)[1], heights.get(hr, DEFAULT_ROW),
+                       page_capacity(table_scale(lay)))
+
+
+def split_at_breaks(specs: list[CellSpec], t: Template, lay: Layout, breaks: list[int]) -> list[CellSpec]:
+    """Cut every cell merged down across a page break; a group's name repeats on the next page."""
+    if not breaks:
+        return specs
+    names = {lay.col[f"level{d}"] for d in range(1, t.depth + 1) if f"level{d}" in lay.col}
+    out = []
+    for s in specs:
+        cuts = [b for b in breaks if s.merge_to and s.sheet == lay.table_sheet and s.row < b <= s.merge_to[0]]
+        if not cuts:
+            out.append(s)
+            continue
+        last, lc = s.merge_to
+        bounds = [s.row, *cuts, last + 1]
+        for i, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            merge = (b - 1, lc) if b - 1 > a else None
+            if i == 0:
+                s.merge_to = merge
+                out.append(s)
+            elif s.col in names and isinstance(s.value, str):
+                out.append(CellSpec(s.sheet, a, s.col, continued(s.value), style=s.style, merge_to=merge, repeat=True))
+            else:
+                out.append(CellSpec(s.sheet, a, s.col, None, style=s.style, merge_to=merge))
     return out
 
 
@@ -246,6 +401,10 @@ def leaf_cells(t: Template, lay: Layout, n: Node, udf_cells: bool = False) -> li
                 spec.formula = rule.udf_call(n, lay.slot_refs(n))
         elif key == "reason":
             spec.locked, spec.input_id, spec.style = False, f"{n.id}.reason", "in_text"
+        elif key == "hint":
+            f, calc = row_hint(t, lay, [e.id for e in lay.entries if e.leaf == n.id])
+            if f is not None:
+                spec.formula, spec.style, spec.calc = f, "hint", calc
         elif key in slots:  # a composed rule's further values and its 不适用 choice (rules/compose.py)
             s = slots[key]
             spec.locked, spec.input_id = False, f"{n.id}.{key}"
@@ -269,6 +428,8 @@ def formula_values(t: Template, specs: list[CellSpec], values: Mapping[str, Any]
     """What every formula cell shows for ``values`` (``res`` is the engine's result for them)."""
     out: dict[tuple[str, int, int], Any] = {}
     leaves: dict[str, Node] = {}
+    decl: dict[str, Input] = {}
+    summaries: list = []
     for s in specs:
         if s.formula is None:
             continue
@@ -284,12 +445,28 @@ def formula_values(t: Template, specs: list[CellSpec], values: Mapping[str, Any]
             v = a / tg if a is not None and tg else None
         elif kind == "score":
             v = res.scores[key[0]]
+        elif kind == "hint":
+            decl = decl or _declared(t)
+            leaves = leaves or {n.id: n for n in t.leaves()}
+            v = join_text([m for i in key for m in problems(t, decl[i], values, leaves.get(decl[i].leaf or ""))])
+        elif kind == "hints":
+            summaries.append((s, key))
+            continue
         else:
             v = res.total if kind == "total" else res.grade
         if isinstance(v, float) and not math.isfinite(v):
             v = None
         out[(s.sheet, s.row, s.col)] = v
+    for s, required in summaries:  # after every 提示 cell: the line near 总分 counts them
+        wrong = sum(1 for sp in specs if sp.calc and sp.calc[0] == "hint" and out.get((sp.sheet, sp.row, sp.col)))
+        missing = sum(1 for i in required if values.get(i) is None or values.get(i) == "")
+        out[(s.sheet, s.row, s.col)] = summary_text(wrong, missing, res.total)
     return out
+
+
+def _declared(t: Template) -> dict[str, Input]:
+    """Every input's declaration by id, 基础数据's and the entry cells' (rules.entry_inputs)."""
+    return {i.id: i for i in t.inputs} | {e.id: e for e in entry_inputs(t)}
 
 
 def guide_department_line(department: str, year: int) -> str:

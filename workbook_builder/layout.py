@@ -148,6 +148,8 @@ def build_layout(t: Template) -> Layout:
     for lvl in reversed(nonleaf_levels):
         if f"level{lvl}_score" not in [c.key for c in cols]:
             cols.append(Column(f"level{lvl}_score", f"{lvl}级得分", 8))
+    if "hint" not in [c.key for c in cols]:
+        cols.append(Column("hint", "提示", 16))  # why a typed value is wrong (hints.py)
     col = {c.key: i for i, c in enumerate(cols)}
     lay = Layout(template=t, columns=cols, col=col)
 

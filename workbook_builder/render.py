@@ -16,13 +16,15 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 
 from . import __version__
-from .cells import (CellSpec, ValidationSpec, all_cells, fingerprint, formula_values, reason_flag_formula,
-                    validations)
+from . import pages
+from .cells import (CellSpec, ValidationSpec, all_cells, fingerprint, formula_values, mistake_formats,
+                    reason_flag_formula, sign_rows, table_breaks, table_heights, validations)
 from .engine import compute
 from .formats import FONT, GRADE_COLOURS, STYLES
 from .layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, Layout, build_layout,
                      cell)
 from .model import Template
+from .pages import text_lines
 from .signing import password_hash, prefill_text, sign
 from .values import normalise
 
@@ -96,7 +98,7 @@ def build_workbook(t: Template, department: str, year: int | None = None, values
         ws.set_landscape()
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
-    _page_setup(t, lay, ws_in, ws_t)
+    _page_setup(t, lay, ws_in, ws_t, specs)
     for (sheet, r), h in row_heights(specs, lay).items():
         sheets[sheet].set_row(r, h)
 
@@ -194,7 +196,7 @@ def write_cells(sheets: Mapping[str, Any], fmts: Mapping[str, Any], specs, cache
 
 
 def conditional_formats(wb, t: Template, lay: Layout, sheets: dict) -> Any:
-    """Orange blank required inputs, red missing reasons, grade colours on the total and grade.
+    """Red wrong inputs, orange blank required inputs, red missing reasons, grade colours on the total and grade.
 
     ``sheets`` maps the layout's sheet names to their worksheets; returns the red format for more rules.
     """
@@ -204,6 +206,9 @@ def conditional_formats(wb, t: Template, lay: Layout, sheets: dict) -> Any:
     for iid, (sheet, r, c) in lay.input_cells.items():
         if decl[iid].required:
             sheets[sheet].conditional_format(r, c, r, c, {"type": "blanks", "format": missing})
+    for sheet, r, c, f in mistake_formats(t, lay):  # a wrong value: red, its 提示 says why
+        sheets[sheet].conditional_format(r, c, r, c, {"type": "formula", "criteria": "=" + f, "format": red,
+                                                      "stop_if_true": True})
     ws_t = sheets[lay.table_sheet]
     for n in t.leaves():
         rr, rc = lay.leaf_rows[n.id].at("reason")
@@ -220,44 +225,42 @@ def conditional_formats(wb, t: Template, lay: Layout, sheets: dict) -> Any:
     return red
 
 
-def _page_setup(t: Template, lay: Layout, ws_in, ws_t) -> None:
+INPUT_WIDTHS = [6, 36, 8, 18, 40, 30]
+
+
+def _page_setup(t: Template, lay: Layout, ws_in, ws_t, specs: list[CellSpec]) -> None:
+    """A4 landscape; the 自评表 at the scale that fits its width, cut between 一级 groups
+    (cells.table_breaks), its header row on every page and the signature block last."""
     for i, c in enumerate(lay.columns):
         ws_t.set_column(i, i, c.width)
-    ws_in.set_column(0, 0, 6)
-    ws_in.set_column(1, 1, 36)
-    ws_in.set_column(2, 2, 8)
-    ws_in.set_column(3, 3, 18)
-    ws_in.set_column(4, 4, 40)
+    for i, w in enumerate(INPUT_WIDTHS):
+        ws_in.set_column(i, i, w)
     for ws, hr in ((ws_t, lay.header_row), (ws_in, 2)):
         ws.set_landscape()
         ws.set_paper(9)
-        # 基础数据 is short: one page, so two rows never spill onto a page of their own
-        ws.fit_to_pages(1, 1 if ws is ws_in and lay.inputs_last_row < 60 else 0)
         ws.repeat_rows(hr)
         ws.set_footer("&C第 &P 页，共 &N 页")
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_margins(**pages.MARGINS)
         ws.freeze_panes(hr + 1, 0)
         ws.center_horizontally()
-    ws_t.set_row(0, 28)
+    # 基础数据 is short: one page, so two rows never spill onto a page of their own
+    ws_in.fit_to_pages(1, 1 if lay.inputs_last_row < 60 else 0)
+    # one page wide, as tall as it takes; the breaks (between 一级 groups) are planned at the scale
+    # Excel uses for that width, and an application that shrinks more only leaves a page less full
+    ws_t.fit_to_pages(1, 0)
+    ws_t.set_h_pagebreaks(table_breaks(t, lay, specs))
+    ws_t.print_area(0, 0, sign_rows(lay)[1], len(lay.columns) - 1)
 
 
 def _lines(text: str, width: float) -> int:
-    """Wrapped line count of text in a column of ``width`` characters (a CJK character is two)."""
-    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-    return max(1, -(-units // max(1, int(width * 0.95))))
+    return text_lines(text, width)
 
 
 def row_heights(specs: list[CellSpec], lay: Layout) -> dict[tuple[str, int], float]:
-    """Heights for rows whose wrapped text needs more than one line (LibreOffice does not grow them)."""
-    widths = {SHEET_TABLE: [c.width for c in lay.columns], SHEET_INPUTS: [6, 36, 8, 18, 40], SHEET_GUIDE: [100]}
-    out: dict[tuple[str, int], float] = {}
-    for s in specs:
-        if s.sheet == SHEET_LISTS:
-            continue
-        if isinstance(s.value, str) and s.value and not s.merge_to and s.style not in ("title", "subtitle", "note", "subheader"):
-            w = widths[s.sheet][s.col] if s.col < len(widths[s.sheet]) else 10
-            h = 13.5 * _lines(s.value, w) + 2
-            out[(s.sheet, s.row)] = max(out.get((s.sheet, s.row), 15), min(h, 400))
+    """Heights of the rows whose text needs more (or less) than the default row (pages.row_heights)."""
+    out = pages.row_heights([s for s in specs if s.sheet in (SHEET_INPUTS, SHEET_GUIDE)],
+                            {SHEET_INPUTS: INPUT_WIDTHS, SHEET_GUIDE: [100]})
+    out.update({(lay.table_sheet, r): h for r, h in table_heights(lay, specs).items()})
     return out
 
 

@@ -21,3 +21,12 @@ def test_report_flatten_and_dict():
     d = r.to_dict()
     assert d["valid"] is False and d["findings"][0]["message"] == "必填项未填写：编制数"
     assert Finding("not-recalculated").severity == "warning"
+
+
+def test_every_code_has_a_short_chinese_label():
+    import re
+
+    from workbook_builder.reader.findings import LABELS, label
+    assert set(LABELS) == set(CODES)
+    for code in CODES:
+        assert 2 <= len(label(code)) <= 10 and not re.search(r"[A-Za-z{}]", label(code)), code

@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..cells import CellSpec, formula_values, grade_formula, input_style, sum_formula
+from ..cells import (CellSpec, formula_values, grade_formula, hint_summary, input_style, row_hint, signature_cells,
+                     sum_formula)
 from ..engine import Result
 from ..expr import parse
 from ..layout import Layout, cell, qualified
@@ -27,7 +28,7 @@ SHEET_GUIDE = "填报说明"
 SHEET_SUMMARY = "项目汇总"
 SHEET_LISTS = "_lists"
 SHEET_META = "_meta"
-STANDARD = {"input", "derived", "rate", "score", "total", "grade"}
+STANDARD = {"input", "derived", "rate", "score", "total", "grade", "hint", "hints"}
 SUMMARY_FIRST = 3  # the first project row of 项目汇总
 SUMMARY_COLS = [("序号", 6), ("项目名称", 40), ("全年预算数（万元）", 14), ("全年执行数（万元）", 14), ("执行率", 10),
                 ("自评得分", 10), ("自评等级", 10)]
@@ -92,7 +93,7 @@ def project_sheet(form: ProjectForm, part: Part, department: str, year: int) -> 
     out.append(CellSpec(S, h, 0, "项目资金（万元）", style="header", merge_to=(h, 1)))
     for c, label in FUND_COLS:
         out.append(CellSpec(S, h, FUND_COL[c], label, style="header"))
-    for key, label in (("rate", "执行率"), ("weight", "分值"), ("score", "得分"), ("reason", "执行率偏差原因")):
+    for key, label in (("rate", "执行率"), ("weight", "分值"), ("score", "得分"), ("reason", "执行率偏差原因"), ("hint", "提示")):
         out.append(CellSpec(S, h, FUND_COL[key], label, style="header"))
     out.append(CellSpec(S, h, 7, None, style="header"))
     budget = t.indicators[0]
@@ -102,6 +103,8 @@ def project_sheet(form: ProjectForm, part: Part, department: str, year: int) -> 
         for c, _ in FUND_COLS:
             iid = fund_id(rk, c)
             out.append(CellSpec(S, r, FUND_COL[c], None, style="in_money", locked=False, input_id=iid))
+        f, calc = row_hint(t, lay, [fund_id(rk, c) for c, _ in FUND_COLS])
+        out.append(CellSpec(S, r, FUND_COL["hint"], None, formula=f, style="hint" if f else "text", calc=calc if f else None))
         if i == 0:
             rr, rc = lay.derived_cells["rate"]
             rate = parse(t.derived[0].expr).excel(lambda name: cell(*lay.input_cells[name][1:], absolute=True))
@@ -112,7 +115,7 @@ def project_sheet(form: ProjectForm, part: Part, department: str, year: int) -> 
                              style="f_score", calc=("score", budget.id)),
                     CellSpec(S, r, FUND_COL["reason"], None, style="in_text", locked=False, input_id=f"{budget.id}.reason")]
         else:
-            out += [CellSpec(S, r, c, None) for c in range(5, last + 1)]
+            out += [CellSpec(S, r, c, None) for c in range(5, FUND_COL["hint"])]
     # 年度总体目标
     g = GOAL_HEADER_ROW
     out += [CellSpec(S, g, 0, "年度总体目标", style="header", merge_to=(GOAL_ROW, 1)),
@@ -138,17 +141,19 @@ def project_sheet(form: ProjectForm, part: Part, department: str, year: int) -> 
                 end = lay.leaf_rows[n.id].row
                 out.append(CellSpec(S, start, 1, n.group, style="text", merge_to=(end, 1) if end > start else None))
                 start = end + 1
-            out += _leaf_cells(lay, n, S)
+            out += _leaf_cells(t, lay, n, S)
     out += _total_cells(form, part)
     return out
 
 
-def _leaf_cells(lay: Layout, n: Node, S: str) -> list[CellSpec]:
+def _leaf_cells(t: Template, lay: Layout, n: Node, S: str) -> list[CellSpec]:
     row = lay.leaf_rows[n.id].row
     rule = rule_for(n)
     refs = lay.slot_refs(n)
+    f, calc = row_hint(t, lay, [e.id for e in lay.entries if e.leaf == n.id])
     out = [CellSpec(S, row, COL["score"], None, formula=rule.formula(n, refs), style="f_score", calc=("score", n.id)),
-           CellSpec(S, row, COL["reason"], None, style="in_text", locked=False, input_id=f"{n.id}.reason")]
+           CellSpec(S, row, COL["reason"], None, style="in_text", locked=False, input_id=f"{n.id}.reason"),
+           CellSpec(S, row, COL["hint"], None, formula=f, style="hint" if f else "text", calc=calc if f else None)]
     if n.kind == "open":
         styles = {"name": "in_text", "nature": "in_text", "target": "in_text", "actual": "in_text",
                   "weight": "in_num", "score": "in_num"}
@@ -187,6 +192,14 @@ def subtotal_formula(lay: Layout, top: Node) -> str:
             f'"",ROUND(SUM({scores}),{SCORE_DECIMALS}))')
 
 
+def hint_ranges(lay: Layout) -> list[tuple[str, int]]:
+    """The 提示 cells the line beside 总分 counts: the 项目资金 rows' and the indicator rows'."""
+    c = COL["hint"]
+    first, top, end = FUND_HEADER_ROW + 1, lay.header_row + 1, lay.total_cell[0] - 1
+    return [(f"{cell(first, c)}:{cell(first + len(FUND_ROWS) - 1, c)}", len(FUND_ROWS)),
+            (f"{cell(top, c)}:{cell(end, c)}", end - top + 1)]
+
+
 def _total_cells(form: ProjectForm, part: Part) -> list[CellSpec]:
     t, lay, S = part.template, part.layout, part.sheet
     last = len(COLUMNS) - 1
@@ -194,14 +207,14 @@ def _total_cells(form: ProjectForm, part: Part) -> list[CellSpec]:
     gr, gc = lay.grade_cell
     tops = t.indicators
     refs = ",".join(cell(*lay.score_cells[n.id]) for n in tops)
+    hint, hint_calc = hint_summary(t, lay, cell(tr, tc), hint_ranges(lay))
     out = [CellSpec(S, tr, 0, "总分", style="header", merge_to=(tr, 5)),
            CellSpec(S, tr, COL["weight"], t.total_weight, style="num"), CellSpec(S, tr, 7, None),
            CellSpec(S, tr, tc, None, formula=sum_formula(refs, len(tops)), style="f_total", calc=("total",)),
-           CellSpec(S, tr, last, None),
+           CellSpec(S, tr, COL["reason"], None, formula=hint, style="hint_box", merge_to=(gr, last), calc=hint_calc),
            CellSpec(S, gr, 0, "自评等级", style="header", merge_to=(gr, 5)),
            CellSpec(S, gr, COL["weight"], None), CellSpec(S, gr, 7, None),
-           CellSpec(S, gr, gc, None, formula=grade_formula(t, cell(tr, tc)), style="f_total", calc=("grade",)),
-           CellSpec(S, gr, last, None)]
+           CellSpec(S, gr, gc, None, formula=grade_formula(t, cell(tr, tc)), style="f_total", calc=("grade",))]
     for top in tops[1:]:
         r = check_row(lay, top.id)
         wsum = f"ROUND(SUM({_span(lay, top, 'weight')}),{SCORE_DECIMALS})"
@@ -210,8 +223,9 @@ def _total_cells(form: ProjectForm, part: Part) -> list[CellSpec]:
                 CellSpec(S, r, COL["weight"], None, formula=wsum, style="f_num", calc=("wsum", top.id)),
                 CellSpec(S, r, 7, None),
                 CellSpec(S, r, COL["score"], None, formula=subtotal_formula(lay, top), style="f_score", calc=("score", top.id)),
-                CellSpec(S, r, last, None, formula=f'IF({wsum}={w},"分值合计正确","分值合计应为{w}，请调整")',
-                         style="f_text", calc=("wstatus", top.id))]
+                CellSpec(S, r, COL["reason"], None, formula=f'IF({wsum}={w},"分值合计正确","分值合计应为{w}，请调整")',
+                         style="f_text", calc=("wstatus", top.id)),
+                CellSpec(S, r, COL["hint"], None)]
     opens = [n for top in tops[1:] for n in _open_leaves(top)]
     r, c = todo_cell(lay)
     note = r + 1
@@ -225,6 +239,7 @@ def _total_cells(form: ProjectForm, part: Part) -> list[CellSpec]:
     if opens:
         text += "本项目的指标未预填：请在各二级指标下的空行填写三级指标、指标性质（下拉选择）、年度指标值、实际完成值和分值；空行不计分。"
     out.append(CellSpec(S, note, 0, text, style="note", merge_to=(note, last)))
+    out += signature_cells(S, note + 1, last)
     return out
 
 

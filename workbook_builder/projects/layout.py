@@ -15,16 +15,16 @@ from .project import FUND_COLS, FUND_ROWS, fund_id
 COLUMNS = [Column("level1", "一级指标", 10), Column("level2", "二级指标", 11), Column("level3", "三级指标", 24),
            Column("nature", "指标性质", 9), Column("target", "年度指标值", 12), Column("actual", "实际完成值", 12),
            Column("weight", "分值", 8), Column("entry_score", "自评分", 8), Column("score", "得分", 8),
-           Column("reason", "偏差原因分析及改进措施", 30)]
+           Column("reason", "偏差原因分析及改进措施", 30), Column("hint", "提示", 16)]
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
-#: the 项目资金 block's columns: 年初预算数, 全年预算数, 全年执行数, then 执行率, 分值, 得分, 偏差原因
-FUND_COL = {"initial": 2, "year": 3, "executed": 4, "rate": 5, "weight": 6, "score": 8, "reason": 9}
+#: the 项目资金 block's columns: 年初预算数, 全年预算数, 全年执行数, then 执行率, 分值, 得分, 偏差原因, 提示
+FUND_COL = {"initial": 2, "year": 3, "executed": 4, "rate": 5, "weight": 6, "score": 8, "reason": 9, "hint": 10}
 HEAD_ROWS = {"name": 2, "owner": 3}
 FUND_HEADER_ROW = 4
 GOAL_HEADER_ROW = FUND_HEADER_ROW + len(FUND_ROWS) + 1
 GOAL_ROW = GOAL_HEADER_ROW + 1
 GOAL_COLS = (2, 5)  # 预期目标 C:F
-GOAL_ACTUAL_COLS = (6, 9)  # 实际完成情况 G:J
+GOAL_ACTUAL_COLS = (6, 10)  # 实际完成情况 G:K
 
 
 def fund_cell(row: str, col: str) -> tuple[int, int]:

@@ -11,16 +11,17 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 
 from .. import __version__
-from ..cells import fingerprint_of, validations
+from ..cells import SIGNATURE_ROWS, fingerprint_of, validations
 from ..engine import compute
 from ..formats import FONT, STYLES
 from ..layout import cell
-from ..render import _lines, _validation, conditional_formats, lock_structure, write_cells
+from .. import pages
+from ..render import _validation, conditional_formats, lock_structure, write_cells
 from ..signing import password_hash, sign
 from .cells import (COLUMNS, SHEET_GUIDE, SHEET_LISTS, SHEET_META, SHEET_SUMMARY, SUMMARY_COLS, Part, formula_cache,
                     list_sources, parts_for, workbook_cells)
 from .form import ProjectForm
-from .layout import GOAL_ROW, check_row, todo_cell
+from .layout import COL, GOAL_ROW, check_row, todo_cell
 from .project import Project
 
 META_KIND = "project"
@@ -120,7 +121,7 @@ def _project_formats(wb, ws, p: Part) -> None:
     red = conditional_formats(wb, t, lay, {p.sheet: ws})
     for top in t.indicators[1:]:
         r = check_row(lay, top.id)
-        c = len(COLUMNS) - 1
+        c = COL["reason"]
         ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": f'={cell(r, c)}<>"分值合计正确"', "format": red})
     if any(n.kind == "open" for n in t.leaves()):
         r, c = todo_cell(lay)
@@ -139,7 +140,7 @@ def _project_page(ws, p: Part) -> None:
     ws.set_footer("&C第 &P 页，共 &N 页")
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()
-    ws.print_area(0, 0, p.layout.last_row + 2, len(COLUMNS) - 1)
+    ws.print_area(0, 0, p.layout.last_row + 2 + len(SIGNATURE_ROWS), len(COLUMNS) - 1)  # the signature block last
 
 
 def _other_pages(sheets) -> None:
@@ -152,6 +153,7 @@ def _other_pages(sheets) -> None:
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         ws.center_horizontally()
+    g.set_landscape()  # as the 自评表's: its 100-character lines fit the width as they are
     s.set_landscape()
     s.repeat_rows(2)
     s.freeze_panes(3, 0)
@@ -159,19 +161,12 @@ def _other_pages(sheets) -> None:
 
 
 def _row_heights(specs, sheets) -> None:
-    widths = {name: None for name in sheets}
+    """Rows whose text wraps get the height it needs (pages.row_heights), the footnote 说明 across the
+    sheet's width included: Excel and WPS never grow a merged cell's row."""
+    widths: dict[str, list[float]] = {name: [c.width for c in COLUMNS] for name in sheets}
     widths[SHEET_GUIDE] = [100]
     widths[SHEET_SUMMARY] = [w for _, w in SUMMARY_COLS]
-    heights: dict[tuple[str, int], float] = {}
-    for s in specs:
-        if s.sheet == SHEET_LISTS or not isinstance(s.value, str) or not s.value:
-            continue
-        if s.style in ("title", "subtitle", "note", "subheader") or s.merge_to:
-            continue
-        ws_widths = widths.get(s.sheet) or [c.width for c in COLUMNS]
-        w = ws_widths[s.col] if s.col < len(ws_widths) else 10
-        h = 13.5 * _lines(s.value, w) + 2
-        heights[(s.sheet, s.row)] = max(heights.get((s.sheet, s.row), 15), min(h, 400))
-    for (sheet, r), h in heights.items():
-        if r != GOAL_ROW:
+    widths.pop(SHEET_LISTS, None)
+    for (sheet, r), h in pages.row_heights(specs, widths).items():
+        if r != GOAL_ROW or sheet in (SHEET_GUIDE, SHEET_SUMMARY):
             sheets[sheet].set_row(r, h)

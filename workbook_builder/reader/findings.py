@@ -121,10 +121,114 @@ CODES: dict[str, tuple[str, str]] = {
 }
 
 
+#: code -> the short Chinese name a reviewer reads in the 汇总表's 问题 sheet (the code itself stays in a
+#: narrow last column); every code has one
+LABELS: dict[str, str] = {
+    "not-a-workbook": "不是有效的工作簿",
+    "encrypted-or-legacy": "加密或旧版文件",
+    "macros-present": "含有宏",
+    "external-links": "含有外部链接",
+    "zip-bomb": "解压后过大",
+    "xml-entities": "含有实体声明",
+    "file-too-large": "文件过大",
+    "xml-invalid": "内部结构无效",
+    "corrupt-file": "文件已损坏",
+    "unsupported-format": "不支持的格式",
+    "duplicate-part": "部件重复",
+    "duplicate-cell": "单元格重复",
+    "too-slow": "读取超时",
+    "unreadable": "无法读取",
+    "metadata-missing": "缺少模板信息",
+    "template-unknown": "未知模板",
+    "template-version-unknown": "模板版本不符",
+    "metadata-edited": "模板信息被改",
+    "signature-invalid": "签名不符",
+    "signature-missing": "缺少签名",
+    "file-name-mismatch": "文件名与内容不符",
+    "sheet-missing": "缺少工作表",
+    "sheet-added": "多出工作表",
+    "formula-replaced": "公式被改成数值",
+    "formula-edited": "公式被修改",
+    "locked-value-changed": "锁定内容被改",
+    "unexpected-content": "模板外有内容",
+    "protection-removed": "保护被取消",
+    "validation-removed": "数据有效性被删",
+    "defined-name-changed": "名称被改",
+    "defined-name-ambiguous": "名称重复定义",
+    "content-outside-table": "表外有内容",
+    "phonetic-text": "文字带注音",
+    "number-format-changed": "数字格式被改",
+    "conditional-format-hides": "条件格式改变显示",
+    "text-invisible": "内容看不见",
+    "row-hidden": "行被隐藏",
+    "column-hidden": "列被隐藏",
+    "sheet-hidden": "工作表被隐藏",
+    "sheet-order-changed": "工作表顺序被改",
+    "helper-sheet-shown": "辅助表被显示",
+    "cell-unlocked": "单元格被解锁",
+    "protection-weakened": "保护选项被放宽",
+    "protection-password-changed": "保护密码被改",
+    "structure-unlocked": "结构保护被取消",
+    "validation-changed": "数据有效性被改",
+    "required-missing": "必填项未填",
+    "not-a-number": "应为数值",
+    "input-formula": "填报项填了公式",
+    "value-out-of-range": "数值超出范围",
+    "value-not-in-list": "不在可选项中",
+    "cross-check-failed": "数据前后矛盾",
+    "reason-missing": "缺少扣分原因",
+    "reason-too-short": "扣分原因过简",
+    "score-outside-level": "自评分超出等级范围",
+    "open-row-incomplete": "自填指标未填完",
+    "allotment-mismatch": "分值合计不符",
+    "listing-form-differs": "表样与清单不同",
+    "listing-department-unknown": "清单中无此部门",
+    "listing-project-missing": "缺少清单项目",
+    "listing-project-extra": "项目不在清单中",
+    "listing-project-changed": "项目与清单不符",
+    "listing-fund-changed": "资金与清单不符",
+    "not-recalculated": "未保存计算结果",
+    "cached-value-mismatch": "显示值与重算不符",
+    "grade-mismatch": "等级与总分不符",
+    "findings-omitted": "其余问题未列出",
+    "findings-omitted-warning": "其余提醒未列出",
+    "zip-compression-unsupported": "压缩方式不支持",
+    "zip-extra-data": "压缩包夹带数据",
+    "package-invalid": "部件关系无效",
+    "part-unreachable": "有不被读取的部件",
+    "part-unexpected": "有模板外的部件",
+    "part-names-disagree": "部件名称不一致",
+    "active-sheet-changed": "打开的工作表改变",
+    "sheet-view-changed": "工作表视图改变",
+    "merge-changed": "合并单元格改变",
+    "drawing-over-cells": "单元格上有图形",
+    "comment-changed": "批注改变",
+    "hyperlink-added": "添加了超链接",
+    "validation-message-changed": "输入提示改变",
+    "alignment-changed": "对齐方式改变",
+    "font-not-allowed": "字体不允许",
+    "row-squeezed": "行高过小",
+    "column-squeezed": "列宽过小",
+    "number-too-wide": "数字显示为###",
+    "print-area-changed": "打印区域改变",
+    "print-titles-changed": "打印标题改变",
+    "header-footer-changed": "页眉页脚改变",
+    "check-sheet-not-evidence": "校验结果不可信",
+    "prefill-changed": "预填数据被改",
+    "prefill-unverifiable": "预填数据无法核对",
+    "against-department-unknown": "名单中无此部门",
+}
+
+
+def label(code: str) -> str:
+    """The finding's short Chinese name (``LABELS``)."""
+    return LABELS.get(code) or CODES.get(code, ("", "问题"))[1].split("：")[0].split("（")[0][:16]
+
+
 def codes_table() -> str:
     """The table of docs/findings.md, made from CODES (``python3 -m workbook_builder.reader.findings``)."""
-    rows = ["| code | severity | message (Chinese, as shown to users) |", "|---|---|---|"]
-    rows += [f"| `{code}` | {sev} | {msg} |" for code, (sev, msg) in CODES.items()]
+    rows = ["| code | label (问题 sheet) | severity | message (Chinese, as shown to users) |", "|---|---|---|---|"]
+    rows += [f"| `{code}` | {label(code)} | {sev} | {msg} |" for code, (sev, msg) in CODES.items()]
     return "\n".join(rows)
 
 

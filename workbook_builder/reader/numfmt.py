@@ -104,12 +104,13 @@ def _number(x: float, pattern: str) -> str:
     x = xl_round(abs(x), decimals)
     text = f"{x:.{decimals}f}"
     w, _, f = text.partition(".")
+    f = f[:frac.count("0")] + f[frac.count("0"):].rstrip("0")  # '#' decimals show only when not 0
     mins = whole.replace(",", "").count("0")
     w = w.lstrip("0") or ""
     w = w.rjust(mins, "0")
     if "," in whole:
         w = f"{int(w or 0):,}" if w else ""
-    out = w + ("." + f if decimals else ("." if "." in p else ""))
+    out = w + ("." + f if f else ("." if "." in p else ""))
     return out + "%" * pct
 
 
