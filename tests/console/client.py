@@ -51,6 +51,16 @@ class Console:
         return {d["name"]: d["code"] for d in self.store.rows("SELECT name, code FROM departments WHERE round_id = ?",
                                                               rid)}
 
+    def wait_job(self, job: int, rounds: int = 1200) -> None:
+        """Wait (a bounded number of polls) until the generation job is done."""
+        for _ in range(rounds):
+            status = self.c.get(f"/api/jobs/{job}").json["status"]
+            if status == "完成":
+                return
+            assert status not in ("失败", "出错"), status
+            time.sleep(0.1)
+        raise AssertionError("生成没有完成")
+
     def settle(self, rounds: int = 600) -> None:
         """Wait (a bounded number of polls) until every return has been validated."""
         for _ in range(rounds):

@@ -61,9 +61,7 @@ def test_project_workbooks_from_a_listing(con, tmp_path):
     lid = con.store.row("SELECT id FROM lists WHERE kind = '项目清单'")["id"]
     con.post(f"/rounds/{rid}/projects/{lid}/generate")
     job = con.store.row("SELECT id FROM jobs WHERE kind = '项目工作簿'")["id"]
-    for _ in range(600):
-        if con.c.get(f"/api/jobs/{job}").json["status"] == "完成":
-            break
+    con.wait_job(job)
     z = zipfile.ZipFile(io.BytesIO(con.c.get(f"/jobs/{job}/download").data))
     listed = {line.split(",")[1] for line in LISTING.read_text(encoding="utf-8-sig").splitlines()[3:] if line}
     assert {n.split("-项目-")[0] for n in z.namelist()} == listed

@@ -123,7 +123,12 @@ def read_extras(c: Container, book: Book, sheets: tuple[str, ...] | None = None)
     for dn in wb.iter(f"{NS}definedName"):
         i = dn.get("localSheetId")
         if i is not None and i.isdigit() and int(i) < len(book.order):
-            local.setdefault(book.order[int(i)], {})[dn.get("name") or ""] = (dn.text or "").strip()
+            names = local.setdefault(book.order[int(i)], {})
+            key, text = dn.get("name") or "", (dn.text or "").strip()
+            if key == "_xlnm.Print_Area" and key in names:  # defined twice: applications differ, the smaller wins
+                text = min(names[key], text, key=lambda a: sum((r2 - r1 + 1) * (c2 - c1 + 1)
+                                                               for r1, c1, r2, c2 in _areas(a)))
+            names[key] = text
     for name, sh in book.sheets.items():
         if sheets is not None and name not in sheets:
             continue
