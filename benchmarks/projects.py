@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from projects.helpers import NATIONAL, open_project, road_project  # noqa: E402
+
 from workbook_builder.projects.render import build_project_workbook  # noqa: E402
 from workbook_builder.reader.validate import validate_file  # noqa: E402
 

@@ -10,7 +10,6 @@ build_ms=… validate_ms=… build_vs_openpyxl_bare=… validate_vs_openpyxl_ro_
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import shutil
 import statistics
@@ -164,6 +163,7 @@ def main(argv=None) -> int:
 
         # memory while streaming the batch: traced peak for the first half vs the whole batch
         import tracemalloc
+
         from workbook_builder.reader import validate_many
         peaks = []
         for part in (files[: len(files) // 2], files):

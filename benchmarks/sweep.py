@@ -22,6 +22,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from sweep import cases, expected, read_column, write  # noqa: E402
 from test_sweep import _is_tie  # noqa: E402
+
 from workbook_builder.gnumeric import recalc  # noqa: E402
 from workbook_builder.libreoffice import convert  # noqa: E402
 from workbook_builder.loader import load_template, template_paths  # noqa: E402

@@ -8,8 +8,9 @@ in D. A spreadsheet application recalculates the file; its D column must equal t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import xlsxwriter
 

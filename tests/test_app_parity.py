@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from engines import expected, read_scores
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from engines import expected, read_scores
 from strategies import values_for
+
 from workbook_builder.engine import compute, half_cent_ties, rescore
 from workbook_builder.gnumeric import recalc, ssconvert
 from workbook_builder.layout import build_layout

@@ -5,8 +5,8 @@ import io
 import openpyxl
 import pytest
 from hypothesis import given, settings
-
 from strategies import values_for
+
 from workbook_builder.fastbuild import Distributor
 from workbook_builder.loader import load_template, template_paths
 from workbook_builder.render import build_workbook

@@ -1,10 +1,10 @@
 """The workbook's formulas, evaluated by the `formulas` package, equal the Python engine on random inputs."""
 
 import pytest
-from hypothesis import given, settings
-
 from engines import FormulasBook, expected
+from hypothesis import given, settings
 from strategies import values_for
+
 from workbook_builder.layout import build_layout
 from workbook_builder.loader import load_template, template_paths
 from workbook_builder.render import build_workbook

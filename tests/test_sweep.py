@@ -9,8 +9,8 @@ import math
 import os
 
 import pytest
-
 from sweep import cases, expected, read_column, write
+
 from workbook_builder.gnumeric import recalc, ssconvert
 from workbook_builder.libreoffice import convert, soffice
 from workbook_builder.loader import load_template, template_paths

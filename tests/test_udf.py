@@ -8,11 +8,11 @@ import numpy as np
 import openpyxl
 import pytest
 import schedula as sh
+from engines import FormulasBook, expected
 from hypothesis import given
 from hypothesis import strategies as st
-
-from engines import FormulasBook, expected
 from strategies import values_for
+
 from workbook_builder.layout import build_layout
 from workbook_builder.libreoffice import convert, soffice
 from workbook_builder.loader import load_template, template_paths
@@ -21,9 +21,23 @@ from workbook_builder.model import Actual, Node, Target
 from workbook_builder.reader import validate_file
 from workbook_builder.render import build_workbook
 from workbook_builder.rules import RULES
-from workbook_builder.udf import (UDFS, WB_BANDS, WB_CHECKLIST, WB_DEDUCT, WB_GRADE, WB_GRADE_SHARE, WB_LINEAR,
-                                  WB_MANUAL, WB_RATIO, WB_YES_NO, findings_rows, parse_bands, parse_levels,
-                                  render_bands, render_levels)
+from workbook_builder.udf import (
+    UDFS,
+    WB_BANDS,
+    WB_CHECKLIST,
+    WB_DEDUCT,
+    WB_GRADE,
+    WB_GRADE_SHARE,
+    WB_LINEAR,
+    WB_MANUAL,
+    WB_RATIO,
+    WB_YES_NO,
+    findings_rows,
+    parse_bands,
+    parse_levels,
+    render_bands,
+    render_levels,
+)
 
 num = st.one_of(st.none(), st.integers(-50, 300).map(lambda x: x / 100))
 weight = st.sampled_from([0.5, 2, 3, 5, 10, 12.5])

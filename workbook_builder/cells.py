@@ -9,18 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from .layout import HEADER_FIELDS, INPUT_COL, INPUT_FIRST_ROW, SHEET_GUIDE, SHEET_LISTS, Layout, cell, qualified
-from .expr import parse
-from .model import Input, Node, Template
 from .crosscheck import checked_input
 from .crosscheck import excel as crosscheck_excel
 from .crosscheck import message as crosscheck_message
 from .engine import Result, slot_values
-from .numeric import as_number, fmt_num
+from .expr import parse
 from .hints import Test, checked, join_formula, join_text, problems, summary_formula, summary_text, tests
+from .layout import HEADER_FIELDS, INPUT_COL, INPUT_FIRST_ROW, SHEET_GUIDE, SHEET_LISTS, Layout, cell, qualified
+from .model import Input, Node, Template
+from .numeric import as_number, fmt_num
 from .pages import DEFAULT_ROW, continued, fit_scale, page_breaks, page_capacity, row_heights
 from .rules import entry_inputs, rule_for
 from .rules.base import _is_literal

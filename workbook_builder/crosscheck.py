@@ -11,7 +11,8 @@ the reader (``cross-check-failed`` at that cell).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .model import Check, Template
 from .numeric import as_value, fmt_num

@@ -10,9 +10,10 @@ parents in post-order); ``compute`` then runs the plan.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from .expr import parse
 from .model import Node, Template

@@ -10,8 +10,8 @@ occurs, or the result is not finite or beyond ±1e15, the result is blank (Pytho
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from .numeric import MAX_MAGNITUDE_TEXT, bounded, fmt_num
 

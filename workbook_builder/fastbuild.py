@@ -13,16 +13,17 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 from xml.sax.saxutils import escape
 
 from .cells import all_cells, formula_values, guide_department_line
 from .engine import compute
 from .layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_META, SHEET_TABLE, build_layout, cell
 from .model import Template
-from .values import normalise
 from .render import _prefill, build_workbook, metadata
+from .values import normalise
 
 _CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"((?: [a-z]+="[^"]*")*)(?:/>|>(.*?)</c>)', re.S)
 _FORMULA = re.compile(r"<f>.*?</f>|<f/>", re.S)

@@ -11,9 +11,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .model import INPUT_TYPES, Actual, Check, Column, Derived, GradeBand, Input, Layout, Node, Target, Template
 from .paths import shipped_templates_dir, template_dirs
-from .model import (INPUT_TYPES, Actual, Check, Column, Derived, GradeBand, Input, Layout, Node, Target,
-                    Template)
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "template.schema.json"
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")

@@ -6,9 +6,10 @@ describes an indicator system.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any
 
 INPUT_TYPES = ("number", "percent", "money", "integer", "text", "choice", "date")
 NUMERIC_TYPES = ("number", "percent", "money", "integer")
@@ -103,7 +104,7 @@ class Node:
     id: str
     name: str
     weight: float
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     criteria: str = ""  # 评分标准
     explanation: str = ""  # 指标解释
     unit: str = ""
@@ -129,12 +130,12 @@ class Node:
     def kind(self) -> str:
         return (self.rule or {}).get("kind", "")
 
-    def walk(self) -> Iterator["Node"]:
+    def walk(self) -> Iterator[Node]:
         yield self
         for c in self.children:
             yield from c.walk()
 
-    def leaves(self) -> Iterator["Node"]:
+    def leaves(self) -> Iterator[Node]:
         for n in self.walk():
             if n.is_leaf:
                 yield n

@@ -96,7 +96,9 @@ def page_breaks(height: Mapping[int, float], head_end: int, groups: Sequence[tup
     ``repeat`` is the height of the header rows repeated on every page; ``preferred`` the rows a
     group too tall for one page is best cut above (its 二级 starts).
     """
-    h = lambda r: height.get(r, DEFAULT_ROW)
+    def h(r):
+        return height.get(r, DEFAULT_ROW)
+
     breaks: list[int] = []
     used = sum(h(r) for r in range(head_end))
     for gi, (a, b) in enumerate(groups):

@@ -10,19 +10,29 @@ import datetime as dt
 import io
 import json
 import zipfile
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 
-from . import __version__
-from . import pages
-from .cells import (CellSpec, ValidationSpec, all_cells, fingerprint, formula_values, mistake_formats,
-                    reason_flag_formula, sign_rows, table_breaks, table_heights, validations)
+from . import __version__, pages
+from .cells import (
+    CellSpec,
+    ValidationSpec,
+    all_cells,
+    fingerprint,
+    formula_values,
+    mistake_formats,
+    reason_flag_formula,
+    sign_rows,
+    table_breaks,
+    table_heights,
+    validations,
+)
 from .engine import compute
 from .formats import FONT, GRADE_COLOURS, STYLES
-from .layout import (SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, Layout, build_layout,
-                     cell)
+from .layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, Layout, build_layout, cell
 from .model import Template
 from .pages import text_lines
 from .signing import password_hash, prefill_text, sign

@@ -15,7 +15,8 @@ Parameter texts (used in cells, e.g. ``=WB_BANDS(E9,5,"[0.9,+):5;[0.8,0.9):4;(-,
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .model import Actual, GradeBand, Node, Target, Template
 from .numeric import fmt_num

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .layout import HEADER_ENTRY
 from .model import Input, Template

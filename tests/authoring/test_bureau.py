@@ -6,11 +6,11 @@ import os
 
 import openpyxl
 import pytest
+from engines import expected, read_scores
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from engines import expected, read_scores
 from strategies import values_for
+
 from workbook_builder.authoring.export import export
 from workbook_builder.layout import build_layout
 from workbook_builder.libreoffice import convert, soffice

@@ -4,9 +4,9 @@ exported and imported back scoring the same."""
 from pathlib import Path
 
 from hypothesis import given, settings
+from strategies import values_for
 
 from authoring.helpers import workbook
-from strategies import values_for
 from workbook_builder.authoring.export import export
 from workbook_builder.engine import compute
 from workbook_builder.loader import load_authoring, load_template

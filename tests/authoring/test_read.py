@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .helpers import workbook
 from workbook_builder.authoring.read import AuthoringError, read_workbook
 from workbook_builder.loader import load_authoring
+
+from .helpers import workbook
 
 HEAD = ["一级指标", "一级分值", "二级指标", "分值", "评分标准", "计分方法", "参数", "年度指标值", "单位"]
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 from hypothesis import given, settings
-
 from strategies import values_for
+
 from workbook_builder.authoring.export import export
 from workbook_builder.cells import fingerprint
 from workbook_builder.engine import compute

@@ -2,7 +2,7 @@
 
 import pytest
 
-from projects.helpers import NATIONAL, FORMS, open_project
+from projects.helpers import FORMS, NATIONAL, open_project
 from workbook_builder.engine import compute
 from workbook_builder.projects.project import Project, ProjectError, Row, instantiate, sheet_names
 

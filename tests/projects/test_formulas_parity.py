@@ -8,10 +8,10 @@ then types random fund figures, actuals, levels, scores and open rows into its i
 import math
 
 import pytest
+from engines import FormulasBook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engines import FormulasBook
 from projects.helpers import FORMS, every_nature_rows, fixed_values, open_values
 from workbook_builder.engine import compute
 from workbook_builder.projects.cells import formula_cache, parts_for, workbook_cells

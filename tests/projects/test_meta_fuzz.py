@@ -9,9 +9,9 @@ from xml.sax.saxutils import escape
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reader.helpers import patch_part
 
 from projects.helpers import NATIONAL, road_project
-from reader.helpers import patch_part
 from workbook_builder.projects.project import Project
 from workbook_builder.projects.render import build_project_workbook
 from workbook_builder.reader.validate import validate_file

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from reader.helpers import patch_part, set_cached
 
 from projects.helpers import NATIONAL, open_project, road_project
-from reader.helpers import patch_part, set_cached
+from workbook_builder.cells import validations
 from workbook_builder.layout import cell
 from workbook_builder.libreoffice import convert, soffice
 from workbook_builder.projects.cells import parts_for
 from workbook_builder.projects.render import build_project_workbook
-from workbook_builder.cells import validations
 from workbook_builder.reader.validate import validate_file
 
 DEPT = "庆城县交通运输局"

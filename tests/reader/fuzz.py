@@ -13,7 +13,7 @@ import random
 import re
 import struct
 import zipfile
-from typing import Callable
+from collections.abc import Callable
 
 SHEETS = ["xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml", "xl/worksheets/sheet5.xml"]
 
@@ -181,7 +181,7 @@ def other_format(data: bytes, rng: random.Random) -> bytes:
     if kind == 0:
         return b"%PDF-1.4\n" + bytes(rng.randrange(256) for _ in range(500))
     if kind == 1:
-        return "<html><body><table><tr><td>部门</td></tr></table></body></html>".encode("utf-8")
+        return "<html><body><table><tr><td>部门</td></tr></table></body></html>".encode()
     if kind == 2:
         return _zip([("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"), ("content.xml", b"<x/>")])
     if kind == 3:

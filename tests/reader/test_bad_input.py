@@ -1,10 +1,10 @@
 """Hostile and broken files each give a clear finding; a batch goes on and consolidates the good ones."""
 
 import hashlib
-import re
 import io
 import json
 import os
+import re
 import zipfile
 
 import openpyxl

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 import re
 import subprocess
 import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest

@@ -10,8 +10,8 @@ import os
 from collections import Counter
 
 import pytest
-
 from projects.helpers import NATIONAL, open_project, road_project
+
 from reader.fuzz import MUTATORS, hostile_files
 from reader.helpers import honest_file
 from workbook_builder.projects.render import build_project_workbook

@@ -10,8 +10,8 @@ import pytest
 
 from reader.helpers import honest_file, patch_part
 from workbook_builder.cli import main
-from workbook_builder.reader import validate_file
 from workbook_builder.reader import validate as validate_module
+from workbook_builder.reader import validate_file
 from workbook_builder.reader.batch import collect, validate_many
 
 INPUTS = "xl/worksheets/sheet2.xml"

@@ -10,8 +10,8 @@ warning, with the totals it showed and, for the signed ones, validated with the 
 import os
 
 import pytest
-
 from projects.helpers import NATIONAL, open_project, road_project, tie_project
+
 from reader.helpers import honest_file
 from workbook_builder.gnumeric import recalc, ssconvert
 from workbook_builder.libreoffice import convert, soffice

@@ -7,9 +7,9 @@ import schedula as sh
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rules.helpers import leaf
 from workbook_builder.rules import rule_for
 from workbook_builder.rules.open import NATURES, SLOTS
-from rules.helpers import leaf
 
 LEVELS = [{"name": "达成年度指标", "min": 0.8, "max": 1, "default": 1},
           {"name": "部分达成", "min": 0.6, "max": 0.8, "default": 0.7},

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import rubric
-from ..expr import ExprError, parse as parse_expr
+from ..expr import ExprError
+from ..expr import parse as parse_expr
 from ..rules import RULES
-from ..rules.text import ParamError, fold as fold_text
+from ..rules.text import ParamError
+from ..rules.text import fold as fold_text
 from ..tables import TableError, _blank, _sheets, fold
 from . import spec as S
 
@@ -52,7 +54,7 @@ class Problem:
 
 
 class AuthoringError(ValueError):
-    def __init__(self, source: str, problems: list[Problem], readings: list["RowReading"] | None = None):
+    def __init__(self, source: str, problems: list[Problem], readings: list[RowReading] | None = None):
         self.source = source
         self.problems = problems
         self.readings = readings or []

@@ -7,11 +7,11 @@ The renderer writes these specs; the reader compares a returned workbook against
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from ..cells import (CellSpec, formula_values, grade_formula, hint_summary, input_style, row_hint, signature_cells,
-                     sum_formula)
+from ..cells import CellSpec, formula_values, grade_formula, hint_summary, input_style, row_hint, signature_cells, sum_formula
 from ..engine import Result
 from ..expr import parse
 from ..layout import Layout, cell, qualified
@@ -20,8 +20,20 @@ from ..numeric import SCORE_DECIMALS, as_number, fmt_num, xl_round
 from ..rules import rule_for
 from ..rules.open import NATURES
 from .form import ProjectForm
-from .layout import (COL, COLUMNS, FUND_COL, FUND_HEADER_ROW, GOAL_ACTUAL_COLS, GOAL_COLS, GOAL_HEADER_ROW, GOAL_ROW,
-                     HEAD_ROWS, check_row, project_layout, todo_cell)
+from .layout import (
+    COL,
+    COLUMNS,
+    FUND_COL,
+    FUND_HEADER_ROW,
+    GOAL_ACTUAL_COLS,
+    GOAL_COLS,
+    GOAL_HEADER_ROW,
+    GOAL_ROW,
+    HEAD_ROWS,
+    check_row,
+    project_layout,
+    todo_cell,
+)
 from .project import FUND_COLS, FUND_ROWS, Project, fund_id, instantiate, sheet_names
 
 SHEET_GUIDE = "填报说明"

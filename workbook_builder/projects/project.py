@@ -56,7 +56,7 @@ class Project:
     max_fund: float | None = None  # 万元: no fund figure above it (the bureau's ceiling, or the department's budget)
 
     @classmethod
-    def from_spec(cls, d: Any) -> "Project":
+    def from_spec(cls, d: Any) -> Project:
         """The project stored by ``spec``; ProjectError for anything ``spec`` cannot have written."""
         if not isinstance(d, dict) or set(d) - _PROJECT_KEYS or not isinstance(d.get("name"), str):
             raise ProjectError(["项目信息的格式不对"])

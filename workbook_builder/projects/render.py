@@ -5,21 +5,32 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname
 
-from .. import __version__
+from .. import __version__, pages
 from ..cells import SIGNATURE_ROWS, fingerprint_of, validations
 from ..engine import compute
 from ..formats import FONT, STYLES
 from ..layout import cell
-from .. import pages
 from ..render import _validation, conditional_formats, lock_structure, write_cells
 from ..signing import password_hash, sign
-from .cells import (COLUMNS, SHEET_GUIDE, SHEET_LISTS, SHEET_META, SHEET_SUMMARY, SUMMARY_COLS, Part, formula_cache,
-                    list_sources, parts_for, workbook_cells)
+from .cells import (
+    COLUMNS,
+    SHEET_GUIDE,
+    SHEET_LISTS,
+    SHEET_META,
+    SHEET_SUMMARY,
+    SUMMARY_COLS,
+    Part,
+    formula_cache,
+    list_sources,
+    parts_for,
+    workbook_cells,
+)
 from .form import ProjectForm
 from .layout import COL, GOAL_ROW, check_row, todo_cell
 from .project import Project

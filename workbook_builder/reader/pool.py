@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Iterator
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Iterator
 
 from ..workers import died, quiet_start, stopped, worker_init
 from .findings import FileReport

@@ -8,17 +8,26 @@ cached values, reasons, names, protection and the display are checked per projec
 from __future__ import annotations
 
 import json
+
 from ..cells import fingerprint_of, validations
 from ..engine import allotment_gaps, slot_values
 from ..layout import cell
-from ..projects.layout import COL, check_row
-from ..rules import rule_for
-from ..projects.cells import (SHEET_LISTS, SHEET_META, STANDARD, formula_cache, list_sources, parts_for, shown_sheets,
-                              workbook_cells)
+from ..numeric import SCORE_DECIMALS, xl_round
+from ..projects.cells import (
+    SHEET_LISTS,
+    SHEET_META,
+    STANDARD,
+    formula_cache,
+    list_sources,
+    parts_for,
+    shown_sheets,
+    workbook_cells,
+)
 from ..projects.form import FormError, project_forms
+from ..projects.layout import COL, check_row
 from ..projects.project import FUND_COLS, FUND_ROWS, Project, ProjectError, fund_id
 from ..projects.render import MAX_PROJECTS, project_prefill
-from ..numeric import SCORE_DECIMALS, xl_round
+from ..rules import rule_for
 from . import prefilled, presentation
 from .describe import percent_cells
 from .findings import FileReport

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..cells import all_cells, fingerprint_of, formula_values, validations
-from ..layout import SHEET_GUIDE, safe_filename, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout
+from ..layout import SHEET_GUIDE, SHEET_INPUTS, SHEET_LISTS, SHEET_META, SHEET_TABLE, build_layout, safe_filename
 from ..loader import is_shipped, load_template, template_paths
-from ..paths import ENV
 from ..macros import CHECK_SHEET, CONF_SHEET
 from ..model import Template
+from ..paths import ENV
 from . import macro_sheets, prefilled, presentation
 from .compare import _check_sheet, _compare_locked, _compare_shown, _identify, _identity, _sheets, _year
 from .container import Refused
 from .describe import percent_cells
 from .extras import read_extras
-from .package import open_workbook
 from .findings import FileReport
+from .package import open_workbook
 from .xlsx import Book, _parse, read_book
 
 EXPECTED_SHEETS = (SHEET_GUIDE, SHEET_INPUTS, SHEET_TABLE, SHEET_LISTS, SHEET_META)

@@ -284,7 +284,7 @@ def _read_sheet(c: Container, sh: Sheet, strings: list[str], phonetic: set[int] 
                 text, origin = shared[si]
                 try:
                     f = Translator("=" + text, origin).translate_formula(ref)[1:]
-                except Exception as e:  # noqa: BLE001 - openpyxl's tokenizer on a hostile formula
+                except Exception:  # noqa: BLE001 - openpyxl's tokenizer on a hostile formula
                     raise Refused("xml-invalid", f"工作表 {sh.name} 的共享公式无法展开") from None
                 sh.cells.setdefault(rc, Cell()).formula = f
 

@@ -13,12 +13,13 @@ same way, so the two engines agree on blanks, bounds and rounding:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ..model import Input, Node
-from .text import ParamError
 from ..numeric import SCORE_DECIMALS, VALUE_DECIMALS, as_text, as_value, fmt_num, valid_number_excel, xl_round
+from .text import ParamError
 
 
 @dataclass(frozen=True)
@@ -277,6 +278,7 @@ def need(leaf: Node, *names: str) -> list[Problem]:
 def number_of_text(text: str, percent: bool, need_sign: bool = True) -> float:
     """``95%`` → 0.95, ``3`` → 3.0; a percent indicator's value needs its % (unless ``need_sign`` is off)."""
     import re
+
     from ..numeric import xl_round
     from .text import fold
     m = re.fullmatch(r"(-?\d+(?:\.\d+)?)(%?)", fold(text))

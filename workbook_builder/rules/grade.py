@@ -9,9 +9,9 @@ chosen level's [min × weight, max × weight]; left blank, default × weight is 
 
 from __future__ import annotations
 
-from ..numeric import fmt_num
 import re
 
+from ..numeric import fmt_num
 from .base import EntryCheck, Problem, Rule, Slot, xl_text
 from .text import ParamError, fold, join_items, points_text, split_items
 
