@@ -19,8 +19,9 @@ from flask import (
 from .. import returns as R
 from ..app import console
 from ..auth import bureau_only
-from ..uploads import UploadRefused, clean_name, incoming, read_capped
+from ..uploads import UploadRefused, incoming
 from .distribution import round_or_404
+from .forms import one_file
 
 bp = Blueprint("returns", __name__)
 
@@ -91,16 +92,10 @@ def replace(rid: int, did: int):
     round_or_404(rid)
     if c.store.row("SELECT id FROM departments WHERE id = ? AND round_id = ?", did, rid) is None:
         abort(404)
-    fs = request.files.get("file")
-    if not fs or not fs.filename:
-        flash("请选择更正后的文件", "bad")
+    got = one_file("请选择更正后的文件")
+    if got is None:
         return redirect(url_for("returns.index", rid=rid))
-    try:
-        data = read_capped(fs.stream)
-    except UploadRefused as e:
-        flash(str(e), "bad")
-        return redirect(url_for("returns.index", rid=rid))
-    new = R.replace(c.store, rid, did, clean_name(fs.filename), data, "财政局")
+    new = R.replace(c.store, rid, did, *got, "财政局")
     c.wake()
     flash("已替换，原文件保留在历史记录中", "ok")
     return redirect(url_for("returns.show", rid=rid, ret=new))

@@ -9,13 +9,12 @@ from flask import (
     jsonify,
     redirect,
     render_template,
-    request,
     url_for,
 )
 
 from .. import returns as R
 from ..app import console
-from ..uploads import UploadRefused, clean_name, read_capped
+from .forms import one_file
 
 bp = Blueprint("selfcheck", __name__)
 
@@ -48,16 +47,10 @@ def page(code: str):
 @bp.route("/d/<code>/upload", methods=["POST"])
 def upload(code: str):
     d, rnd = _department(code)
-    fs = request.files.get("file")
-    if not fs or not fs.filename:
-        flash("请选择本部门填好的自评表（.xlsx）", "bad")
+    got = one_file("请选择本部门填好的自评表（.xlsx）")
+    if got is None:
         return redirect(url_for("selfcheck.page", code=code))
-    try:
-        data = read_capped(fs.stream)
-    except UploadRefused as e:
-        flash(str(e), "bad")
-        return redirect(url_for("selfcheck.page", code=code))
-    ret = R.add_return(console().store, rnd["id"], clean_name(fs.filename), data, "self", d["name"],
+    ret = R.add_return(console().store, rnd["id"], *got, "self", d["name"],
                        department_id=d["id"])
     console().wake()
     return redirect(url_for("selfcheck.result", code=code, ret=ret))

@@ -7,10 +7,8 @@ import json
 from flask import (
     Blueprint,
     abort,
-    flash,
     redirect,
     render_template,
-    request,
     send_file,
     url_for,
 )
@@ -19,7 +17,7 @@ from .. import catalog
 from ..app import console
 from ..auth import bureau_only
 from ..storage import now
-from ..uploads import UploadRefused, clean_name, read_capped
+from .forms import one_file
 
 bp = Blueprint("templates", __name__)
 
@@ -35,16 +33,10 @@ def index():
 @bureau_only
 def upload():
     store = console().store
-    fs = request.files.get("file")
-    if not fs or not fs.filename:
-        flash("请选择指标体系工作簿（.xlsx）", "bad")
+    got = one_file("请选择指标体系工作簿（.xlsx）")
+    if got is None:
         return redirect(url_for("templates.index"))
-    name = clean_name(fs.filename)
-    try:
-        data = read_capped(fs.stream)
-    except UploadRefused as e:
-        flash(str(e), "bad")
-        return redirect(url_for("templates.index"))
+    name, data = got
     sha = store.put(data)
     store.audit("财政局", "上传指标体系", {"文件": name, "摘要": sha})
     checked = catalog.check_workbook(store.as_file(sha, ".xlsx"))
