@@ -277,6 +277,16 @@ def read_inputs_file(path: str) -> dict:
     return doc
 
 
+def _stopped_build(e: BaseException, out_dir: Path) -> int:
+    """A build of many files interrupted (Ctrl-C, a signal) or unable to write: one line saying how far it got."""
+    from . import manifest
+    left = manifest.status(out_dir)
+    if isinstance(e, KeyboardInterrupt):
+        say(f"{interrupted_line(e)}；{left or '没有生成文件'}")
+        return status(e)
+    raise Stop(f"{e}{'；' + left if left else ''}") from None
+
+
 def cmd_build(a) -> int:
     from .render import build_workbook
 
@@ -295,12 +305,7 @@ def cmd_build(a) -> int:
             return build_many(t, Path(a.prefill), out_dir, year=a.year, password=a.password,
                               sign_key=key, jobs=a.jobs, sheet=a.sheet, header_row=a.header_row)
         except (KeyboardInterrupt, atomic.OutputError) as e:
-            from . import manifest
-            left = manifest.status(out_dir)
-            if isinstance(e, KeyboardInterrupt):
-                say(f"{interrupted_line(e)}；{left or '没有生成文件'}")
-                return status(e)
-            raise Stop(f"{e}{'；' + left if left else ''}") from None
+            return _stopped_build(e, out_dir)
     doc = read_inputs_file(a.inputs) if a.inputs else {}
     t = _load(a.template or doc.get("template") or "", build=True)
     dept = a.department or doc.get("department")
@@ -482,11 +487,7 @@ def cmd_projects(a) -> int:
             done.append(path)
             print(f"{path}\t{len(got.projects)} 个项目")
     except (KeyboardInterrupt, atomic.OutputError) as e:
-        left = manifest.status(out)
-        if isinstance(e, KeyboardInterrupt):
-            say(f"{interrupted_line(e)}；{left}")
-            return status(e)
-        raise Stop(f"{e}；{left}") from None
+        return _stopped_build(e, out)
     manifest.finish(out, done)
     return 0
 

@@ -7,9 +7,8 @@ import re
 import zipfile
 from pathlib import Path
 
-import yaml
+from reader.helpers import honest_values as reader_honest_values
 
-from workbook_builder.engine import compute
 from workbook_builder.loader import load_template
 from workbook_builder.render import build_workbook
 
@@ -40,15 +39,8 @@ def messy_list() -> bytes:
 
 
 def honest_values(tid: str = TID) -> dict:
-    d = yaml.safe_load(Path(f"examples/{tid}.inputs.yaml").read_text(encoding="utf-8"))
-    t = load_template(tid)
-    values = dict(d["values"])
-    res = compute(t, values)
-    for n in t.leaves():
-        if res.needs_reason[n.id]:
-            values[f"{n.id}.reason"] = "因财政资金不足，部分资金未能及时支付。"
-    values.update({"header.filler": "张三", "header.head": "李四"})
-    return values
+    """The seed example's values, every 扣分原因 and header field filled (reader.helpers)."""
+    return reader_honest_values(tid)[1]
 
 
 def honest_return(department: str, year: int = YEAR, tid: str = TID, sign_key: bytes | None = None,
