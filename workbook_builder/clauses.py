@@ -63,11 +63,35 @@ def cn(s: str) -> float:
     return float(CN[s]) if s in CN else float(s)
 
 
+_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_number(t: str) -> str | None:
+    """十 → 10, 二十五 → 25, 零点五 → 0.5, 两 → 2; None for anything else."""
+    whole, _, frac = t.partition("点")
+    m = re.fullmatch(r"([一二两三四五六七八九])?(十)?([一二三四五六七八九])?|(零)", whole)
+    if not m or not whole or (m.group(1) and m.group(3) and not m.group(2)):
+        return None
+    if m.group(4):
+        n = 0
+    elif m.group(2):
+        n = 10 * (_DIGIT[m.group(1)] if m.group(1) else 1) + (_DIGIT[m.group(3)] if m.group(3) else 0)
+    else:
+        n = _DIGIT[m.group(1) or m.group(3)]
+    if frac:
+        if any(c not in _DIGIT or c == "两" for c in frac):
+            return None
+        return f"{n}." + "".join(str(_DIGIT[c]) for c in frac)
+    return str(n)
+
+
 def normalise(text: str) -> str:
     """Folded (full-/half-width, no spaces), the few traditional forms of scoring words simplified,
     OCR slips of the corpus mended (得分二 → 得分=), trailing punctuation dropped."""
     s = fold(str(text)).translate(_TRAD)
     s = s.replace("得分二", "得分=").replace("否者", "否则").replace("∶", ":")
+    s = re.sub(r"(?<=[得扣减加计赋])([零一二两三四五六七八九十]{1,3}(?:点[零一二三四五六七八九]{1,2})?)(?=分)",
+               lambda m: _cn_number(m.group(1)) or m.group(1), s)  # 得十分, 扣零点五分: points in Chinese numerals
     s = re.sub(r"(?<!\d)\.(?!\d)|(?<=分)\.(?=\D)", ";", s)  # “得1分.非试点地区”: a full stop typed half-width
     s = re.sub(r"\((?![^()]*[\d=])(?![^()]*得分)(?!含\)|不含\)|包括)[^()]{0,40}\)", "", s)  # remarks without numbers: (含结转), (城管)
     return s.strip(";,.:。 ")
@@ -79,20 +103,24 @@ OUTCOME = re.compile(
     rf"(?P<cond>.*?)(?:的|者|时|即)?(?:"
     rf"(?:得|计|评|为|赋|可得|即得|按)?(?P<lo>{N})[-~至](?P<hi>{N})分|"
     rf"(?:得|计|评|为|赋|可得|即得|按)?(?<![-~至\d.])(?P<pts>{N})分(?:计)?|"
-    rf"(?P<full>(?:得|计|按|为)?(?:该项(?:分数|指标)?的?)?(?:满分|全部分值|满分计算|得分))|"
+    rf"(?P<full>(?:得|计|按|为|给|记)?(?:该项(?:分数|指标)?的?|本项|此项)?(?:满分值|满分|全分|全部分值|满分计算|得分)|(?:本项|该项|此项)?不扣分)|"
     rf"(?P<half>(?:得|计)(?:一半分值|一半分|分值的一半|一半))|"
     rf"(?:得|计|按)(?:分值的|该项分值的)?(?P<share>{N})%(?:的)?(?:分值|分)?|"
     rf"(?P<zero>不得分|不计分|得0分|计0分|得零分|0分|得0|(?:本项|该项|此项)(?:指标)?不得分)|"
     rf"扣(?P<ded>{N})分|"
     rf"(?P<judge>(?:视具体情况|酌情|依缺项情况相应|相应|视情况)(?:扣分|给分|减分|扣减|评分|计分))|"
     rf"(?P<ratio>按(?:完成|实际完成)?比例(?:计算)?(?:得分|计分|赋分)))$")
-STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{GAP}|{UP}|{DOWN})(?P<n>{CNUM})?(?P<unit>{MEASURE})(?:的)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
+STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{GAP}|{UP}|{DOWN})(?P<against>(?:年度)?(?:目标值|指标值|计划值|目标|计划))?(?P<n>{CNUM})?(?P<unit>{MEASURE})(?:的)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)?(?P<mid>发现|出现|有|少|核实|缺少|缺|少完成|不符合|少记录|个|项)?(?P<one>一|1)"
                    rf"(?P<unit>{COUNT_UNITS})(?P<what>.{{0,40}}?)(?:的|者)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 MISS = re.compile(rf"(?P<pre>.*?)(?:未|没有|不)(?P<what>[^,\d]{{1,12}}?)(?:1|一)(?P<unit>次|项|个|处|起|例)(?:的)?(?:扣|减)(?P<pts>{N})分")
 EACH = re.compile(rf"(?P<pre>.*?)(?:每(?:个|项|处|次|例|人|批|起|件|条|户|座)(?:项目)?)(?:扣|减)(?P<pts>{N})分")
 EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<unit>{COUNT_UNITS})(?P<what>[^\d扣减]{{0,8}}?)(?:得|加)?(?P<pts>{N})分")
-CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止|直至扣为零分|直至扣完|扣至0分为止|扣完|减完为止|扣减完为止|"
+_ITEMW = "(?:本项|该项|此项|本指标|该指标|本项指标|该项指标)"
+CAP = re.compile(rf"(?:(?:直至|直到)?扣完(?:(?P<c1>{N})分)?为止|"
+                 rf"(?:直至|直到)?(?:{_ITEMW}(?:分值|分数|得分|分)?)?(?:扣完|扣满|减完|扣减完)(?:{_ITEMW}?(?:分值|分数|得分|分))?(?:为止|即止)?|"
+                 rf"(?:直至|直到)?(?:扣|减)(?:至|到|为)(?:0|零)分?(?:为止)?|直至扣为零分|(?:最低|最少)(?:得|为|扣至)?(?:0|零)分|"
+                 rf"不倒扣(?:分)?|不得?(?:为|出现|计|扣成|扣为)负分|不计负分|"
                  rf"(?:最多|最高)扣(?:分不超过)?(?P<c2>{N})分|扣分不超过(?P<c3>{N})分|"
                  rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限))")
 NA = re.compile(r"(?P<cond>.{0,8}?(?:没有|无|未安排|不涉及|非|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
@@ -147,14 +175,14 @@ def _num(v: str, pc: str) -> float:
 U = r"(?:元|万元|人|个|项|次|公斤|千克|吨|天|亩|公顷|家|名|条|份|分|处|起|例|件|张|户|座|月|周|日|个月|个工作日)?"
 _CMP = [  # (regex over the tail of a condition, band builder, soft bound?)
     (rf"({CNUM})(%?){U}\(含\)(?:及)?以上|({CNUM})(%?){U}(?:及)?以上\(含\)|({CNUM})(%?)\((?:包括|含){N}%?\)|({CNUM})(%?){U}及以上|"
-     rf"(?:≥|大于等于|大于或等于|不低于|不少于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v}, False),
+     rf"(?:≥|大于等于|大于或等于|高于或等于|高于等于|不低于|不少于|不小于|达到或超过|达到或高于|超过或等于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v}, False),
     (rf"(?:达到|达)({CNUM})(%?){U}以上|({CNUM})(%?){U}以上", lambda v: {"min": v}, True),
     (rf"(?:>|大于|超过|高于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v, "min_inclusive": False}, False),
     (rf"({CNUM})(%?){U}\(含\)(?:及)?以下|({CNUM})(%?){U}(?:及)?以下\(含\)|({CNUM})(%?){U}及以下|"
-     rf"(?:≤|小于等于|小于或等于|不高于|不超过)({CNUM})(%?){U}(?:以下|以内)?", lambda v: {"max": v, "max_inclusive": True}, False),
+     rf"(?:≤|小于等于|小于或等于|低于或等于|低于等于|不高于|不超过|不大于|不多于)({CNUM})(%?){U}(?:以下|以内)?", lambda v: {"max": v, "max_inclusive": True}, False),
     (rf"({CNUM})(%?){U}以下", lambda v: {"max": v, "max_inclusive": True}, True),
     (rf"({CNUM})(%?){U}以内", lambda v: {"min": 0.0, "min_inclusive": False, "max": v, "max_inclusive": True}, True),
-    (rf"(?:<|小于|低于|不足|不到)({CNUM})(%?){U}(?:以下)?", lambda v: {"max": v}, False),
+    (rf"(?:<|小于|低于|不足|不到|少于|未达到|未达|达不到|没有达到|没达到)({CNUM})(%?){U}(?:以下)?", lambda v: {"max": v}, False),
     (rf"(?:=|等于|为)({N})(%?){U}", lambda v: {"min": v, "max": v, "max_inclusive": True}, False),
     (rf"(?:达到|达|完成)(?:[^\d,]{{0,20}}?的)?({N})(%?){U}", lambda v: {"min": v, "_reach": True}, False),
 ]
@@ -173,7 +201,7 @@ _TARGET_CMP = [
 
 def condition(text: str) -> Cond:
     t = text.strip(",:的")
-    joins = re.split(r"(且|或|并且|或者)", t)
+    joins = re.split(r"(且|(?<![大小高低于到])或(?!等于|超过|高于|低于)|并且|或者)", t)
     if len(joins) > 1 and len(joins) <= 7:
         parts = [condition(x) for x in joins[::2]]
         for i, x in enumerate(parts):  # “或回访1次”: a count reached
@@ -1017,6 +1045,8 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
             x = _number(raw, v.get("type") == "percent")
             if x is None:
                 return {"undecided": f"“{raw}”不是数字"}
+            if v.get("type") == "integer" and not re.fullmatch(r"\d+", fold(raw).strip()):
+                return {"undecided": f"“{raw}”应为个数（0、1、2…）"}
             values[slots[v["name"]]] = env[v["name"]] = x
     why = _undecided(comp, weight, env)
     if why:
