@@ -101,11 +101,11 @@ def normalise(text: str) -> str:
 
 OUTCOME = re.compile(
     rf"(?P<cond>.*?)(?:的|者|时|即)?(?:"
-    rf"(?:得|计|评|为|赋|可得|即得|按)?(?P<lo>{N})[-~至](?P<hi>{N})分|"
-    rf"(?:得|计|评|为|赋|可得|即得|按)?(?<![-~至\d.])(?P<pts>{N})分(?:计)?|"
+    rf"(?:得|计|评|为|赋|可得|即得|按|给|记)?(?P<lo>{N})[-~至](?P<hi>{N})分|"
+    rf"(?:得|计|评|为|赋|可得|即得|按|给|记)?(?<![-~至\d.])(?P<pts>{N})分(?:计)?|"
     rf"(?P<full>(?:得|计|按|为|给|记)?(?:该项(?:分数|指标)?的?|本项|此项)?(?:满分值|满分|全分|全部分值|满分计算|得分)|(?:本项|该项|此项)?不扣分)|"
     rf"(?P<half>(?:得|计)(?:一半分值|一半分|分值的一半|一半))|"
-    rf"(?:得|计|按)(?:分值的|该项分值的)?(?P<share>{N})%(?:的)?(?:分值|分)?|"
+    rf"(?:得|计|按|给)(?:分值的|该项分值的|满分的)?(?P<share>{N})%(?:的)?(?:分值|分)?(?:计分|计算|赋分|得分)?|"
     rf"(?P<zero>不得分|不计分|得0分|计0分|得零分|0分|得0|(?:本项|该项|此项)(?:指标)?不得分)|"
     rf"扣(?P<ded>{N})分|"
     rf"(?P<judge>(?:视具体情况|酌情|依缺项情况相应|相应|视情况)(?:扣分|给分|减分|扣减|评分|计分))|"
@@ -114,16 +114,16 @@ STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{GAP}|{UP}|{DOWN})(?P<against>(?:年
 COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)?(?P<mid>发现|出现|有|少|核实|缺少|缺|少完成|不符合|少记录|个|项)?(?P<one>一|1)"
                    rf"(?P<unit>{COUNT_UNITS})(?P<what>.{{0,40}}?)(?:的|者)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 MISS = re.compile(rf"(?P<pre>.*?)(?:未|没有|不)(?P<what>[^,\d]{{1,12}}?)(?:1|一)(?P<unit>次|项|个|处|起|例)(?:的)?(?:扣|减)(?P<pts>{N})分")
-EACH = re.compile(rf"(?P<pre>.*?)(?:每(?:个|项|处|次|例|人|批|起|件|条|户|座)(?:项目)?)(?:扣|减)(?P<pts>{N})分")
+EACH = re.compile(rf"(?P<pre>.*?)(?:每(?:个|项|处|次|例|人|批|起|件|条|户|座)(?:项目|问题|错误|差错)?)(?:扣|减)(?P<pts>{N})分")
 EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<unit>{COUNT_UNITS})(?P<what>[^\d扣减]{{0,8}}?)(?:得|加)?(?P<pts>{N})分")
 _ITEMW = "(?:本项|该项|此项|本指标|该指标|本项指标|该项指标)"
 CAP = re.compile(rf"(?:(?:直至|直到)?扣完(?:(?P<c1>{N})分)?为止|"
                  rf"(?:直至|直到)?(?:{_ITEMW}(?:分值|分数|得分|分)?)?(?:扣完|扣满|减完|扣减完)(?:{_ITEMW}?(?:分值|分数|得分|分))?(?:为止|即止)?|"
                  rf"(?:直至|直到)?(?:扣|减)(?:至|到|为)(?:0|零)分?(?:为止)?|直至扣为零分|(?:最低|最少)(?:得|为|扣至)?(?:0|零)分|"
                  rf"不倒扣(?:分)?|不得?(?:为|出现|计|扣成|扣为)负分|不计负分|"
-                 rf"(?:最多|最高)扣(?:分不超过)?(?P<c2>{N})分|扣分不超过(?P<c3>{N})分|"
+                 rf"(?:{_ITEMW}|累计)?(?:最多|最高)(?:扣|扣除|扣减|减)(?:分不超过)?(?P<c2>{N})分|(?:{_ITEMW}|累计)?(?:扣分|扣除|扣减)(?:最多)?不超过(?P<c3>{N})分|"
                  rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限))")
-NA = re.compile(r"(?P<cond>.{0,8}?(?:没有|无|未安排|不涉及|非|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
+NA = re.compile(r"(?P<cond>.{0,8}?(?:没有|无|未安排|不涉及|未涉及|未承担|不承担|非|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
                 r"(?:本项|该项|此项)?(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
 NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
                    rf"以(?P<ref>{N}%?)为(?:标准|基准)")
@@ -188,7 +188,7 @@ _CMP = [  # (regex over the tail of a condition, band builder, soft bound?)
 ]
 _CMP_RX = [(re.compile(rf"(?P<subj>.*?)(?:{rx})(?:的|时|者)?$"), b, soft) for rx, b, soft in _CMP]
 COUNT_AT_LEAST = re.compile(rf"(?:有|出现|发生|累计|迟报|逾期|延误)?({CNUM})(?:处|次|项|天|个|起|例|件|人|日)(?:及|或)以上[^\d,]{{0,12}}")
-_RANGE = re.compile(rf"(?P<subj>.*?)({N})(%?)(\(含\))?[-~至]({N})(%?)(\(含\))?(?:之间)?(?:的)?$")
+_RANGE = re.compile(rf"(?P<subj>.*?)({N})(%?)(\(含\))?(?:[-~至到]|—)({N})(%?)(\(含\))?(?:之间)?(?:的)?$")
 _TARGET_CMP = [
     (r"(?:小于或等于|小于等于|不超过|不高于|≤)(?:年度)?(?:目标值|指标值|计划数|目标)", "<="),
     (r"(?:小于|低于|<)(?:年度)?(?:目标值|指标值|计划数|目标任务|目标)", "<"),
@@ -199,8 +199,42 @@ _TARGET_CMP = [
 ]
 
 
+_LOW = {"≥": True, "大于等于": True, "大于或等于": True, "高于或等于": True, "高于等于": True, "不低于": True, "不少于": True,
+        "不小于": True, ">": False, "大于": False, "高于": False, "超过": False}
+_HIGH = {"≤": True, "小于等于": True, "小于或等于": True, "低于或等于": True, "低于等于": True, "不超过": True, "不高于": True,
+         "不大于": True, "<": False, "小于": False, "低于": False, "不足": False, "不到": False, "少于": False}
+_ALT = lambda d: "|".join(sorted(map(re.escape, d), key=len, reverse=True))  # noqa: E731
+_BETWEEN = [  # “大于等于80%小于90%”, “80%≤满意度<90%”: both bounds in one condition
+    re.compile(rf"(?P<subj>[^\d]{{0,20}}?)(?:在)?(?P<lo_op>{_ALT(_LOW)})(?P<lo>{N})(?P<lo_pc>%?){U}(?:且|并且|,|、|而|但)?(?P=subj)?"
+               rf"(?P<hi_op>{_ALT(_HIGH)})(?P<hi>{N})(?P<hi_pc>%?){U}(?:之间)?(?:的|时|者)?"),
+    re.compile(rf"(?P<lo>{N})(?P<lo_pc>%?){U}(?P<lo_op><|≤)(?P<subj>[^\d<≤]{{1,20}})(?P<hi_op><|≤)(?P<hi>{N})(?P<hi_pc>%?){U}(?:的|时|者)?"),
+]
+
+
+def _between(t: str) -> Cond | None:
+    for rx in _BETWEEN:
+        m = rx.fullmatch(t)
+        if not m or (m.group("lo_pc") != m.group("hi_pc")):
+            continue
+        pc = m.group("lo_pc")
+        lo, hi = _num(m.group("lo"), pc), _num(m.group("hi"), pc)
+        if lo >= hi:
+            return None
+        lo_in = _LOW.get(m.group("lo_op"), m.group("lo_op") == "≤")
+        b = {"min": lo, "max": hi, "_pc": bool(pc)}
+        if not lo_in:
+            b["min_inclusive"] = False
+        if _HIGH[m.group("hi_op")]:
+            b["max_inclusive"] = True
+        return Cond(t, "num", band=b)
+    return None
+
+
 def condition(text: str) -> Cond:
     t = text.strip(",:的")
+    between = _between(t)
+    if between is not None:
+        return between
     joins = re.split(r"(且|(?<![大小高低于到])或(?!等于|超过|高于|低于)|并且|或者)", t)
     if len(joins) > 1 and len(joins) <= 7:
         parts = [condition(x) for x in joins[::2]]
@@ -219,7 +253,7 @@ def condition(text: str) -> Cond:
                             soft=None)
         if "num" in kinds:
             return Cond(t, "unclear")
-    if re.fullmatch(r"否则|其余|其他|其它|反之|以上均不符合|", t):
+    if re.fullmatch(r"否则|其余|其他|其它|反之|以上均不符合|以上都不符合|(?:其他|其余|其它)(?:情况|情形|的)|", t):
         return Cond(t, "else", negative=True)
     for rx, op in _TARGET_CMP:
         if re.search(rx + r"(?:的)?$", t):
@@ -386,7 +420,7 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
         cap = next((float(g) for g in (m.group("c1"), m.group("c2"), m.group("c3")) if g), None)
         if m.group("top"):
             p.top = float(m.group("c4") or m.group("c5")) if (m.group("c4") or m.group("c5")) else weight
-        elif cap is not None and (p.counts or p.steps) and not m.group("c1"):
+        elif cap is not None and (p.counts or p.steps) and (not m.group("c1") or len(p.counts) + len(p.steps) == 1):
             (p.counts or p.steps)[-1]["cap"] = cap
             if cap >= weight:
                 p.floor = True
@@ -807,6 +841,8 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
         if c.kind == "num":
             b = {k: v for k, v in c.band.items() if not k.startswith("_")}
             v = b.get("min", b.get("max"))
+            if p.steps and p.steps[0]["direction"] == "above" and "max" in b:
+                v = b["max"]  # “控制在5%以内得满分，每超过1个百分点扣1分”: counted from the upper bound
             if ref is not None and ref != v:
                 raise Abstain("评分标准写了两个扣分标准")
             ref = v
