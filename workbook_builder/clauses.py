@@ -93,7 +93,8 @@ def normalise(text: str) -> str:
     s = re.sub(r"(?<=[得扣减加计赋])([零一二两三四五六七八九十]{1,3}(?:点[零一二三四五六七八九]{1,2})?)(?=分)",
                lambda m: _cn_number(m.group(1)) or m.group(1), s)  # 得十分, 扣零点五分: points in Chinese numerals
     s = re.sub(r"(?<!\d)\.(?!\d)|(?<=分)\.(?=\D)", ";", s)  # “得1分.非试点地区”: a full stop typed half-width
-    s = re.sub(r"\((?![^()]*[\d=])(?![^()]*得分)(?!含\)|不含\)|包括)[^()]{0,40}\)", "", s)  # remarks without numbers: (含结转), (城管)
+    s = s.replace("乘以", "×").replace("除以", "/")
+    s = re.sub(r"\((?![^()]*[\d=/×*÷])(?![^()]*得分)(?!含\)|不含\)|包括)[^()]{0,40}\)(?![×*÷/])", "", s)  # remarks without numbers: (含结转), (城管)
     return s.strip(";,.:。 ")
 
 
@@ -122,13 +123,13 @@ CAP = re.compile(rf"(?:(?:直至|直到)?扣完(?:(?P<c1>{N})分)?为止|"
                  rf"(?:直至|直到)?(?:扣|减)(?:至|到|为)(?:0|零)分?(?:为止)?|直至扣为零分|(?:最低|最少)(?:得|为|扣至)?(?:0|零)分|"
                  rf"不倒扣(?:分)?|不得?(?:为|出现|计|扣成|扣为)负分|不计负分|"
                  rf"(?:{_ITEMW}|累计)?(?:最多|最高)(?:扣|扣除|扣减|减)(?:分不超过)?(?P<c2>{N})分|(?:{_ITEMW}|累计)?(?:扣分|扣除|扣减)(?:最多)?不超过(?P<c3>{N})分|"
-                 rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限))")
+                 rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限|(?:最高|最多)?(?:得分)?不(?:超过|高于|得超过)(?:满分|分值|该项分值|本项分值)))")
 NA = re.compile(r"(?P<cond>.{0,8}?(?:没有|无|未安排|不涉及|未涉及|未承担|不承担|非|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
                 r"(?:本项|该项|此项)?(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
 NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
                    rf"以(?P<ref>{N}%?)为(?:标准|基准)")
 FORMULA = re.compile(r"(?:即)?(?:(?:评价指标|该项|本项)?得分(?:值)?=|(?:计分公式|计算公式):)(?P<expr>.+)|"
-                     r"(?:按)?(?P<bare>[^=,;]{1,30}/[^=,;]{1,30}[×*](?:该项|该指标|本项)?分值)(?:计分)?")
+                     r"(?:按)?(?P<bare>[^=,;]{1,30}/[^=,;]{1,30}[×*](?:该项|该指标|本项)?分值|[^=,;/×*]{1,20}率[×*](?:该项|该指标|本项)?(?:指标)?分值)(?:计分|得分|计算)?")
 
 
 @dataclass
@@ -172,13 +173,14 @@ def _num(v: str, pc: str) -> float:
     return xl_round(x / 100, 12) if pc else x
 
 
-U = r"(?:元|万元|人|个|项|次|公斤|千克|吨|天|亩|公顷|家|名|条|份|分|处|起|例|件|张|户|座|月|周|日|个月|个工作日)?"
+U = r"(?:元|万元|亿元|万|亿|人|个|项|次|公斤|千克|吨|天|亩|公顷|家|名|条|份|分|处|起|例|件|张|户|座|月|周|日|个月|个工作日)?"
+_INCL = rf"\((?:含|包括|包含)(?:本数|{N}%?{U})?\)"  # (含), (含本数), (含10万)
 _CMP = [  # (regex over the tail of a condition, band builder, soft bound?)
-    (rf"({CNUM})(%?){U}\(含\)(?:及)?以上|({CNUM})(%?){U}(?:及)?以上\(含\)|({CNUM})(%?)\((?:包括|含){N}%?\)|({CNUM})(%?){U}及以上|"
+    (rf"({CNUM})(%?){U}{_INCL}(?:及)?以上|({CNUM})(%?){U}(?:及)?以上{_INCL}|({CNUM})(%?)\((?:包括|含){N}%?\)|({CNUM})(%?){U}及以上|"
      rf"(?:≥|大于等于|大于或等于|高于或等于|高于等于|不低于|不少于|不小于|达到或超过|达到或高于|超过或等于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v}, False),
     (rf"(?:达到|达)({CNUM})(%?){U}以上|({CNUM})(%?){U}以上", lambda v: {"min": v}, True),
     (rf"(?:>|大于|超过|高于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v, "min_inclusive": False}, False),
-    (rf"({CNUM})(%?){U}\(含\)(?:及)?以下|({CNUM})(%?){U}(?:及)?以下\(含\)|({CNUM})(%?){U}及以下|"
+    (rf"({CNUM})(%?){U}{_INCL}(?:及)?以下|({CNUM})(%?){U}(?:及)?以下{_INCL}|({CNUM})(%?){U}及以下|"
      rf"(?:≤|小于等于|小于或等于|低于或等于|低于等于|不高于|不超过|不大于|不多于)({CNUM})(%?){U}(?:以下|以内)?", lambda v: {"max": v, "max_inclusive": True}, False),
     (rf"({CNUM})(%?){U}以下", lambda v: {"max": v, "max_inclusive": True}, True),
     (rf"({CNUM})(%?){U}以内", lambda v: {"min": 0.0, "min_inclusive": False, "max": v, "max_inclusive": True}, True),
@@ -371,6 +373,7 @@ def plan(text: str, weight: float) -> Plan:
     s = re.sub(r"^(?:\d{1,2}[、.])?(?:评分标准|评分细则|计分方法|评分办法):", "", s)
     if len(re.findall(r"\(" + N + r"分\)", s)) == 1:  # “…每缺一项扣0.75分。(1分)”: the row's 分值 restated
         s = re.sub(r"[;。]\((" + N + r")分\)$", lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
+    s = RESPECTIVELY.sub(_respectively, s)
     pending: list[str] = []
     last_item = 0
     for item, sent in sentences(s):
@@ -399,6 +402,24 @@ def plan(text: str, weight: float) -> Plan:
     if pending:
         p.unread = ",".join(pending)
     return p
+
+
+_V = rf"{N}%?{U}(?:\(含\))?(?:及以上|以上|及以下|以下)?(?:\(含\))?"
+RESPECTIVELY = re.compile(rf"(?P<pre>[^;]*?)(?P<vals>{_V}(?:(?:、|,|和|及|或)(?:{N}%?{U}以上|{_V}))+)(?P<post>[^;\d]{{0,30}}?),?"
+                          rf"分别(?P<verb>得|计|扣|为|加|赋)?(?P<pts>{N}分?(?:(?:、|,|和|及)(?:{N})分?)+)分")
+
+
+def _respectively(m: re.Match) -> str:
+    """“完成率达到90%、80%、70%以上的，分别得10分、8分、6分” → one case per value."""
+    vals = re.findall(_V, m.group("vals"))
+    pts = re.findall(N, m.group("pts"))
+    if len(vals) != len(pts) or len(vals) > 6:
+        return m.group(0)
+    tail = re.search(r"(?:\(含\))?(?:及以上|以上|及以下|以下)(?:\(含\))?$", vals[-1])
+    if tail and not any(re.search(r"以上|以下", v) for v in vals[:-1]):
+        vals = [v + tail.group(0) for v in vals[:-1]] + [vals[-1]]
+    verb = m.group("verb") or "得"
+    return ";".join(f"{m.group('pre')}{v}{m.group('post')},{verb}{x}分" for v, x in zip(vals, pts))
 
 
 OUTCOME_ANYWHERE = re.compile(rf"{N}分|满分|不得分|扣分|得分|给分")

@@ -474,6 +474,10 @@ def _ratio(t: _Text, ctx):
         if m.group(1):
             v = xl_round(float(m.group(1)) / 100, 12) if m.group(2) else float(m.group(1))
             if ctx.get("target_value") is None:
+                if v != 1 and any(re.search(r"率[×*]", c.group(0)) for c in core):
+                    # “完成率≥95%得满分，低于95%的按完成率×分值计分”: the rate times the 分值, not the rate over 95%
+                    ctx["problems"].append("评分标准按完成率×分值计分，满分线却不是100%")
+                    return None
                 extra["target_value"] = v
                 extra["percent"] = bool(m.group(2)) or None
             elif v != ctx["target_value"]:
