@@ -54,8 +54,8 @@ _TRAD = str.maketrans("滿為計項題問與達減無應發現處數級規範標
 #: counted things (count/earn streams) vs measured units (step streams)
 COUNT_UNITS = "项|个|处|例|起|次|人|件|条|宗|家|村|所|份|批|户|座|张|名|本|台|种|篇|期"
 MEASURE = r"个百分点|百分点|%|公斤|千克|kg|吨|元|万元|天|日|个工作日|工作日|小时|微克/立方米|毫克/升|名|位"
-UP = "超过|超出|高于|增加|多于|上升|超|高|多|迟报|迟交|延迟|延误|逾期|推迟|超期|晚报"
-DOWN = "低于|减少|下降|降低|降|不足|少于|少|未达到|差|低"
+UP = "超过|超出|高于|增加|多于|上升|增长|增多|提高|上涨|超支|超标|超|高|多|迟报|迟交|延迟|延误|逾期|推迟|超期|晚报|拖延"
+DOWN = "低于|减少|下降|降低|减低|下滑|回落|降|不足|少于|少|未达到|差|低"
 GAP = "相差|偏离|偏差|差距|差"
 
 
@@ -471,7 +471,8 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
         pc = m.group("unit") in ("个百分点", "百分点", "%")
         n = cn(m.group("n")) if m.group("n") else 1.0
         d = m.group("dir")
-        direction = "gap" if re.fullmatch(GAP, d) or d == "未达到" else "above" if re.fullmatch(UP, d) else "below"
+        direction = "gap" if re.fullmatch(GAP, d) or d == "未达到" or re.search(r"偏差|偏离|相差|差距|差值|绝对值", pre) \
+            else "above" if re.fullmatch(UP, d) else "below"
         ref = None
         r = re.search(rf"(?:低于|不足|超过|高于|未达到|未达|达不到|>|<)({N})(%?)|({N})(%?){U}(?:及)?(?:以上|以下)", pre)
         if r:
@@ -879,8 +880,10 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
             raise Abstain("扣分标准前后不一致")
         if r is None and target_value is not None:
             r = float(target_value)
-        if r is None and re.search(r"迟报|迟交|延迟|延误|逾期|推迟|超期|晚报", st.get("dir", "")):
-            r = 0.0  # “每迟报一天扣1分”: counted from on time
+        if r is None and re.search(r"迟报|迟交|延迟|延误|逾期|推迟|超期|晚报|拖延|超支", st.get("dir", "")):
+            r = 0.0  # “每迟报一天扣1分”, “每超支1万元”: counted from on time, from the budget
+        if r is None and st["direction"] == "above" and re.search(r"零增长|不增长|增长率?为0|增长率?=0", p.text):
+            r = 0.0  # “零增长得满分，每增长1%扣0.5分”
         if r is None and st["percent"] and re.search(r"(?:年度|计划|目标)(?:任务|目标|计划)?", st["pre"]):
             r = 1.0  # “低于年度任务的，每减少1%”: a completion rate against 100% of the task
         if r is None:

@@ -228,6 +228,9 @@ def _deduct(t: _Text, ctx):
                   rf"(?:的)?,?(?:[^;,]*?,)?(?:扣|减)(?:除)?(?P<pts>{N})分", t.s)
     if not m:
         return None
+    if re.search(r"偏差|偏离|相差|差距|差值|绝对值", re.split(r"[;。]", t.s[:m.start()])[-1]):
+        ctx["problems"].append("评分标准按与目标的偏差扣分（高低两个方向）")
+        return None  # “与目标值偏差每超过1个百分点”: a gap either way, not one direction (the grammar reads it)
     t.take(m)
     up = re.fullmatch(_DIR_UP, m.group("dir")) is not None
     pc_unit = m.group("unit") in ("个百分点", "百分点", "%")
