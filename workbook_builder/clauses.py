@@ -205,10 +205,15 @@ _LOW = {"≥": True, "大于等于": True, "大于或等于": True, "高于或�
         "不小于": True, ">": False, "大于": False, "高于": False, "超过": False}
 _HIGH = {"≤": True, "小于等于": True, "小于或等于": True, "低于或等于": True, "低于等于": True, "不超过": True, "不高于": True,
          "不大于": True, "<": False, "小于": False, "低于": False, "不足": False, "不到": False, "少于": False}
-_ALT = lambda d: "|".join(sorted(map(re.escape, d), key=len, reverse=True))  # noqa: E731
+
+
+def _alt(d: dict) -> str:
+    return "|".join(sorted(map(re.escape, d), key=len, reverse=True))
+
+
 _BETWEEN = [  # “大于等于80%小于90%”, “80%≤满意度<90%”: both bounds in one condition
-    re.compile(rf"(?P<subj>[^\d]{{0,20}}?)(?:在)?(?P<lo_op>{_ALT(_LOW)})(?P<lo>{N})(?P<lo_pc>%?){U}(?:且|并且|,|、|而|但)?(?P=subj)?"
-               rf"(?P<hi_op>{_ALT(_HIGH)})(?P<hi>{N})(?P<hi_pc>%?){U}(?:之间)?(?:的|时|者)?"),
+    re.compile(rf"(?P<subj>[^\d]{{0,20}}?)(?:在)?(?P<lo_op>{_alt(_LOW)})(?P<lo>{N})(?P<lo_pc>%?){U}(?:且|并且|,|、|而|但)?(?P=subj)?"
+               rf"(?P<hi_op>{_alt(_HIGH)})(?P<hi>{N})(?P<hi_pc>%?){U}(?:之间)?(?:的|时|者)?"),
     re.compile(rf"(?P<lo>{N})(?P<lo_pc>%?){U}(?P<lo_op><|≤)(?P<subj>[^\d<≤]{{1,20}})(?P<hi_op><|≤)(?P<hi>{N})(?P<hi_pc>%?){U}(?:的|时|者)?"),
 ]
 
