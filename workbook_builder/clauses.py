@@ -848,10 +848,18 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
     return comp
 
 
+def _whole_item_zero(p: Plan, c: Case) -> bool:
+    """“村庄有露天焚烧现象，此项不得分”: a positive condition beside deduction streams that says the whole item is lost."""
+    return re.search(re.escape(c.cond.text) + r"(?:的)?,?(?:本项|该项|此项)(?:指标|考核)?(?:不得分|得零分|得0分|为0分)",
+                     p.text) is not None
+
+
 def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
     full = lambda c: c.outcome.get("full") or c.outcome.get("points") == w  # noqa: E731
     base = [c for c in p.cases if c.cond.kind != "else" and (not c.cond.negative or full(c))]
-    flags = [c for c in p.cases if c.cond.kind == "bool" and c.cond.negative and ("deduct" in c.outcome or c.outcome.get("zero"))]
+    flags = [c for c in p.cases if c.cond.kind == "bool" and ("deduct" in c.outcome or c.outcome.get("zero"))
+             and (c.cond.negative or ((p.counts or p.steps) and ("deduct" in c.outcome or _whole_item_zero(p, c))))]
+    base = [c for c in base if c not in flags]
     # “迟报四天及以上不得分”, “有五处及以上错误，不得分”: a veto on the one stream's value
     vetoes_at = [c for c in p.cases if c.cond.kind == "num" and (c.outcome.get("zero") or c.outcome.get("points") == 0)
                  and "min" in c.cond.band and "max" not in c.cond.band and len(p.steps) + len(p.counts) == 1]
