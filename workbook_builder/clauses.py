@@ -94,7 +94,7 @@ def normalise(text: str) -> str:
                lambda m: _cn_number(m.group(1)) or m.group(1), s)  # 得十分, 扣零点五分: points in Chinese numerals
     s = re.sub(r"(?<!\d)\.(?!\d)|(?<=分)\.(?=\D)", ";", s)  # “得1分.非试点地区”: a full stop typed half-width
     s = s.replace("乘以", "×").replace("除以", "/")
-    s = re.sub(r"\((?![^()]*[\d=/×*÷])(?![^()]*得分)(?!含\)|不含\)|包括)[^()]{0,40}\)(?![×*÷/])", "", s)  # remarks without numbers: (含结转), (城管)
+    s = re.sub(r"\((?![^()]*[\d=/×*÷])(?![^()]*(?:得分|扣分|扣\d|满分|不得分|计分))(?!含\)|不含\)|包括)[^()]{0,40}\)(?![×*÷/])", "", s)  # remarks without numbers: (含结转), (城管)
     return s.strip(";,.:。 ")
 
 
@@ -124,9 +124,11 @@ CAP = re.compile(rf"(?:(?:直至|直到)?扣完(?:(?P<c1>{N})分)?为止|"
                  rf"不倒扣(?:分)?|不得?(?:为|出现|计|扣成|扣为)负分|不计负分|"
                  rf"(?:{_ITEMW}|累计)?(?:最多|最高)(?:扣|扣除|扣减|减)(?:分不超过)?(?P<c2>{N})分|(?:{_ITEMW}|累计)?(?:扣分|扣除|扣减)(?:最多)?不超过(?P<c3>{N})分|"
                  rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限|(?:最高|最多)?(?:得分)?不(?:超过|高于|得超过)(?:满分|分值|该项分值|本项分值)))")
-NA = re.compile(r"(?P<cond>.{0,8}?(?:没有|无|未安排|不涉及|未涉及|未承担|不承担|非|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
+NA = re.compile(r"(?P<cond>.{0,8}?(?:没有|无|未安排|不涉及|未涉及|未承担|不承担|非|若.{0,30}没有|(?:未发生|未开展|不存在)(?:此类|该类|此项|该项|相关)).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
                 r"(?:本项|该项|此项)?(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
-NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
+NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项|本指标|该项|该指标|此项)?(?:指标)?(?:满分|分值|总分)(?:为)?(?P<w>{N})分|(?:本项|本指标|该项|该指标|此项)(?:指标)?(?:共|计|为)?(?P<w3>{N})分|"
+                   rf"(?:(?:通过|采取|采用)?(?:查阅|查看|核查|抽查|实地查看|实地检查|现场检查|现场查看|询问|访谈|听取汇报|查验|调阅)(?:相关)?(?:资料|文件|台账|档案|凭证|记录|报表|账目|情况)?(?:、|和|及|或)?)+|"
+                   rf"此项需提供.*|以上需提供.*|需提供.*|现场实查|"
                    rf"以(?P<ref>{N}%?)为(?:标准|基准)")
 FORMULA = re.compile(r"(?:即)?(?:(?:评价指标|该项|本项)?得分(?:值)?=|(?:计分公式|计算公式):)(?P<expr>.+)|"
                      r"(?:按)?(?P<bare>[^=,;]{1,30}/[^=,;]{1,30}[×*](?:该项|该指标|本项)?分值|[^=,;/×*]{1,20}率[×*](?:该项|该指标|本项)?(?:指标)?分值)(?:计分|得分|计算)?")
@@ -378,7 +380,7 @@ def plan(text: str, weight: float) -> Plan:
                    lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
     s = re.sub(r"^(?:\d{1,2}[、.])?(?:评分标准|评分细则|计分方法|评分办法):", "", s)
     if len(re.findall(r"\(" + N + r"分\)", s)) == 1:  # “…每缺一项扣0.75分。(1分)”: the row's 分值 restated
-        s = re.sub(r"[;。]\((" + N + r")分\)$", lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
+        s = re.sub(r"(?:[;。]|(?<=为止)|(?<=分))\((" + N + r")分\)$", lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
     s = RESPECTIVELY.sub(_respectively, s)
     pending: list[str] = []
     last_item = 0
@@ -436,8 +438,8 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
     WORK[0] += len(c) * 12  # at most this many productions see the clause, each a bounded fullmatch
     m = NOISE.fullmatch(c)
     if m:
-        if m.group("w") or m.group("w2"):
-            p.weight_stated.append(float(m.group("w") or m.group("w2")))
+        if m.group("w") or m.group("w2") or m.group("w3"):
+            p.weight_stated.append(float(m.group("w") or m.group("w2") or m.group("w3")))
         if m.group("ref"):
             p.ref = _num(m.group("ref").rstrip("%"), "%" if m.group("ref").endswith("%") else "")
             p.ref_percent = m.group("ref").endswith("%")
