@@ -1090,7 +1090,8 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
         given[left[0]] = rest.pop(next(iter(rest)))  # the one count the text has left, by elimination
     flag_names = [n for _, n in comp.flags]
     if main is not None and comp.flags and len(names) == len(flag_names):
-        hits = [n for t, n in comp.flags if fold(main) in (t, n)]
+        hits = [n for t, n in comp.flags if fold(main) in (t, n)] or \
+            [n for t, n in comp.flags if len(fold(main)) >= max(4, 0.75 * len(t)) and _within(fold(main).translate(_TRAD), t)]
         if len(hits) == 1:  # the one condition that holds, named as the text words it
             given.update({n: ("是" if n == hits[0] else "否") for n in flag_names})
             main = None
