@@ -104,13 +104,13 @@ OUTCOME = re.compile(
     rf"(?P<cond>.*?)(?:的|者|时|即)?(?:"
     rf"(?:得|计|评|为|赋|可得|即得|按|给|记)?(?P<lo>{N})[-~至](?P<hi>{N})分|"
     rf"(?:得|计|评|为|赋|可得|即得|按|给|记)?(?<![-~至\d.])(?P<pts>{N})分(?:计)?|"
-    rf"(?P<full>(?:得|计|按|为|给|记)?(?:该项(?:分数|指标)?的?|本项|此项)?(?:满分值|满分|全分|全部分值|满分计算|得分)|(?:本项|该项|此项)?不扣分)|"
+    rf"(?P<full>(?:得|计|按|为|给|记)?(?:该项(?:分数|指标)?的?|本项|此项)?(?:满分值|满分|全分|全部分值|满分计算|满分计|得分)|(?:本项|该项|此项)?不扣分)|"
     rf"(?P<half>(?:得|计)(?:一半分值|一半分|分值的一半|一半))|"
     rf"(?:得|计|按|给)(?:分值的|该项分值的|满分的)?(?P<share>{N})%(?:的)?(?:分值|分)?(?:计分|计算|赋分|得分)?|"
     rf"(?P<zero>不得分|不计分|得0分|计0分|得零分|0分|得0|(?:本项|该项|此项)(?:指标)?不得分)|"
     rf"扣(?P<ded>{N})分|"
     rf"(?P<judge>(?:视具体情况|酌情|依缺项情况相应|相应|视情况)(?:扣分|给分|减分|扣减|评分|计分))|"
-    rf"(?P<ratio>按(?:完成|实际完成)?比例(?:计算)?(?:得分|计分|赋分)))$")
+    rf"(?P<ratio>按(?:完成|实际完成)?比例(?:计算)?(?:得分|计分|赋分|扣分)))$")
 STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{GAP}|{UP}|{DOWN})(?P<against>(?:年度)?(?:目标值|指标值|计划值|目标|计划))?(?P<n>{CNUM})?(?P<unit>{MEASURE})(?:的)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)?(?P<mid>发现|出现|有|少|核实|缺少|缺|少完成|不符合|少记录|个|项)?(?P<one>一|1)"
                    rf"(?P<unit>{COUNT_UNITS})(?P<what>.{{0,40}}?)(?:的|者)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
@@ -123,14 +123,14 @@ CAP = re.compile(rf"(?:(?:直至|直到)?扣完(?:(?P<c1>{N})分)?为止|"
                  rf"(?:直至|直到)?(?:扣|减)(?:至|到|为)(?:0|零)分?(?:为止)?|直至扣为零分|(?:最低|最少)(?:得|为|扣至)?(?:0|零)分|"
                  rf"不倒扣(?:分)?|不得?(?:为|出现|计|扣成|扣为)负分|不计负分|"
                  rf"(?:{_ITEMW}|累计)?(?:最多|最高)(?:扣|扣除|扣减|减)(?:分不超过)?(?P<c2>{N})分|(?:{_ITEMW}|累计)?(?:扣分|扣除|扣减)(?:最多)?不超过(?P<c3>{N})分|"
-                 rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限|(?:最高|最多)?(?:得分)?不(?:超过|高于|得超过)(?:满分|分值|该项分值|本项分值)))")
+                 rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限|(?:最高|最多)?(?:得分)?不(?:超过|高于|得超过)(?:满分|分值|该项分值|本项分值)|(?:最高|最多)(?:为|得|计)?(?:满分|该项分值|本项分值)))")
 NA = re.compile(r"(?P<cond>.{0,8}?(?:没有|无|未安排|不涉及|未涉及|未承担|不承担|非|若.{0,30}没有|(?:未发生|未开展|不存在)(?:此类|该类|此项|该项|相关)).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
                 r"(?:本项|该项|此项)?(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
 NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项|本指标|该项|该指标|此项)?(?:指标)?(?:满分|分值|总分)(?:为)?(?P<w>{N})分|(?:本项|本指标|该项|该指标|此项)(?:指标)?(?:共|计|为)?(?P<w3>{N})分|"
                    rf"(?:(?:通过|采取|采用)?(?:查阅|查看|核查|抽查|实地查看|实地检查|现场检查|现场查看|询问|访谈|听取汇报|查验|调阅)(?:相关)?(?:资料|文件|台账|档案|凭证|记录|报表|账目|情况)?(?:、|和|及|或)?)+|"
                    rf"此项需提供.*|以上需提供.*|需提供.*|现场实查|"
                    rf"以(?P<ref>{N}%?)为(?:标准|基准)")
-FORMULA = re.compile(r"(?:即)?(?:(?:评价指标|该项|本项)?得分(?:值)?=|(?:计分公式|计算公式):)(?P<expr>.+)|"
+FORMULA = re.compile(r"(?:即)?(?:(?:评价指标|该项|本项|[^=,;()]{0,12}?)得分(?:值)?=|(?:计分公式|计算公式):)(?P<expr>.+)|"
                      r"(?:按)?(?P<bare>[^=,;]{1,30}/[^=,;]{1,30}[×*](?:该项|该指标|本项)?分值|[^=,;/×*]{1,20}率[×*](?:该项|该指标|本项)?(?:指标)?分值)(?:计分|得分|计算)?")
 
 
@@ -188,6 +188,7 @@ _CMP = [  # (regex over the tail of a condition, band builder, soft bound?)
     (rf"({CNUM})(%?){U}以内", lambda v: {"min": 0.0, "min_inclusive": False, "max": v, "max_inclusive": True}, True),
     (rf"(?:<|小于|低于|不足|不到|少于|未达到|未达|达不到|没有达到|没达到)({CNUM})(%?){U}(?:以下)?", lambda v: {"max": v}, False),
     (rf"(?:=|等于|为)({N})(%?){U}", lambda v: {"min": v, "max": v, "max_inclusive": True}, False),
+    (r"(?<=率)(100)(%)", lambda v: {"min": v}, False),  # “到位率100%得满分”: a rate reaching its 100%
     (rf"(?:达到|达|完成)(?:[^\d,]{{0,20}}?的)?({N})(%?){U}", lambda v: {"min": v, "_reach": True}, False),
 ]
 _CMP_RX = [(re.compile(rf"(?P<subj>.*?)(?:{rx})(?:的|时|者)?$"), b, soft) for rx, b, soft in _CMP]
@@ -608,6 +609,10 @@ def _compose(p: Plan, weight: float, target_op: str | None, target_value: float 
     if "unclear" in kinds:
         raise Abstain(f"评分标准中“{next(c.cond.text for c in cases if c.cond.kind == 'unclear')}”的条件未能识别")
     if p.formula is not None:
+        if cases and all(c.outcome.get("full") and c.cond.kind == "num" and c.cond.band.get("min") == 1.0
+                         and "max" not in c.cond.band for c in cases) and p.percent \
+                and re.fullmatch(r"[^×*/]+[×*](?:该项|该指标|本项|本指标)?(?:指标)?分值", p.formula):
+            p.top, cases = weight, []  # “得分=到位率×分值，100%以上按满分计”: the formula capped at full marks
         if cases or p.steps or p.counts:
             raise Abstain("计算式之外还有其他计分规定")
         return _formula(p, weight, target_value)
@@ -667,6 +672,9 @@ def _formula(p: Plan, w: float, target_value):
 
 
 def _ratio(p: Plan, w: float, target_value):
+    if target_value is None and p.percent and any(c.outcome.get("full") and c.cond.kind == "num" and c.cond.band.get("min") == 1.0
+                                                  and "max" not in c.cond.band for c in p.cases):
+        target_value = 1.0  # “到位率100%得满分，低于100%按比例扣分”: the rate over its 100%
     if target_value is None:
         raise Abstain("按完成比例计分需要年度指标值")
     if len(p.cases) > 2 or p.steps or p.counts:
