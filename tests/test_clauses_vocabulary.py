@@ -316,6 +316,9 @@ ROWS = [
     ('资金到位率100%得满分，低于100%按比例扣分', 5, None, ['90%'], 4.5),
     ('公众满意度≥90%，得满分；满意度＜90%，按满意度×分值计分', 5, None, ['80%'], None),
     ('资金到位率100%得满分，低于100%按比例扣分', 5, None, ['110%'], 5.0),
+    # a level whose range is judged (视完成情况得1-4分): the how is not part of the level's name
+    ('全部完成的得满分；部分完成的，视完成情况得1-4分；未完成的不得分', 5, None, ['部分完成'], [1.0, 4.0]),
+    ('全部完成的得满分；部分完成的，视完成情况得1-4分；未完成的不得分', 5, None, ['未完成'], 0.0),
 ]
 
 # rows once scored wrong: a rate times the 分值 read as a ratio over a 95% line (9.47), a count answered with a

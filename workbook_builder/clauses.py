@@ -508,6 +508,8 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
     if m:
         parts = pending + ([m.group("cond")] if m.group("cond") else [])
         out = _outcome(m)
+        if len(parts) > 1 and ("range" in out or "judge" in out):  # “部分完成的，视完成情况得1-4分”: how, not when
+            parts = [x for x in parts if not re.fullmatch(r"(?:视|根据|按照?|结合)[^,\d]{0,12}(?:情况|程度|质量)(?:而定)?", x)] or parts
         if len(parts) > 1 and ("deduct" in out or out.get("zero")) and re.match(r"(?:未|没有|不|无|缺)", parts[-1]) \
                 and not any(NEGATIVE.search(x) for x in parts[:-1]):
             parts = parts[-1:]  # “成立…领导小组，…作出部署。未成立领导小组的，扣2分”: the requirement, then what is deducted
