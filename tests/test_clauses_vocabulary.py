@@ -321,10 +321,12 @@ ROWS = [
     ('全部完成的得满分；部分完成的，视完成情况得1-4分；未完成的不得分', 5, None, ['未完成'], 0.0),
 ]
 
-# rows once scored wrong: a rate times the 分值 read as a ratio over a 95% line (9.47), a count answered with a
+# rows once scored wrong: a condition dropped (5), a rate times the 分值 read as a ratio over a 95% line (9.47), a count answered with a
 # percentage (9.05), a deviation read in one direction (5)
 NEVER_WRONG = [
     ("完成率≥95%得满分；低于95%的，按完成率×分值计分", 10, None, ["90%"], None),
+    ("覆盖率不低于95%、满意度不低于90%的得满分，否则不得分", 5, None, ["91%"], None),  # read as 90%以上 alone: 5
+    ("覆盖率不低于95%，满意度不低于90%的得满分，否则不得分", 5, None, ["91%"], None),
     ("完成率每低于目标值1个百分点扣1分，扣完为止", 10, None, ["95%"], None),
     ("每发现一处问题扣1分，扣完为止", 5, None, ["问题=95%"], None),
     ("实际值与目标值偏差每超过1个百分点扣0.5分，扣完为止", 5, "90%", ["86%"], 3.0),
