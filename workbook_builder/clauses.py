@@ -800,10 +800,22 @@ def _band_of(c: Cond, target_value, target_op=None) -> dict:
     return b
 
 
+def _metric(text: str) -> str:
+    """The measured value a numeric condition names (执行率, 第四季度支出占比), or "" where it names none."""
+    m = re.match(r"(?:其中|另|且|并且)?(.*?(?:率|占比|比例|比重))(?:的)?(?:达到|达|在|为|≥|≤|>|<|=|大于|小于|高于|低于|超过|不低于|"
+                 r"不少于|不超过|不足|等于|\d)", text)
+    return m.group(1) if m else ""
+
+
 def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
     if target_op == "=" and any(c.cond.kind == "target" for c in p.cases):
         raise Abstain("年度指标值为“=”时，完成与未完成的界线不明")
     bands, other, softs, reach, ties = [], None, [], [], []
+    subjects: set[str] = set()
+    if any(c.cond.kind == "bool" and c.cond.negative and "deduct" in c.outcome and c.outcome["deduct"] < w
+           and not re.fullmatch(r"(?:未|没有|不|达不到)(?:达标|达到|完成|符合|达到要求|达到标准|达到目标)?(?:的|者)?", c.cond.text)
+           for c in p.cases) and not all("deduct" in c.outcome for c in p.cases):
+        raise Abstain("分档之外还有扣分")  # “…80%以下不得分；未按时报送的扣1分”: a deduction beside the bands, not their 否则
     for c in p.cases:
         o = _pts(c.outcome, w)
         if c.cond.kind == "else" or (c.cond.kind == "bool" and c.cond.negative):
@@ -811,6 +823,8 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
                 raise Abstain("“否则”写了两次")
             other = o
             continue
+        if c.cond.kind == "num" and c.cond.band and "join" not in c.cond.band:
+            subjects.add(_metric(c.cond.text))
         b = _band_of(c.cond, target_value, target_op)
         b.pop("_pc", None)
         if b.pop("_reach", False):
@@ -819,6 +833,8 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
             softs.append(c.cond.soft)
             b["_soft"] = True
         bands.append(b | {"score": o})
+    if len(subjects - {""}) > 1:  # “执行率达到95%以上…；其中第四季度支出占比超过40%的扣1分”: two values, not one
+        raise Abstain(f"分档说的是不同的数值（{'、'.join(sorted(subjects - {''}))}）")
     soft = {id(b) for b in bands if b.pop("_soft", False)}
     for b in bands:  # “10%以内” gives way to “10%(包括10%)”: the neighbour that says it holds the bound
         if id(b) not in soft:

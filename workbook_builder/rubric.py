@@ -34,6 +34,8 @@ SCORING = re.compile(r"扣|(?<![取获使记值])得(?!到)|(?<![部充])分(?![
 #: a fragment left over that states a condition on a number the reading does not use (“覆盖率不低于95%、”): read
 #: without it the rule would be wrong (a restated bound, “不足90%时”, uses the same number)
 CONDITION = re.compile(r"(?:≥|≤|>|<|不低于|不少于|不超过|不高于|高于|低于|大于|小于|达到|超过|不足)(\d+(?:\.\d+)?%?)")
+#: a fragment left over that joins a second condition (“按时完成且完成率达到90%以上得满分”)
+CONJUNCTION = re.compile(r"且|同时")
 #: fragments that only restate the floor at 0 (every rule stops at 0)
 FLOOR = re.compile(r"^(?:扣完为止|扣满为止|扣完即止|扣至0分为止|扣到0分为止|最低(?:为)?0分|最低不得分|直至0分|扣分至0为止|"
                    r"以上|以上情况|以上各项|扣完|为止)$")
@@ -108,7 +110,7 @@ class _Text:
         frags = re.split(r"[;,]+", "".join(chars))
         said = {x for a, b in self.used for x in re.findall(r"\d+(?:\.\d+)?%?", self.s[a:b])}
         return [f for f in frags if f and not FLOOR.match(f) and
-                (SCORING.search(f) or any(x not in said for x in CONDITION.findall(f)))]
+                (SCORING.search(f) or CONJUNCTION.search(f) or any(x not in said for x in CONDITION.findall(f)))]
 
 
 # --- recognisers: each returns (rule, extras) or None, marking the spans it used -----------------
