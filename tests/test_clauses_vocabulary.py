@@ -319,6 +319,14 @@ ROWS = [
     # a level whose range is judged (视完成情况得1-4分): the how is not part of the level's name
     ('全部完成的得满分；部分完成的，视完成情况得1-4分；未完成的不得分', 5, None, ['部分完成'], [1.0, 4.0]),
     ('全部完成的得满分；部分完成的，视完成情况得1-4分；未完成的不得分', 5, None, ['未完成'], 0.0),
+    # nothing counts above the target; a veto below a step stream; 本项最低0分
+    ('完成率达到100%得满分，每低1个百分点扣0.5分，超额完成不加分', 5, None, ['96%'], 3.0),
+    ('完成率达到100%得满分，每低1个百分点扣0.5分，扣完为止，超过100%的按100%计算', 5, None, ['105%'], 5.0),
+    ('得分=完成率×分值，超过100%的按100%计算', 10, None, ['120%'], 10.0),
+    ('得分=完成率×8，超过100%的按100%计算', 10, None, ['120%'], None),  # the value capped, not the score
+    ('预算执行率达到95%得满分，未达到的，每低1个百分点扣0.2分，低于80%不得分', 5, None, ['90%'], 4.0),
+    ('预算执行率达到95%得满分，未达到的，每低1个百分点扣0.2分，低于80%不得分', 5, None, ['79%'], 0.0),
+    ('每发现一处问题扣1分；本项最低0分', 5, None, ['问题=7'], 0.0),
 ]
 
 # rows once scored wrong: a condition dropped (5), a rate times the 分值 read as a ratio over a 95% line (9.47), a count answered with a

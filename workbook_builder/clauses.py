@@ -120,10 +120,12 @@ EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<uni
 _ITEMW = "(?:本项|该项|此项|本指标|该指标|本项指标|该项指标)"
 CAP = re.compile(rf"(?:(?:直至|直到)?扣完(?:(?P<c1>{N})分)?为止|"
                  rf"(?:直至|直到)?(?:{_ITEMW}(?:分值|分数|得分|分)?)?(?:扣完|扣满|减完|扣减完)(?:{_ITEMW}?(?:分值|分数|得分|分))?(?:为止|即止)?|"
-                 rf"(?:直至|直到)?(?:扣|减)(?:至|到|为)(?:0|零)分?(?:为止)?|直至扣为零分|(?:最低|最少)(?:得|为|扣至)?(?:0|零)分|"
+                 rf"(?:直至|直到)?(?:扣|减)(?:至|到|为)(?:0|零)分?(?:为止)?|直至扣为零分|(?:{_ITEMW})?(?:最低|最少)(?:得|为|扣至)?(?:0|零)分|"
                  rf"不倒扣(?:分)?|不得?(?:为|出现|计|扣成|扣为)负分|不计负分|"
                  rf"(?:{_ITEMW}|累计)?(?:最多|最高)(?:扣|扣除|扣减|减)(?:分不超过)?(?P<c2>{N})分|(?:{_ITEMW}|累计)?(?:扣分|扣除|扣减)(?:最多)?不超过(?P<c3>{N})分|"
                  rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限|(?:最高|最多)?(?:得分)?不(?:超过|高于|得超过)(?:满分|分值|该项分值|本项分值)|(?:最高|最多)(?:为|得|计)?(?:满分|该项分值|本项分值)))")
+BEYOND = re.compile(rf"(?:超额完成|超过部分|超出部分|超额部分)(?:的)?(?:部分)?(?:不加分|不另加分|不得加分|不计分|不再加分)|"
+                    rf"(?:超过|超出|高于)(?P<v>{N})(?P<pc>%?)(?:的)?(?:部分)?(?:按|以)(?P=v)(?P=pc)计(?:算)?")
 NA = re.compile(r"(?P<cond>.{0,8}?(?:没有|无|未安排|不涉及|未涉及|未承担|不承担|非|若.{0,30}没有|(?:未发生|未开展|不存在)(?:此类|该类|此项|该项|相关)).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
                 r"(?:本项|该项|此项)?(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
 NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项|本指标|该项|该指标|此项)?(?:指标)?(?:满分|分值|总分)(?:为)?(?P<w>{N})分|(?:本项|本指标|该项|该指标|此项)(?:指标)?(?:共|计|为)?(?P<w3>{N})分|"
@@ -461,6 +463,11 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
             p.floor = True
         pending.clear()
         return True
+    m = BEYOND.fullmatch(c)
+    if m and not pending:  # “超额完成不加分”, “超过100%的按100%计算”: nothing above the target counts
+        if m.group("v"):
+            p.value_cap = _num(m.group("v"), m.group("pc"))
+        return True
     m = NA.fullmatch(",".join(pending + [c]))
     if m:
         p.na = True
@@ -651,6 +658,9 @@ def _formula(p: Plan, w: float, target_value):
     from .rules.parts.formula import names_in, parse_expr, render
     from .rules.text import ParamError
     expr = p.formula
+    if p.value_cap is not None and not (p.value_cap == 1.0 and (re.search(r"分值$", expr) or
+                                                                re.search(r"[×*]" + re.escape(points_text(w)) + "$", expr))):
+        raise Abstain("计算式的取值上限（超过…按…计算）未能用于计算式")  # the value capped, not the score: 完成率×8 at 120%
     try:
         tree = parse_expr(expr)
     except ParamError as e:
@@ -896,7 +906,9 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
     base = [c for c in base if c not in flags]
     # “迟报四天及以上不得分”, “有五处及以上错误，不得分”: a veto on the one stream's value
     vetoes_at = [c for c in p.cases if c.cond.kind == "num" and (c.outcome.get("zero") or c.outcome.get("points") == 0)
-                 and "min" in c.cond.band and "max" not in c.cond.band and len(p.steps) + len(p.counts) == 1]
+                 and len(p.steps) + len(p.counts) == 1 and (("min" in c.cond.band and "max" not in c.cond.band) or
+                     ("max" in c.cond.band and "min" not in c.cond.band and p.steps and p.steps[0]["direction"] == "below"))]
+    # “…每低1个百分点扣0.2分，低于80%不得分”: a veto below the stream's value, too
     base = [c for c in base if c not in vetoes_at]
     rest = [c for c in p.cases if c not in base and c not in flags and c not in vetoes_at]
     if len(base) > 1 or rest:
@@ -966,7 +978,8 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
     main: dict = {"part": "base"}
     if vetoes_at:
         on = values[0]["name"]
-        cases = [{"all": [[on, ">=" if c.cond.band.get("min_inclusive", True) else ">", c.cond.band["min"]]],
+        cases = [{"all": [[on, ">=" if c.cond.band.get("min_inclusive", True) else ">", c.cond.band["min"]] if "min" in c.cond.band
+                          else [on, "<=" if c.cond.band.get("max_inclusive") else "<", c.cond.band["max"]]],
                   "score": {"points": 0.0}} for c in vetoes_at]
         main = {"part": "conditions", "cases": cases, "else": {"share": 1.0}}
     rule = {"kind": "compose", "values": values, "score": main, "deduct": deduct}
