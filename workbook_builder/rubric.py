@@ -633,6 +633,8 @@ def score(reading: Reading, weight: float, actual: str | None = None, met: list[
     leaf, r = _leaf_rule(reading, weight, percent)
     if met is None and actual is None:
         raise ValueProblem("请用 --actual 给出实际完成值（或 --met 给出做到的项）")
+    if met is None and reading.rule.get("kind") == "checklist" and not re.fullmatch(r"\d+(?:项|处|个|次|起|件|条|例|人|户)?", fold(str(actual)).strip()):
+        raise ValueProblem(f"“{actual}”应为项数（0、1、2…）")  # a count answered 95% is not 0.95 of an item
     try:
         value = r.value_of_met(leaf, met) if met is not None else r.value_of_text(leaf, actual, percent)
     except ParamError as e:
