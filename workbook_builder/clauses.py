@@ -11,6 +11,7 @@ The grammar (one pass, linear in the text's length):
   ========== ================================================ =======================================
   noise       以检查档案资料为准 / 本项满分4分 / 以100%为标准     (checked against 分值; a reference)
   cap         扣完为止 / 扣完10分为止 / 最多扣6分 / 最高得1分      the floor, or the cap of the stream before
+  beyond      超额完成不加分 / 超过100%的按100%计算                 (nothing above the target counts)
   na          没有楼堂馆所项目的部门按满分计算                       na
   step        每减少1个百分点扣1分 / 每差1微克/立方米扣0.5分         steps
   count       每发现一项质量未达到设计要求的扣1分                   count
@@ -20,6 +21,11 @@ The grammar (one pass, linear in the text's length):
   condition   any other clause, carried to the next outcome       (the condition of that case)
   ========== ================================================ =======================================
 
+* before the sentences: ``分别`` lists (``达到90%、80%、70%以上的，分别得10分、8分、6分``) become one case per value;
+  ``扣1分/处`` becomes ``每处扣1分``; points in Chinese numerals (``得十分``, ``扣零点五分``) become digits.
+* the vocabulary is written as classes: comparators (``_CMP``, ``_LOW``/``_HIGH`` for two-sided bounds such as
+  ``大于等于80%小于90%`` or ``80%≤满意度<90%``), step directions (``UP``/``DOWN``/``GAP``), caps (``CAP``, with
+  ``_ITEMW`` for 本项/该项/此项), full marks (得满分/得全分/计满分/不扣分), else (否则/其余/其他情况).
 * **rule** → the cases and streams assembled into one composition: boolean cases become levels (or
   items adding up to the 分值, scored by the items met), numeric cases on one value become bands, a
   full-marks case followed by deductions becomes a base with step and count streams.
