@@ -59,7 +59,7 @@ _TRAD = str.maketrans("滿為計項題問與達減無應發現處數級規範標
 
 #: counted things (count/earn streams) vs measured units (step streams)
 COUNT_UNITS = "项|个|处|例|起|次|人|件|条|宗|家|村|所|份|批|户|座|张|名|本|台|种|篇|期"
-MEASURE = r"个百分点|百分点|%|公斤|千克|kg|吨|元|万元|天|日|个工作日|工作日|小时|微克/立方米|毫克/升|名|位"
+MEASURE = r"个百分点|百分点|%|个点|公斤|千克|kg|吨|元|万元|天|日|个工作日|工作日|小时|微克/立方米|毫克/升|名|位"
 UP = "超过|超出|高于|增加|多于|上升|增长|增多|提高|上涨|超支|超标|超|高|多|迟报|迟交|延迟|延误|逾期|推迟|超期|晚报|拖延"
 DOWN = "低于|减少|下降|降低|减低|下滑|回落|降|不足|少于|少|未达到|差|低"
 GAP = "相差|偏离|偏差|差距|差"
@@ -489,9 +489,11 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
         p.formula = expr
         return True
     m = STEP.fullmatch(c)
+    if m and m.group("unit") == "个点" and not p.percent:
+        m = None  # “每少1个点扣1分” in a text without %: a place counted, not a percentage point
     if m:
         pre = ",".join(pending + [m.group("pre")]) if m.group("pre") else ",".join(pending)
-        pc = m.group("unit") in ("个百分点", "百分点", "%")
+        pc = m.group("unit") in ("个百分点", "百分点", "%", "个点")
         n = cn(m.group("n")) if m.group("n") else 1.0
         d = m.group("dir")
         direction = "gap" if re.fullmatch(GAP, d) or d == "未达到" or re.search(r"偏差|偏离|相差|差距|差值|绝对值", pre) \
