@@ -340,6 +340,11 @@ ROWS = [
     ('完成率达100%得5分，每降低1个百分点扣1分，扣完为止', 5, None, ['97%'], 2.0),
     ('完成率达到100%的，得5分；每降低1个百分点的，扣1分', 5, None, ['97%'], 2.0),
     ('每少1个点扣1分，扣完为止', 5, None, ['问题=2'], 3.0),  # no %: a place counted
+    # a yes/no answered in the text's own words
+    ('按时完成得满分，未按时完成不得分', 5, None, ['已按时完成'], 5.0),
+    ('通过验收得满分，未通过验收不得分', 5, None, ['未通过'], 0.0),
+    ('达标得满分，不达标不得分', 5, None, ['不达标'], 0.0),
+    ('建立并执行台账制度的得满分，否则不得分', 5, None, ['建立'], None),  # built, not said to be used
 ]
 
 # rows once scored wrong: a condition dropped (5), a rate times the 分值 read as a ratio over a 95% line (9.47), a count answered with a

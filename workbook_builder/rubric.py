@@ -633,6 +633,8 @@ def score(reading: Reading, weight: float, actual: str | None = None, met: list[
     leaf, r = _leaf_rule(reading, weight, percent)
     if met is None and actual is None:
         raise ValueProblem("请用 --actual 给出实际完成值（或 --met 给出做到的项）")
+    if met is None and reading.rule.get("kind") == "yes_no" and actual is not None:
+        actual = _yes_no_word(reading.text, actual)
     if met is None and reading.rule.get("kind") == "checklist" and not re.fullmatch(r"\d+(?:项|处|个|次|起|件|条|例|人|户)?", fold(str(actual)).strip()):
         raise ValueProblem(f"“{actual}”应为项数（0、1、2…）")  # a count answered 95% is not 0.95 of an item
     try:
@@ -651,6 +653,20 @@ def score(reading: Reading, weight: float, actual: str | None = None, met: list[
     if s is None:
         raise ValueProblem(f"实际完成值“{actual}”不适用于{r.label}")
     return {"score": s}
+
+
+def _yes_no_word(text: str, actual: str) -> str:
+    """An answer worded as the text words the condition (已按时完成 / 未按时完成 for “按时完成得满分，未按时完成不得分”) → 是 / 否;
+    anything else as given (the rule refuses what it cannot read)."""
+    a, t = fold(actual).strip(), fold(text)
+    neg = re.fullmatch(r"(?:未|不|没有|无|非)(.{2,20})", a)
+    if neg:
+        return "否" if re.search(r"(?:未|不|没有|无|非)" + re.escape(neg.group(1)), t) else actual
+    core = re.sub(r"^(?:已经|已)(?=..)", "", a)
+    said = re.findall(r"(?:^|[,;:])([^,;:]{2,30}?)(?:的|者)?,?(?:得|计)(?:满分|全分|\d)", t)
+    if core in said and not re.match(r"未|不|没有|无|非", core):
+        return "是"  # the condition itself, as the text words it (已按时完成 for 按时完成得满分)
+    return actual
 
 
 def _leaf_rule(reading: Reading, weight: float, percent: bool):
