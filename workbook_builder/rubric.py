@@ -288,7 +288,7 @@ def _deduct(t: _Text, ctx):
     return rule, {"percent": pc_unit or None, "unit": "" if pc_unit else m.group("unit")}
 
 
-_COUNT_UNIT = "项|例|个|处|次|起|件|条|宗"
+_COUNT_UNIT = "项|例|个|处|次|起|件|条|宗|笔"
 
 
 def _items(text: str) -> list[str]:
