@@ -113,7 +113,7 @@ OUTCOME = re.compile(
     rf"(?P<full>(?:得|计|按|为|给|记)?(?:该项(?:分数|指标)?的?|本项|此项)?(?:满分值|满分|全分|全部分值|满分计算|满分计|得分)|(?:本项|该项|此项)?不扣分)|"
     rf"(?P<half>(?:得|计)(?:一半分值|一半分|分值的一半|一半))|"
     rf"(?:得|计|按|给)(?:分值的|该项分值的|满分的)?(?P<share>{N})%(?:的)?(?:分值|分)?(?:计分|计算|赋分|得分)?|"
-    rf"(?P<zero>不得分|不计分|得0分|计0分|得零分|0分|得0|(?:本项|该项|此项)(?:指标)?不得分)|"
+    rf"(?P<zero>不得分|不计分|得0分|计0分|得零分|0分|得0|(?:扣除|扣减|扣)(?:全部|该项|本项|此项)(?:分值|分数|得分)|(?:该项|本项|此项)?得分为(?:0|零)(?:分)?|(?:本项|该项|此项)(?:指标)?不得分)|"
     rf"扣(?P<ded>{N})分|"
     rf"(?P<judge>(?:视具体情况|酌情|依缺项情况相应|相应|视情况)(?:扣分|给分|减分|扣减|评分|计分))|"
     rf"(?P<ratio>按(?:完成|实际完成)?比例(?:计算)?(?:得分|计分|赋分|扣分)))$")
@@ -523,6 +523,8 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
     if m:
         parts = pending + ([m.group("cond")] if m.group("cond") else [])
         out = _outcome(m)
+        if re.search(r"(?:扣|扣除|扣减|减|减去|减除)$", m.group("cond") or ""):
+            return False  # “扣除全部分值” is no full marks
         if len(parts) > 1 and ("range" in out or "judge" in out):  # “部分完成的，视完成情况得1-4分”: how, not when
             parts = [x for x in parts if not re.fullmatch(r"(?:视|根据|按照?|结合)[^,\d]{0,12}(?:情况|程度|质量)(?:而定)?", x)] or parts
         if len(parts) > 1 and ("deduct" in out or out.get("zero")) and re.match(r"(?:未|没有|不|无|缺)", parts[-1]) \
