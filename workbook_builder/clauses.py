@@ -122,6 +122,7 @@ COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)?(?P<mi
                    rf"(?P<unit>{COUNT_UNITS})(?P<what>.{{0,40}}?)(?:的|者)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 MISS = re.compile(rf"(?P<pre>.*?)(?:未|没有|不)(?P<what>[^,\d]{{1,12}}?)(?:1|一)(?P<unit>次|项|个|处|起|例)(?:的)?(?:扣|减)(?P<pts>{N})分")
 EACH = re.compile(rf"(?P<pre>.*?)(?:每(?:个|项|处|次|例|人|批|起|件|条|户|座|笔|宗|家|份|篇|辆)(?!百分点|%)(?P<what>[^\d,;扣减%]{{0,12}}?))(?:的)?(?:扣|减)(?:除)?(?P<pts>{N})分")
+SHORT = re.compile(rf"(?P<pre>.*?)每(?P<dir>少|缺少|缺|不足|少于|低于|减少)(?P<n>{CNUM})(?P<unit>{COUNT_UNITS})(?:的)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<unit>{COUNT_UNITS})(?P<what>[^\d扣减]{{0,8}}?)(?:得|加)?(?P<pts>{N})分")
 _ITEMW = "(?:本项|该项|此项|本指标|该指标|本项指标|该项指标)"
 CAP = re.compile(rf"(?:(?:直至|直到)?扣完(?:(?P<c1>{N})分)?为止|"
@@ -504,6 +505,14 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
             ref = _num(r.group(1) or r.group(3), r.group(2) or r.group(4))
         p.steps.append({"per": xl_round(n / 100, 12) if pc else n, "points": float(m.group("pts")), "direction": direction,
                         "ref": ref, "pre": pre, "percent": pc, "dir": d})
+        pending.clear()
+        return True
+    m = SHORT.fullmatch(c)
+    if m and any(x.cond.kind == "num" and "min" in x.cond.band and "max" not in x.cond.band
+                 and re.search(rf"\d(?:{re.escape(m.group('unit'))})", x.cond.text) for x in p.cases):
+        # “开展活动不少于4次得满分，每少1次扣1分”: short of the stated number, counted from it (the value is the number done)
+        p.steps.append({"per": cn(m.group("n")), "points": float(m.group("pts")), "direction": "below", "ref": None,
+                        "pre": ",".join(pending + [m.group("pre")]), "percent": False, "dir": m.group("dir")})
         pending.clear()
         return True
     for rx in (COUNT, EACH, MISS):
