@@ -1040,6 +1040,8 @@ def params(rule: dict) -> str:
 
 # --- scoring values given by name --------------------------------------------------------------
 
+#: a value named as a fault counted (未设立投放点, 空白月), not as things done (专题学法次数) or a rank (排名)
+FAULT = re.compile(r"未|不|没|无|少|缺|差|问题|错|违|漏|迟|超|扣|低于|空白|发生|出现|发现|事故|投诉")
 COUNTISH = re.compile(r"问题|次数|个数|项数|处数|起数|人数")
 YES = ("是", "yes", "已落实", "已完成", "完成", "达到", "符合")
 NO = ("否", "no", "未落实", "未完成", "未达到", "不符合")
@@ -1079,7 +1081,8 @@ def match_level(comp: Composed, answer: str) -> str | None:
     exact = [n for t, n in words if t == a or n == a]
     if len(exact) == 1:
         return exact[0]
-    tail = [n for t, n in words if t.endswith(a) and not DEGREE.search(t[: len(t) - len(a)])]
+    tail = [n for t, n in words if t.endswith(a) and not DEGREE.search(t[: len(t) - len(a)])
+            and not t[: len(t) - len(a)].endswith(("未", "不", "没", "无", "非"))]  # 有 is not within 没有
     if len(tail) == 1 and a not in YES + NO:
         return tail[0]
     names = [x["name"] for x in comp.rule["score"]["levels"]]
@@ -1144,7 +1147,8 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
             given[hits[0]] = rest.pop(k)
     others = [n for n in names if n not in given]
     left = [n for n in counts if n not in given]
-    if len(left) == 1 and len(rest) == 1 and re.fullmatch(r"\d+", fold(next(iter(rest.values())))):
+    if len(left) == 1 and len(rest) == 1 and re.fullmatch(r"\d+", fold(next(iter(rest.values())))) and \
+            FAULT.search(next(iter(rest))) and not re.search(r"排名|名次|位次|排序", next(iter(rest))):
         given[left[0]] = rest.pop(next(iter(rest)))  # the one count the text has left, by elimination
     flag_names = [n for _, n in comp.flags]
     if main is not None and comp.flags and len(names) == len(flag_names):
@@ -1160,6 +1164,13 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
         given[others[0]] = main
         others = []
     plain = [n for n in others if not n.startswith("问题")]
+    for k in list(rest):  # “未定期研究=否” for a level worded 未定期研究: the level named, answered yes or no
+        lv = next((v for v in rule.get("values", []) if v["name"] in plain and v.get("type") == "level"), None)
+        named_levels = [n for t, n in comp.levels if fold(t) == k]
+        if lv is not None and len(named_levels) == 1 and len(comp.levels) == 2 and fold(rest[k]) in YES + NO:
+            other = next(n for _, n in comp.levels if n != named_levels[0])
+            given[lv["name"]] = named_levels[0] if fold(rest.pop(k)) in YES else other
+            plain.remove(lv["name"])
     for k in list(rest):
         if len(plain) == 1 and plain[0] not in given and not COUNTISH.search(k) and \
                 (k in comp.plan.text or (k.endswith("率") and comp.plan.percent)):
