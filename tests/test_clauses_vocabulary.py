@@ -416,7 +416,14 @@ NEVER_WRONG = [
     ("每发现一处问题扣1分，扣完为止", 5, None, ["95%"], None),  # 4.05 by the phrase reader
     ("按时完成的得满分，未按时完成的扣除全部分值", 5, None, ["否"], 0.0),
     ("按时完成的得满分，未按时完成的不予得分", 5, None, ["否"], 0.0),
-    ("开展活动不少于4次得满分，每少1次扣1分", 5, None, ["4"], 5.0),  # 1: the 4 done read as 4 missing  # 5: 不予 + 得分 read as full marks  # 5: 扣除 + 全部分值 read as full marks
+    ("开展活动不少于4次得满分，每少1次扣1分", 5, None, ["4"], 5.0),
+    # the causes of the hold-out's wrong cases, in other words: 有 within 没有, a rank or a number done given to a
+    # count stream by elimination, a negative level named with 是/否
+    ("有明确的管理机构得2分，没有不得分", 2, None, ["有"], None),
+    ("第一名得20分，每递减一名减1分", 20, None, ["排名=1"], None),
+    ("未建立制度的扣0.3分；每少一次扣0.3分，累计扣分不超过1.2分", 1.5, None, ["未建立制度=否", "学习次数=6"], None),
+    ("分管领导定期研究工作，得2分；未定期研究扣1分", 2, None, ["未定期研究=否"], 2.0),
+    ("分管领导定期研究工作，得2分；未定期研究扣1分", 2, None, ["未定期研究=是"], 1.0),  # 1: the 4 done read as 4 missing  # 5: 不予 + 得分 read as full marks  # 5: 扣除 + 全部分值 read as full marks
     ("每发现一处问题扣1分，扣完为止", 5, None, ["2"], 3.0),
     ("实际值与目标值偏差每超过1个百分点扣0.5分，扣完为止", 5, "90%", ["86%"], 3.0),
     ("实际值与目标值偏差每超过1个百分点扣0.5分，扣完为止", 5, "90%", ["94%"], 3.0),
