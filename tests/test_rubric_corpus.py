@@ -12,7 +12,7 @@ from workbook_builder import rubric
 
 CORPUS = sorted((Path(__file__).parent / "data" / "rubric_corpus").glob("*.yaml"))
 #: the share of cases right when last measured, less a margin (docs/rubric.md has the figures)
-RIGHT_FLOOR = 0.74
+RIGHT_FLOOR = 0.66
 
 
 def entries():

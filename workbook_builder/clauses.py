@@ -11,6 +11,7 @@ The grammar (one pass, linear in the text's length):
   ========== ================================================ =======================================
   noise       以检查档案资料为准 / 本项满分4分 / 以100%为标准     (checked against 分值; a reference)
   cap         扣完为止 / 扣完10分为止 / 最多扣6分 / 最高得1分      the floor, or the cap of the stream before
+  beyond      超额完成不加分 / 超过100%的按100%计算                 (nothing above the target counts)
   na          没有楼堂馆所项目的部门按满分计算                       na
   step        每减少1个百分点扣1分 / 每差1微克/立方米扣0.5分         steps
   count       每发现一项质量未达到设计要求的扣1分                   count
@@ -20,6 +21,11 @@ The grammar (one pass, linear in the text's length):
   condition   any other clause, carried to the next outcome       (the condition of that case)
   ========== ================================================ =======================================
 
+* before the sentences: ``分别`` lists (``达到90%、80%、70%以上的，分别得10分、8分、6分``) become one case per value;
+  ``扣1分/处`` becomes ``每处扣1分``; points in Chinese numerals (``得十分``, ``扣零点五分``) become digits.
+* the vocabulary is written as classes: comparators (``_CMP``, ``_LOW``/``_HIGH`` for two-sided bounds such as
+  ``大于等于80%小于90%`` or ``80%≤满意度<90%``), step directions (``UP``/``DOWN``/``GAP``), caps (``CAP``, with
+  ``_ITEMW`` for 本项/该项/此项), full marks (得满分/得全分/计满分/不扣分), else (否则/其余/其他情况).
 * **rule** → the cases and streams assembled into one composition: boolean cases become levels (or
   items adding up to the 分值, scored by the items met), numeric cases on one value become bands, a
   full-marks case followed by deductions becomes a base with step and count streams.
@@ -52,10 +58,10 @@ _TRAD = str.maketrans("滿為計項題問與達減無應發現處數級規範標
                       "满为计项题问与达减无应发现处数级规范标准额范权确认总实际绩效评价标识录记内设目细办健对还扣个条点规数")
 
 #: counted things (count/earn streams) vs measured units (step streams)
-COUNT_UNITS = "项|个|处|例|起|次|人|件|条|宗|家|村|所|份|批|户|座|张|名|本|台|种|篇|期"
-MEASURE = r"个百分点|百分点|%|公斤|千克|kg|吨|元|万元|天|日|个工作日|工作日|小时|微克/立方米|毫克/升|名|位"
-UP = "超过|超出|高于|增加|多于|上升|超|高|多|迟报|迟交|延迟|延误|逾期|推迟|超期|晚报"
-DOWN = "低于|减少|下降|降低|降|不足|少于|少|未达到|差|低"
+COUNT_UNITS = "项|个|处|例|起|次|人次|户次|人|件|条|宗|家|村|所|份|批|户|座|张|名|本|台|种|篇|期|笔|辆|栋|间|棵|株|头|只|单"
+MEASURE = r"个百分点|百分点|%|个点|公斤|千克|kg|吨|元|万元|天|日|个工作日|工作日|小时|微克/立方米|毫克/升|名|位"
+UP = "超过|超出|高于|增加|多于|上升|增长|增多|提高|上涨|超支|超标|超|高|多|迟报|迟交|延迟|延误|逾期|推迟|超期|晚报|拖延"
+DOWN = "低于|减少|下降|降低|减低|下滑|回落|降|不足|少于|少|未达到|差|低"
 GAP = "相差|偏离|偏差|差距|差"
 
 
@@ -63,13 +69,38 @@ def cn(s: str) -> float:
     return float(CN[s]) if s in CN else float(s)
 
 
+_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_number(t: str) -> str | None:
+    """十 → 10, 二十五 → 25, 零点五 → 0.5, 两 → 2; None for anything else."""
+    whole, _, frac = t.partition("点")
+    m = re.fullmatch(r"([一二两三四五六七八九])?(十)?([一二三四五六七八九])?|(零)", whole)
+    if not m or not whole or (m.group(1) and m.group(3) and not m.group(2)):
+        return None
+    if m.group(4):
+        n = 0
+    elif m.group(2):
+        n = 10 * (_DIGIT[m.group(1)] if m.group(1) else 1) + (_DIGIT[m.group(3)] if m.group(3) else 0)
+    else:
+        n = _DIGIT[m.group(1) or m.group(3)]
+    if frac:
+        if any(c not in _DIGIT or c == "两" for c in frac):
+            return None
+        return f"{n}." + "".join(str(_DIGIT[c]) for c in frac)
+    return str(n)
+
+
 def normalise(text: str) -> str:
     """Folded (full-/half-width, no spaces), the few traditional forms of scoring words simplified,
     OCR slips of the corpus mended (得分二 → 得分=), trailing punctuation dropped."""
     s = fold(str(text)).translate(_TRAD)
     s = s.replace("得分二", "得分=").replace("否者", "否则").replace("∶", ":")
+    s = re.sub(r"(?<=[得扣减加计赋])([零一二两三四五六七八九十]{1,3}(?:点[零一二三四五六七八九]{1,2})?)(?=分)",
+               lambda m: _cn_number(m.group(1)) or m.group(1), s)  # 得十分, 扣零点五分: points in Chinese numerals
     s = re.sub(r"(?<!\d)\.(?!\d)|(?<=分)\.(?=\D)", ";", s)  # “得1分.非试点地区”: a full stop typed half-width
-    s = re.sub(r"\((?![^()]*[\d=])(?![^()]*得分)(?!含\)|不含\)|包括)[^()]{0,40}\)", "", s)  # remarks without numbers: (含结转), (城管)
+    s = s.replace("乘以", "×").replace("除以", "/")
+    s = re.sub(r"\((?![^()]*[\d=/×*÷])(?![^()]*(?:得分|扣分|扣\d|满分|不得分|计分))(?!含\)|不含\)|包括)[^()]{0,40}\)(?![×*÷/])", "", s)  # remarks without numbers: (含结转), (城管)
     return s.strip(";,.:。 ")
 
 
@@ -77,30 +108,39 @@ def normalise(text: str) -> str:
 
 OUTCOME = re.compile(
     rf"(?P<cond>.*?)(?:的|者|时|即)?(?:"
-    rf"(?:得|计|评|为|赋|可得|即得|按)?(?P<lo>{N})[-~至](?P<hi>{N})分|"
-    rf"(?:得|计|评|为|赋|可得|即得|按)?(?<![-~至\d.])(?P<pts>{N})分(?:计)?|"
-    rf"(?P<full>(?:得|计|按|为)?(?:该项(?:分数|指标)?的?)?(?:满分|全部分值|满分计算|得分))|"
-    rf"(?P<half>(?:得|计)(?:一半分值|一半分|分值的一半|一半))|"
-    rf"(?:得|计|按)(?:分值的|该项分值的)?(?P<share>{N})%(?:的)?(?:分值|分)?|"
-    rf"(?P<zero>不得分|不计分|得0分|计0分|得零分|0分|得0|(?:本项|该项|此项)(?:指标)?不得分)|"
+    rf"(?:得|计|评|为|赋|可得|即得|按|给|记)?(?P<lo>{N})[-~至](?P<hi>{N})分|"
+    rf"(?:得|计|评|为|赋|可得|即得|按|给|记)?(?<![-~至\d.])(?P<pts>{N})分(?:计)?|"
+    rf"(?P<full>(?:得|计|按|为|给|记)?(?:该项(?:分数|指标)?的?|本项|此项)?(?:满分值|满分|全分|全部分值|满分计算|满分计|得分)|(?:本项|该项|此项)?不扣分)|"
+    rf"(?P<half>(?:得|计)(?:一半分值|一半分|分值的一半|一半)|减半计分|得分减半|按一半计分|按半数计分|减半计算|按一半分值计分)|"
+    rf"(?:得|计|按|给)(?:分值的|该项分值的|满分的)?(?P<share>{N})%(?:的)?(?:分值|分)?(?:计分|计算|赋分|得分)?|"
+    rf"(?P<zero>不得分|不计分|不给分|不予计分|不予得分|不予赋分|不予给分|不计得分|记零分|记0分|扣满分|扣除满分|(?:该项|本项|此项)?为(?:零|0)分|扣(?:除)?(?:该项|本项|此项)?全部(?:分数|分值|得分)|得0分|计0分|得零分|0分|得0|(?:扣除|扣减|扣)(?:全部|该项|本项|此项)(?:分值|分数|得分)|(?:该项|本项|此项)?得分为(?:0|零)(?:分)?|(?:本项|该项|此项)(?:指标)?不得分)|"
     rf"扣(?P<ded>{N})分|"
     rf"(?P<judge>(?:视具体情况|酌情|依缺项情况相应|相应|视情况)(?:扣分|给分|减分|扣减|评分|计分))|"
-    rf"(?P<ratio>按(?:完成|实际完成)?比例(?:计算)?(?:得分|计分|赋分)))$")
-STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{GAP}|{UP}|{DOWN})(?P<n>{CNUM})?(?P<unit>{MEASURE})(?:的)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
+    rf"(?P<ratio>按(?:完成|实际完成)?比例(?:计算)?(?:得分|计分|赋分|扣分)))$")
+STEP = re.compile(rf"(?P<pre>.*?)每(?P<dir>{GAP}|{UP}|{DOWN})(?P<against>(?:年度)?(?:目标值|指标值|计划值|目标|计划))?(?P<n>{CNUM})?(?P<unit>{MEASURE})(?:的)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 COUNT = re.compile(rf"(?P<pre>.*?)(?:其中)?(?:每|发现|其中有|有)?(?P<mid>发现|出现|有|少|核实|缺少|缺|少完成|不符合|少记录|个|项)?(?P<one>一|1)"
                    rf"(?P<unit>{COUNT_UNITS})(?P<what>.{{0,40}}?)(?:的|者)?(?:即)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 MISS = re.compile(rf"(?P<pre>.*?)(?:未|没有|不)(?P<what>[^,\d]{{1,12}}?)(?:1|一)(?P<unit>次|项|个|处|起|例)(?:的)?(?:扣|减)(?P<pts>{N})分")
-EACH = re.compile(rf"(?P<pre>.*?)(?:每(?:个|项|处|次|例|人|批|起|件|条|户|座)(?:项目)?)(?:扣|减)(?P<pts>{N})分")
+EACH = re.compile(rf"(?P<pre>.*?)(?:每(?:个|项|处|次|例|人|批|起|件|条|户|座|笔|宗|家|份|篇|辆)(?!百分点|%)(?P<what>[^\d,;扣减%]{{0,12}}?))(?:的)?(?:扣|减)(?:除)?(?P<pts>{N})分")
+SHORT = re.compile(rf"(?P<pre>.*?)每(?P<dir>少|缺少|缺|不足|少于|低于|减少)(?P<n>{CNUM})(?P<unit>{COUNT_UNITS})(?:的)?(?:扣|减)(?:除)?(?P<pts>{N})分")
 EARN = re.compile(rf"(?P<pre>.*?)每(?P<mid>[^\d一每]{{0,6}}?)(?:一|1)(?P<unit>{COUNT_UNITS})(?P<what>[^\d扣减]{{0,8}}?)(?:得|加)?(?P<pts>{N})分")
-CAP = re.compile(rf"(?:扣完(?:(?P<c1>{N})分)?为止|扣满为止|扣完即止|直至扣为零分|直至扣完|扣至0分为止|扣完|减完为止|扣减完为止|"
-                 rf"(?:最多|最高)扣(?:分不超过)?(?P<c2>{N})分|扣分不超过(?P<c3>{N})分|"
-                 rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限))")
-NA = re.compile(r"(?P<cond>.{0,8}?(?:没有|无|未安排|不涉及|非|若.{0,30}没有).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
+_ITEMW = "(?:本项|该项|此项|本指标|该指标|本项指标|该项指标)"
+CAP = re.compile(rf"(?:(?:直至|直到)?扣完(?:(?P<c1>{N})分)?为止|"
+                 rf"(?:直至|直到)?(?:{_ITEMW}(?:分值|分数|得分|分)?)?(?:扣完|扣满|减完|扣减完)(?:{_ITEMW}?(?:分值|分数|得分|分))?(?:为止|即止)?|"
+                 rf"(?:直至|直到)?(?:扣|减)(?:至|到|为)(?:0|零)分?(?:为止)?|直至扣为零分|(?:{_ITEMW})?(?:最低|最少)(?:得|为|扣至)?(?:0|零)分|"
+                 rf"不倒扣(?:分)?|不得?(?:为|出现|计|扣成|扣为)负分|不计负分|"
+                 rf"(?:{_ITEMW}|累计)?(?:最多|最高)(?:扣|扣除|扣减|减)(?:分不超过)?(?P<c2>{N})分|(?:{_ITEMW}|累计)?(?:扣分|扣除|扣减)(?:最多)?不超过(?P<c3>{N})分|"
+                 rf"(?P<top>(?:最多|最高)(?:得|加)?(?:不超过)?(?P<c4>{N})分|以(?P<c5>{N})分为限|满分为止|以满分为限|(?:最高|最多)?(?:得分)?不(?:超过|高于|得超过)(?:满分|分值|该项分值|本项分值)|(?:最高|最多)(?:为|得|计)?(?:满分|该项分值|本项分值)))")
+BEYOND = re.compile(rf"(?:超额完成|超过部分|超出部分|超额部分)(?:的)?(?:部分)?(?:不加分|不另加分|不得加分|不计分|不再加分)|"
+                    rf"(?:超过|超出|高于)(?P<v>{N})(?P<pc>%?)(?:的)?(?:部分)?(?:按|以)(?P=v)(?P=pc)计(?:算)?")
+NA = re.compile(r"(?P<cond>.{0,8}?(?:没有|无|未安排|不涉及|未涉及|未承担|不承担|非|若.{0,30}没有|(?:未发生|未开展|不存在)(?:此类|该类|此项|该项|相关)).{0,40}?)(?:的)?(?:部门|单位)?(?:,)?"
                 r"(?:本项|该项|此项)?(?:按满分计算|按满分计|不扣分|得满分|计满分|视同满分|按满分)")
-NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项)?满分(?P<w>{N})分|此项需提供.*|以上需提供.*|需提供.*|现场实查|"
+NOISE = re.compile(rf"以.{{1,30}}为准|(?:共计|总计|该项指标总计分为|本项共|本项)(?P<w2>{N})分|每完成(?:1|一)项(?:取得|得)该项(?:分数|分值)|[^,;]{{0,40}}按(?:照)?(?!完成比例|比例|实际完成比例)[^,;]{{0,40}}(?:程度|情况)(?:赋分|计分|评分)|(?:本项|本指标|该项|该指标|此项)?(?:指标)?(?:满分|分值|总分)(?:为)?(?P<w>{N})分|(?:本项|本指标|该项|该指标|此项)(?:指标)?(?:共|计|为)?(?P<w3>{N})分|"
+                   rf"(?:(?:通过|采取|采用)?(?:查阅|查看|核查|抽查|实地查看|实地检查|现场检查|现场查看|询问|访谈|听取汇报|查验|调阅)(?:相关)?(?:资料|文件|台账|档案|凭证|记录|报表|账目|情况)?(?:、|和|及|或)?)+|"
+                   rf"此项需提供.*|以上需提供.*|需提供.*|现场实查|"
                    rf"以(?P<ref>{N}%?)为(?:标准|基准)")
-FORMULA = re.compile(r"(?:即)?(?:(?:评价指标|该项|本项)?得分(?:值)?=|(?:计分公式|计算公式):)(?P<expr>.+)|"
-                     r"(?:按)?(?P<bare>[^=,;]{1,30}/[^=,;]{1,30}[×*](?:该项|该指标|本项)?分值)(?:计分)?")
+FORMULA = re.compile(r"(?:即)?(?:(?:评价指标|该项|本项|[^=,;()]{0,12}?)得分(?:值)?=|(?:计分公式|计算公式):)(?P<expr>.+)|"
+                     r"(?:按)?(?P<bare>[^=,;]{1,30}/[^=,;]{1,30}[×*](?:该项|该指标|本项)?分值|[^=,;/×*]{1,20}率[×*](?:该项|该指标|本项)?(?:指标)?分值)(?:计分|得分|计算)?")
 
 
 @dataclass
@@ -144,23 +184,25 @@ def _num(v: str, pc: str) -> float:
     return xl_round(x / 100, 12) if pc else x
 
 
-U = r"(?:元|万元|人|个|项|次|公斤|千克|吨|天|亩|公顷|家|名|条|份|分|处|起|例|件|张|户|座|月|周|日|个月|个工作日)?"
+U = r"(?:元|万元|亿元|万|亿|人|个|项|次|公斤|千克|吨|天|亩|公顷|家|名|条|份|分|处|起|例|件|张|户|座|月|周|日|个月|个工作日)?"
+_INCL = rf"\((?:含|包括|包含)(?:本数|{N}%?{U})?\)"  # (含), (含本数), (含10万)
 _CMP = [  # (regex over the tail of a condition, band builder, soft bound?)
-    (rf"({CNUM})(%?){U}\(含\)(?:及)?以上|({CNUM})(%?){U}(?:及)?以上\(含\)|({CNUM})(%?)\((?:包括|含){N}%?\)|({CNUM})(%?){U}及以上|"
-     rf"(?:≥|大于等于|大于或等于|不低于|不少于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v}, False),
+    (rf"({CNUM})(%?){U}{_INCL}(?:及)?以上|({CNUM})(%?){U}(?:及)?以上{_INCL}|({CNUM})(%?)\((?:包括|含){N}%?\)|({CNUM})(%?){U}及以上|"
+     rf"(?:≥|大于等于|大于或等于|高于或等于|高于等于|不低于|不少于|不小于|达到或超过|达到或高于|超过或等于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v}, False),
     (rf"(?:达到|达)({CNUM})(%?){U}以上|({CNUM})(%?){U}以上", lambda v: {"min": v}, True),
     (rf"(?:>|大于|超过|高于)({CNUM})(%?){U}(?:以上)?", lambda v: {"min": v, "min_inclusive": False}, False),
-    (rf"({CNUM})(%?){U}\(含\)(?:及)?以下|({CNUM})(%?){U}(?:及)?以下\(含\)|({CNUM})(%?){U}及以下|"
-     rf"(?:≤|小于等于|小于或等于|不高于|不超过)({CNUM})(%?){U}(?:以下|以内)?", lambda v: {"max": v, "max_inclusive": True}, False),
+    (rf"({CNUM})(%?){U}{_INCL}(?:及)?以下|({CNUM})(%?){U}(?:及)?以下{_INCL}|({CNUM})(%?){U}及以下|"
+     rf"(?:≤|小于等于|小于或等于|低于或等于|低于等于|不高于|不超过|不大于|不多于)({CNUM})(%?){U}(?:以下|以内)?", lambda v: {"max": v, "max_inclusive": True}, False),
     (rf"({CNUM})(%?){U}以下", lambda v: {"max": v, "max_inclusive": True}, True),
     (rf"({CNUM})(%?){U}以内", lambda v: {"min": 0.0, "min_inclusive": False, "max": v, "max_inclusive": True}, True),
-    (rf"(?:<|小于|低于|不足|不到)({CNUM})(%?){U}(?:以下)?", lambda v: {"max": v}, False),
+    (rf"(?:<|小于|低于|不足|不到|少于|未达到|未达|达不到|没有达到|没达到)({CNUM})(%?){U}(?:以下)?", lambda v: {"max": v}, False),
     (rf"(?:=|等于|为)({N})(%?){U}", lambda v: {"min": v, "max": v, "max_inclusive": True}, False),
+    (r"(?<=率)(100)(%)", lambda v: {"min": v}, False),  # “到位率100%得满分”: a rate reaching its 100%
     (rf"(?:达到|达|完成)(?:[^\d,]{{0,20}}?的)?({N})(%?){U}", lambda v: {"min": v, "_reach": True}, False),
 ]
 _CMP_RX = [(re.compile(rf"(?P<subj>.*?)(?:{rx})(?:的|时|者)?$"), b, soft) for rx, b, soft in _CMP]
 COUNT_AT_LEAST = re.compile(rf"(?:有|出现|发生|累计|迟报|逾期|延误)?({CNUM})(?:处|次|项|天|个|起|例|件|人|日)(?:及|或)以上[^\d,]{{0,12}}")
-_RANGE = re.compile(rf"(?P<subj>.*?)({N})(%?)(\(含\))?[-~至]({N})(%?)(\(含\))?(?:之间)?(?:的)?$")
+_RANGE = re.compile(rf"(?P<subj>.*?)({N})(%?)(\(含\))?(?:[-~至到]|—)({N})(%?)(\(含\))?(?:之间)?(?:的)?$")
 _TARGET_CMP = [
     (r"(?:小于或等于|小于等于|不超过|不高于|≤)(?:年度)?(?:目标值|指标值|计划数|目标)", "<="),
     (r"(?:小于|低于|<)(?:年度)?(?:目标值|指标值|计划数|目标任务|目标)", "<"),
@@ -171,9 +213,48 @@ _TARGET_CMP = [
 ]
 
 
+_LOW = {"≥": True, "大于等于": True, "大于或等于": True, "高于或等于": True, "高于等于": True, "不低于": True, "不少于": True,
+        "不小于": True, ">": False, "大于": False, "高于": False, "超过": False}
+_HIGH = {"≤": True, "小于等于": True, "小于或等于": True, "低于或等于": True, "低于等于": True, "不超过": True, "不高于": True,
+         "不大于": True, "<": False, "小于": False, "低于": False, "不足": False, "不到": False, "少于": False}
+
+
+def _alt(d: dict) -> str:
+    return "|".join(sorted(map(re.escape, d), key=len, reverse=True))
+
+
+_BETWEEN = [  # “大于等于80%小于90%”, “80%≤满意度<90%”: both bounds in one condition
+    re.compile(rf"(?P<subj>[^\d]{{0,20}}?)(?:在)?(?P<lo_op>{_alt(_LOW)})(?P<lo>{N})(?P<lo_pc>%?){U}(?:且|并且|,|、|而|但)?(?P=subj)?"
+               rf"(?P<hi_op>{_alt(_HIGH)})(?P<hi>{N})(?P<hi_pc>%?){U}(?:之间)?(?:的|时|者)?"),
+    re.compile(rf"(?P<lo>{N})(?P<lo_pc>%?){U}(?P<lo_op><|≤)(?P<subj>[^\d<≤]{{1,20}})(?P<hi_op><|≤)(?P<hi>{N})(?P<hi_pc>%?){U}(?:的|时|者)?"),
+]
+
+
+def _between(t: str) -> Cond | None:
+    for rx in _BETWEEN:
+        m = rx.fullmatch(t)
+        if not m or (m.group("lo_pc") != m.group("hi_pc")):
+            continue
+        pc = m.group("lo_pc")
+        lo, hi = _num(m.group("lo"), pc), _num(m.group("hi"), pc)
+        if lo >= hi:
+            return None
+        lo_in = _LOW.get(m.group("lo_op"), m.group("lo_op") == "≤")
+        b = {"min": lo, "max": hi, "_pc": bool(pc)}
+        if not lo_in:
+            b["min_inclusive"] = False
+        if _HIGH[m.group("hi_op")]:
+            b["max_inclusive"] = True
+        return Cond(t, "num", band=b)
+    return None
+
+
 def condition(text: str) -> Cond:
     t = text.strip(",:的")
-    joins = re.split(r"(且|或|并且|或者)", t)
+    between = _between(t)
+    if between is not None:
+        return between
+    joins = re.split(r"(且|(?<![大小高低于到])或(?!等于|超过|高于|低于)|并且|或者)", t)
     if len(joins) > 1 and len(joins) <= 7:
         parts = [condition(x) for x in joins[::2]]
         for i, x in enumerate(parts):  # “或回访1次”: a count reached
@@ -191,7 +272,7 @@ def condition(text: str) -> Cond:
                             soft=None)
         if "num" in kinds:
             return Cond(t, "unclear")
-    if re.fullmatch(r"否则|其余|其他|其它|反之|以上均不符合|", t):
+    if re.fullmatch(r"否则|其余|其他|其它|反之|以上均不符合|以上都不符合|(?:其他|其余|其它)(?:情况|情形|的)|", t):
         return Cond(t, "else", negative=True)
     for rx, op in _TARGET_CMP:
         if re.search(rx + r"(?:的)?$", t):
@@ -303,12 +384,15 @@ def plan(text: str, weight: float) -> Plan:
     p.percent = "%" in s or "百分点" in s
     p.text = s
     s = re.sub(r"(每[^,;]{0,40}),(?=(?:即)?(?:扣|减|加|得)(?:除)?\d)", r"\1", s)  # 每减少1%,扣1分
+    s = re.sub(rf"([^,;]*?)(扣|减)({N})分/(?:每)?({COUNT_UNITS})", r"\1每\4\2\3分", s)  # 发现问题扣1分/处
     s = re.sub(r"^[^()=;]{0,60}\(((?:评价指标)?得分(?:值)?=[^()]+)\)$", r"\1", s)  # 资金比例(得分=资金到位率×分值)
-    s = re.sub(r"^(?:\d{1,2}、|[①②③④⑤⑥⑦⑧⑨⑩])?[^,;:]{0,40}?\((" + N + r")分\)[;:]",
-               lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
+    if len(re.findall(r"\(" + N + r"分\)", s)) < 2:  # “成立领导小组(1分);制定方案(1分)”: items, not the 分值
+        s = re.sub(r"^(?:\d{1,2}、|[①②③④⑤⑥⑦⑧⑨⑩])?[^,;:]{0,40}?\((" + N + r")分\)[;:]",
+                   lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
     s = re.sub(r"^(?:\d{1,2}[、.])?(?:评分标准|评分细则|计分方法|评分办法):", "", s)
     if len(re.findall(r"\(" + N + r"分\)", s)) == 1:  # “…每缺一项扣0.75分。(1分)”: the row's 分值 restated
-        s = re.sub(r"[;。]\((" + N + r")分\)$", lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
+        s = re.sub(r"(?:[;。]|(?<=为止)|(?<=分))\((" + N + r")分\)$", lambda m: (p.weight_stated.append(float(m.group(1))), "")[1], s)
+    s = RESPECTIVELY.sub(_respectively, s)
     pending: list[str] = []
     last_item = 0
     for item, sent in sentences(s):
@@ -339,6 +423,24 @@ def plan(text: str, weight: float) -> Plan:
     return p
 
 
+_V = rf"{N}%?{U}(?:\(含\))?(?:及以上|以上|及以下|以下)?(?:\(含\))?"
+RESPECTIVELY = re.compile(rf"(?P<pre>[^;]*?)(?P<vals>{_V}(?:(?:、|,|和|及|或)(?:{N}%?{U}以上|{_V}))+)(?P<post>[^;\d]{{0,30}}?),?"
+                          rf"分别(?P<verb>得|计|扣|为|加|赋)?(?P<pts>{N}分?(?:(?:、|,|和|及)(?:{N})分?)+)分")
+
+
+def _respectively(m: re.Match) -> str:
+    """“完成率达到90%、80%、70%以上的，分别得10分、8分、6分” → one case per value."""
+    vals = re.findall(_V, m.group("vals"))
+    pts = re.findall(N, m.group("pts"))
+    if len(vals) != len(pts) or len(vals) > 6:
+        return m.group(0)
+    tail = re.search(r"(?:\(含\))?(?:及以上|以上|及以下|以下)(?:\(含\))?$", vals[-1])
+    if tail and not any(re.search(r"以上|以下", v) for v in vals[:-1]):
+        vals = [v + tail.group(0) for v in vals[:-1]] + [vals[-1]]
+    verb = m.group("verb") or "得"
+    return ";".join(f"{m.group('pre')}{v}{m.group('post')},{verb}{x}分" for v, x in zip(vals, pts))
+
+
 OUTCOME_ANYWHERE = re.compile(rf"{N}分|满分|不得分|扣分|得分|给分")
 PREAMBLE = re.compile(r"(?:主要)?(?:考查|考核|检查|查看|核查|评价|根据|依据)")
 
@@ -347,8 +449,8 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
     WORK[0] += len(c) * 12  # at most this many productions see the clause, each a bounded fullmatch
     m = NOISE.fullmatch(c)
     if m:
-        if m.group("w") or m.group("w2"):
-            p.weight_stated.append(float(m.group("w") or m.group("w2")))
+        if m.group("w") or m.group("w2") or m.group("w3"):
+            p.weight_stated.append(float(m.group("w") or m.group("w2") or m.group("w3")))
         if m.group("ref"):
             p.ref = _num(m.group("ref").rstrip("%"), "%" if m.group("ref").endswith("%") else "")
             p.ref_percent = m.group("ref").endswith("%")
@@ -358,7 +460,7 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
         cap = next((float(g) for g in (m.group("c1"), m.group("c2"), m.group("c3")) if g), None)
         if m.group("top"):
             p.top = float(m.group("c4") or m.group("c5")) if (m.group("c4") or m.group("c5")) else weight
-        elif cap is not None and (p.counts or p.steps) and not m.group("c1"):
+        elif cap is not None and (p.counts or p.steps) and (not m.group("c1") or len(p.counts) + len(p.steps) == 1):
             (p.counts or p.steps)[-1]["cap"] = cap
             if cap >= weight:
                 p.floor = True
@@ -367,6 +469,11 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
                 return False
             p.floor = True
         pending.clear()
+        return True
+    m = BEYOND.fullmatch(c)
+    if m and not pending:  # “超额完成不加分”, “超过100%的按100%计算”: nothing above the target counts
+        if m.group("v"):
+            p.value_cap = _num(m.group("v"), m.group("pc"))
         return True
     m = NA.fullmatch(",".join(pending + [c]))
     if m:
@@ -383,18 +490,29 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
         p.formula = expr
         return True
     m = STEP.fullmatch(c)
+    if m and m.group("unit") == "个点" and not p.percent:
+        m = None  # “每少1个点扣1分” in a text without %: a place counted, not a percentage point
     if m:
         pre = ",".join(pending + [m.group("pre")]) if m.group("pre") else ",".join(pending)
-        pc = m.group("unit") in ("个百分点", "百分点", "%")
+        pc = m.group("unit") in ("个百分点", "百分点", "%", "个点")
         n = cn(m.group("n")) if m.group("n") else 1.0
         d = m.group("dir")
-        direction = "gap" if re.fullmatch(GAP, d) or d == "未达到" else "above" if re.fullmatch(UP, d) else "below"
+        direction = "gap" if re.fullmatch(GAP, d) or d == "未达到" or re.search(r"偏差|偏离|相差|差距|差值|绝对值", pre) \
+            else "above" if re.fullmatch(UP, d) else "below"
         ref = None
         r = re.search(rf"(?:低于|不足|超过|高于|未达到|未达|达不到|>|<)({N})(%?)|({N})(%?){U}(?:及)?(?:以上|以下)", pre)
         if r:
             ref = _num(r.group(1) or r.group(3), r.group(2) or r.group(4))
         p.steps.append({"per": xl_round(n / 100, 12) if pc else n, "points": float(m.group("pts")), "direction": direction,
                         "ref": ref, "pre": pre, "percent": pc, "dir": d})
+        pending.clear()
+        return True
+    m = SHORT.fullmatch(c)
+    if m and any(x.cond.kind == "num" and "min" in x.cond.band and "max" not in x.cond.band
+                 and re.search(rf"\d(?:{re.escape(m.group('unit'))})", x.cond.text) for x in p.cases):
+        # “开展活动不少于4次得满分，每少1次扣1分”: short of the stated number, counted from it (the value is the number done)
+        p.steps.append({"per": cn(m.group("n")), "points": float(m.group("pts")), "direction": "below", "ref": None,
+                        "pre": ",".join(pending + [m.group("pre")]), "percent": False, "dir": m.group("dir")})
         pending.clear()
         return True
     for rx in (COUNT, EACH, MISS):
@@ -414,6 +532,10 @@ def _clause(p: Plan, c: str, pending: list[str], item: int, weight: float) -> bo
     if m:
         parts = pending + ([m.group("cond")] if m.group("cond") else [])
         out = _outcome(m)
+        if not out.get("zero") and re.search(r"(?:扣|扣除|扣减|减|减去|减除|不|不予|不能|不可)$", m.group("cond") or ""):
+            return False  # “扣除全部分值”, “不予得分” are no full marks
+        if len(parts) > 1 and ("range" in out or "judge" in out):  # “部分完成的，视完成情况得1-4分”: how, not when
+            parts = [x for x in parts if not re.fullmatch(r"(?:视|根据|按照?|结合)[^,\d]{0,12}(?:情况|程度|质量)(?:而定)?", x)] or parts
         if len(parts) > 1 and ("deduct" in out or out.get("zero")) and re.match(r"(?:未|没有|不|无|缺)", parts[-1]) \
                 and not any(NEGATIVE.search(x) for x in parts[:-1]):
             parts = parts[-1:]  # “成立…领导小组，…作出部署。未成立领导小组的，扣2分”: the requirement, then what is deducted
@@ -515,6 +637,10 @@ def _compose(p: Plan, weight: float, target_op: str | None, target_value: float 
     if "unclear" in kinds:
         raise Abstain(f"评分标准中“{next(c.cond.text for c in cases if c.cond.kind == 'unclear')}”的条件未能识别")
     if p.formula is not None:
+        if cases and all(c.outcome.get("full") and c.cond.kind == "num" and c.cond.band.get("min") == 1.0
+                         and "max" not in c.cond.band for c in cases) and p.percent \
+                and re.fullmatch(r"[^×*/]+[×*](?:该项|该指标|本项|本指标)?(?:指标)?分值", p.formula):
+            p.top, cases = weight, []  # “得分=到位率×分值，100%以上按满分计”: the formula capped at full marks
         if cases or p.steps or p.counts:
             raise Abstain("计算式之外还有其他计分规定")
         return _formula(p, weight, target_value)
@@ -551,6 +677,9 @@ def _formula(p: Plan, w: float, target_value):
     from .rules.parts.formula import names_in, parse_expr, render
     from .rules.text import ParamError
     expr = p.formula
+    if p.value_cap is not None and not (p.value_cap == 1.0 and (re.search(r"分值$", expr) or
+                                                                re.search(r"[×*]" + re.escape(points_text(w)) + "$", expr))):
+        raise Abstain("计算式的取值上限（超过…按…计算）未能用于计算式")  # the value capped, not the score: 完成率×8 at 120%
     try:
         tree = parse_expr(expr)
     except ParamError as e:
@@ -574,6 +703,9 @@ def _formula(p: Plan, w: float, target_value):
 
 
 def _ratio(p: Plan, w: float, target_value):
+    if target_value is None and p.percent and any(c.outcome.get("full") and c.cond.kind == "num" and c.cond.band.get("min") == 1.0
+                                                  and "max" not in c.cond.band for c in p.cases):
+        target_value = 1.0  # “到位率100%得满分，低于100%按比例扣分”: the rate over its 100%
     if target_value is None:
         raise Abstain("按完成比例计分需要年度指标值")
     if len(p.cases) > 2 or p.steps or p.counts:
@@ -697,10 +829,22 @@ def _band_of(c: Cond, target_value, target_op=None) -> dict:
     return b
 
 
+def _metric(text: str) -> str:
+    """The measured value a numeric condition names (执行率, 第四季度支出占比), or "" where it names none."""
+    m = re.match(r"(?:其中|另|且|并且)?(.*?(?:率|占比|比例|比重))(?:的)?(?:达到|达|在|为|≥|≤|>|<|=|大于|小于|高于|低于|超过|不低于|"
+                 r"不少于|不超过|不足|等于|\d)", text)
+    return m.group(1) if m else ""
+
+
 def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
     if target_op == "=" and any(c.cond.kind == "target" for c in p.cases):
         raise Abstain("年度指标值为“=”时，完成与未完成的界线不明")
     bands, other, softs, reach, ties = [], None, [], [], []
+    subjects: set[str] = set()
+    if any(c.cond.kind == "bool" and c.cond.negative and "deduct" in c.outcome and c.outcome["deduct"] < w
+           and not re.fullmatch(r"(?:未|没有|不|达不到)(?:达标|达到|完成|符合|达到要求|达到标准|达到目标)?(?:的|者)?", c.cond.text)
+           for c in p.cases) and not all("deduct" in c.outcome for c in p.cases):
+        raise Abstain("分档之外还有扣分")  # “…80%以下不得分；未按时报送的扣1分”: a deduction beside the bands, not their 否则
     for c in p.cases:
         o = _pts(c.outcome, w)
         if c.cond.kind == "else" or (c.cond.kind == "bool" and c.cond.negative):
@@ -708,6 +852,8 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
                 raise Abstain("“否则”写了两次")
             other = o
             continue
+        if c.cond.kind == "num" and c.cond.band and "join" not in c.cond.band:
+            subjects.add(_metric(c.cond.text))
         b = _band_of(c.cond, target_value, target_op)
         b.pop("_pc", None)
         if b.pop("_reach", False):
@@ -716,6 +862,8 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
             softs.append(c.cond.soft)
             b["_soft"] = True
         bands.append(b | {"score": o})
+    if len(subjects - {""}) > 1:  # “执行率达到95%以上…；其中第四季度支出占比超过40%的扣1分”: two values, not one
+        raise Abstain(f"分档说的是不同的数值（{'、'.join(sorted(subjects - {''}))}）")
     soft = {id(b) for b in bands if b.pop("_soft", False)}
     for b in bands:  # “10%以内” gives way to “10%(包括10%)”: the neighbour that says it holds the bound
         if id(b) not in soft:
@@ -744,6 +892,10 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
         lo["max"] = hi["min"]
         if hi.get("min_inclusive") is False:
             lo["max_inclusive"] = True
+    tops = [o.get("points", o.get("max", o.get("share", 0) * w)) for o in [b["score"] for b in bands] + ([other] if other else [])]
+    if tops and 0 < max(tops) < w - 1e-9 and p.top is None and not any("deduct" in c.outcome for c in p.cases):
+        # “90%以上得5分；85%以上得3分” on a 10-point row: the text's full marks are not the 分值
+        raise Abstain(f"最高一档{points_text(max(tops))}分，不是分值{points_text(w)}分")
     if other is None and all("deduct" in c.outcome for c in p.cases):
         other = {"share": 1.0}  # “未完成计划数的扣3分”: a deduction from full marks, which the rest keep
     if other is None:
@@ -759,13 +911,23 @@ def _bands(p: Plan, w: float, target_op, target_value) -> Composed:
     return comp
 
 
+def _whole_item_zero(p: Plan, c: Case) -> bool:
+    """“村庄有露天焚烧现象，此项不得分”: a positive condition beside deduction streams that says the whole item is lost."""
+    return re.search(re.escape(c.cond.text) + r"(?:的)?,?(?:本项|该项|此项)(?:指标|考核)?(?:不得分|得零分|得0分|为0分)",
+                     p.text) is not None
+
+
 def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
     full = lambda c: c.outcome.get("full") or c.outcome.get("points") == w  # noqa: E731
     base = [c for c in p.cases if c.cond.kind != "else" and (not c.cond.negative or full(c))]
-    flags = [c for c in p.cases if c.cond.kind == "bool" and c.cond.negative and ("deduct" in c.outcome or c.outcome.get("zero"))]
+    flags = [c for c in p.cases if c.cond.kind == "bool" and ("deduct" in c.outcome or c.outcome.get("zero"))
+             and (c.cond.negative or ((p.counts or p.steps) and ("deduct" in c.outcome or _whole_item_zero(p, c))))]
+    base = [c for c in base if c not in flags]
     # “迟报四天及以上不得分”, “有五处及以上错误，不得分”: a veto on the one stream's value
     vetoes_at = [c for c in p.cases if c.cond.kind == "num" and (c.outcome.get("zero") or c.outcome.get("points") == 0)
-                 and "min" in c.cond.band and "max" not in c.cond.band and len(p.steps) + len(p.counts) == 1]
+                 and len(p.steps) + len(p.counts) == 1 and (("min" in c.cond.band and "max" not in c.cond.band) or
+                     ("max" in c.cond.band and "min" not in c.cond.band and p.steps and p.steps[0]["direction"] == "below"))]
+    # “…每低1个百分点扣0.2分，低于80%不得分”: a veto below the stream's value, too
     base = [c for c in base if c not in vetoes_at]
     rest = [c for c in p.cases if c not in base and c not in flags and c not in vetoes_at]
     if len(base) > 1 or rest:
@@ -779,6 +941,8 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
         if c.kind == "num":
             b = {k: v for k, v in c.band.items() if not k.startswith("_")}
             v = b.get("min", b.get("max"))
+            if p.steps and p.steps[0]["direction"] == "above" and "max" in b:
+                v = b["max"]  # “控制在5%以内得满分，每超过1个百分点扣1分”: counted from the upper bound
             if ref is not None and ref != v:
                 raise Abstain("评分标准写了两个扣分标准")
             ref = v
@@ -794,8 +958,10 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
             raise Abstain("扣分标准前后不一致")
         if r is None and target_value is not None:
             r = float(target_value)
-        if r is None and re.search(r"迟报|迟交|延迟|延误|逾期|推迟|超期|晚报", st.get("dir", "")):
-            r = 0.0  # “每迟报一天扣1分”: counted from on time
+        if r is None and re.search(r"迟报|迟交|延迟|延误|逾期|推迟|超期|晚报|拖延|超支", st.get("dir", "")):
+            r = 0.0  # “每迟报一天扣1分”, “每超支1万元”: counted from on time, from the budget
+        if r is None and st["direction"] == "above" and re.search(r"零增长|不增长|增长率?为0|增长率?=0", p.text):
+            r = 0.0  # “零增长得满分，每增长1%扣0.5分”
         if r is None and st["percent"] and re.search(r"(?:年度|计划|目标)(?:任务|目标|计划)?", st["pre"]):
             r = 1.0  # “低于年度任务的，每减少1%”: a completion rate against 100% of the task
         if r is None:
@@ -831,7 +997,8 @@ def _deductions(p: Plan, w: float, target_op, target_value) -> Composed:
     main: dict = {"part": "base"}
     if vetoes_at:
         on = values[0]["name"]
-        cases = [{"all": [[on, ">=" if c.cond.band.get("min_inclusive", True) else ">", c.cond.band["min"]]],
+        cases = [{"all": [[on, ">=" if c.cond.band.get("min_inclusive", True) else ">", c.cond.band["min"]] if "min" in c.cond.band
+                          else [on, "<=" if c.cond.band.get("max_inclusive") else "<", c.cond.band["max"]]],
                   "score": {"points": 0.0}} for c in vetoes_at]
         main = {"part": "conditions", "cases": cases, "else": {"share": 1.0}}
     rule = {"kind": "compose", "values": values, "score": main, "deduct": deduct}
@@ -873,6 +1040,8 @@ def params(rule: dict) -> str:
 
 # --- scoring values given by name --------------------------------------------------------------
 
+#: a value named as a fault counted (未设立投放点, 空白月), not as things done (专题学法次数) or a rank (排名)
+FAULT = re.compile(r"未|不|没|无|少|缺|差|问题|错|违|漏|迟|超|扣|低于|空白|发生|出现|发现|事故|投诉")
 COUNTISH = re.compile(r"问题|次数|个数|项数|处数|起数|人数")
 YES = ("是", "yes", "已落实", "已完成", "完成", "达到", "符合")
 NO = ("否", "no", "未落实", "未完成", "未达到", "不符合")
@@ -912,7 +1081,8 @@ def match_level(comp: Composed, answer: str) -> str | None:
     exact = [n for t, n in words if t == a or n == a]
     if len(exact) == 1:
         return exact[0]
-    tail = [n for t, n in words if t.endswith(a) and not DEGREE.search(t[: len(t) - len(a)])]
+    tail = [n for t, n in words if t.endswith(a) and not DEGREE.search(t[: len(t) - len(a)])
+            and not t[: len(t) - len(a)].endswith(("未", "不", "没", "无", "非"))]  # 有 is not within 没有
     if len(tail) == 1 and a not in YES + NO:
         return tail[0]
     names = [x["name"] for x in comp.rule["score"]["levels"]]
@@ -977,11 +1147,13 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
             given[hits[0]] = rest.pop(k)
     others = [n for n in names if n not in given]
     left = [n for n in counts if n not in given]
-    if len(left) == 1 and len(rest) == 1 and re.fullmatch(r"\d+", fold(next(iter(rest.values())))):
+    if len(left) == 1 and len(rest) == 1 and re.fullmatch(r"\d+", fold(next(iter(rest.values())))) and \
+            FAULT.search(next(iter(rest))) and not re.search(r"排名|名次|位次|排序", next(iter(rest))):
         given[left[0]] = rest.pop(next(iter(rest)))  # the one count the text has left, by elimination
     flag_names = [n for _, n in comp.flags]
     if main is not None and comp.flags and len(names) == len(flag_names):
-        hits = [n for t, n in comp.flags if fold(main) in (t, n)]
+        hits = [n for t, n in comp.flags if fold(main) in (t, n)] or \
+            [n for t, n in comp.flags if len(fold(main)) >= max(4, 0.75 * len(t)) and _within(fold(main).translate(_TRAD), t)]
         if len(hits) == 1:  # the one condition that holds, named as the text words it
             given.update({n: ("是" if n == hits[0] else "否") for n in flag_names})
             main = None
@@ -992,6 +1164,13 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
         given[others[0]] = main
         others = []
     plain = [n for n in others if not n.startswith("问题")]
+    for k in list(rest):  # “未定期研究=否” for a level worded 未定期研究: the level named, answered yes or no
+        lv = next((v for v in rule.get("values", []) if v["name"] in plain and v.get("type") == "level"), None)
+        named_levels = [n for t, n in comp.levels if fold(t) == k]
+        if lv is not None and len(named_levels) == 1 and len(comp.levels) == 2 and fold(rest[k]) in YES + NO:
+            other = next(n for _, n in comp.levels if n != named_levels[0])
+            given[lv["name"]] = named_levels[0] if fold(rest.pop(k)) in YES else other
+            plain.remove(lv["name"])
     for k in list(rest):
         if len(plain) == 1 and plain[0] not in given and not COUNTISH.search(k) and \
                 (k in comp.plan.text or (k.endswith("率") and comp.plan.percent)):
@@ -1017,6 +1196,8 @@ def answer(comp: Composed, weight: float, main: str | None, named: dict[str, str
             x = _number(raw, v.get("type") == "percent")
             if x is None:
                 return {"undecided": f"“{raw}”不是数字"}
+            if v.get("type") == "integer" and not re.fullmatch(r"\d+", fold(raw).strip()):
+                return {"undecided": f"“{raw}”应为个数（0、1、2…）"}
             values[slots[v["name"]]] = env[v["name"]] = x
     why = _undecided(comp, weight, env)
     if why:

@@ -31,6 +31,11 @@ CNUM = rf"(?:{N}|[一两二三四五六七八九十半])"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 #: a fragment still speaking of points once the recognised spans are removed: the reading is not sure
 SCORING = re.compile(r"扣|(?<![取获使记值])得(?!到)|(?<![部充])分(?![类解配析别布管项期批散])|酌情")
+#: a fragment left over that states a condition on a number the reading does not use (“覆盖率不低于95%、”): read
+#: without it the rule would be wrong (a restated bound, “不足90%时”, uses the same number)
+CONDITION = re.compile(r"(?:≥|≤|>|<|不低于|不少于|不超过|不高于|高于|低于|大于|小于|达到|超过|不足)(\d+(?:\.\d+)?%?)")
+#: a fragment left over that joins a second condition (“按时完成且完成率达到90%以上得满分”)
+CONJUNCTION = re.compile(r"且|同时")
 #: fragments that only restate the floor at 0 (every rule stops at 0)
 FLOOR = re.compile(r"^(?:扣完为止|扣满为止|扣完即止|扣至0分为止|扣到0分为止|最低(?:为)?0分|最低不得分|直至0分|扣分至0为止|"
                    r"以上|以上情况|以上各项|扣完|为止)$")
@@ -103,7 +108,9 @@ class _Text:
             for i in range(a, b):
                 chars[i] = ";"
         frags = re.split(r"[;,]+", "".join(chars))
-        return [f for f in frags if f and SCORING.search(f) and not FLOOR.match(f)]
+        said = {x for a, b in self.used for x in re.findall(r"\d+(?:\.\d+)?%?", self.s[a:b])}
+        return [f for f in frags if f and not FLOOR.match(f) and
+                (SCORING.search(f) or CONJUNCTION.search(f) or any(x not in said for x in CONDITION.findall(f)))]
 
 
 # --- recognisers: each returns (rule, extras) or None, marking the spans it used -----------------
@@ -228,6 +235,9 @@ def _deduct(t: _Text, ctx):
                   rf"(?:的)?,?(?:[^;,]*?,)?(?:扣|减)(?:除)?(?P<pts>{N})分", t.s)
     if not m:
         return None
+    if re.search(r"偏差|偏离|相差|差距|差值|绝对值", re.split(r"[;。]", t.s[:m.start()])[-1]):
+        ctx["problems"].append("评分标准按与目标的偏差扣分（高低两个方向）")
+        return None  # “与目标值偏差每超过1个百分点”: a gap either way, not one direction (the grammar reads it)
     t.take(m)
     up = re.fullmatch(_DIR_UP, m.group("dir")) is not None
     pc_unit = m.group("unit") in ("个百分点", "百分点", "%")
@@ -278,7 +288,7 @@ def _deduct(t: _Text, ctx):
     return rule, {"percent": pc_unit or None, "unit": "" if pc_unit else m.group("unit")}
 
 
-_COUNT_UNIT = "项|例|个|处|次|起|件|条|宗"
+_COUNT_UNIT = "项|例|个|处|次|起|件|条|宗|笔"
 
 
 def _items(text: str) -> list[str]:
@@ -474,6 +484,10 @@ def _ratio(t: _Text, ctx):
         if m.group(1):
             v = xl_round(float(m.group(1)) / 100, 12) if m.group(2) else float(m.group(1))
             if ctx.get("target_value") is None:
+                if v != 1 and any(re.search(r"率[×*]", c.group(0)) for c in core):
+                    # “完成率≥95%得满分，低于95%的按完成率×分值计分”: the rate times the 分值, not the rate over 95%
+                    ctx["problems"].append("评分标准按完成率×分值计分，满分线却不是100%")
+                    return None
                 extra["target_value"] = v
                 extra["percent"] = bool(m.group(2)) or None
             elif v != ctx["target_value"]:
@@ -545,6 +559,9 @@ def read(text: str, weight: float, target_op: str | None = None, target_value: f
     problems = list(ctx["problems"])
     for p in r.check(leaf):
         if rule["kind"] == "bands" and p.severity == "error":
+            grammar = _grammar(text, weight, target_op, target_value)  # its own bands may hold (“≥80%且<90%”)
+            if grammar is not None and grammar.recognised:
+                return grammar
             return Reading(False, kind=rule["kind"], reading=f"{p.message}，{UNREADABLE}", problems=problems)
         if rule["kind"] == "bands" or p.severity == "error":
             problems.append(p.message)
@@ -616,6 +633,10 @@ def score(reading: Reading, weight: float, actual: str | None = None, met: list[
     leaf, r = _leaf_rule(reading, weight, percent)
     if met is None and actual is None:
         raise ValueProblem("请用 --actual 给出实际完成值（或 --met 给出做到的项）")
+    if met is None and reading.rule.get("kind") == "yes_no" and actual is not None:
+        actual = _yes_no_word(reading.text, actual)
+    if met is None and reading.rule.get("kind") == "checklist" and not re.fullmatch(r"\d+(?:项|处|个|次|起|件|条|例|人|户)?", fold(str(actual)).strip()):
+        raise ValueProblem(f"“{actual}”应为项数（0、1、2…）")  # a count answered 95% is not 0.95 of an item
     try:
         value = r.value_of_met(leaf, met) if met is not None else r.value_of_text(leaf, actual, percent)
     except ParamError as e:
@@ -632,6 +653,20 @@ def score(reading: Reading, weight: float, actual: str | None = None, met: list[
     if s is None:
         raise ValueProblem(f"实际完成值“{actual}”不适用于{r.label}")
     return {"score": s}
+
+
+def _yes_no_word(text: str, actual: str) -> str:
+    """An answer worded as the text words the condition (已按时完成 / 未按时完成 for “按时完成得满分，未按时完成不得分”) → 是 / 否;
+    anything else as given (the rule refuses what it cannot read)."""
+    a, t = fold(actual).strip(), fold(text)
+    neg = re.fullmatch(r"(?:未|不|没有|无|非)(.{2,20})", a)
+    if neg:
+        return "否" if re.search(r"(?:未|不|没有|无|非)" + re.escape(neg.group(1)), t) else actual
+    core = re.sub(r"^(?:已经|已)(?=..)", "", a)
+    said = re.findall(r"(?:^|[,;:])([^,;:]{2,30}?)(?:的|者)?,?(?:得|计)(?:满分|全分|\d)", t)
+    if core in said and not re.match(r"未|不|没有|无|非", core):
+        return "是"  # the condition itself, as the text words it (已按时完成 for 按时完成得满分)
+    return actual
 
 
 def _leaf_rule(reading: Reading, weight: float, percent: bool):
