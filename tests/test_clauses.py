@@ -5,10 +5,10 @@ import os
 import time
 
 import pytest
+from engines import expected, read_scores
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engines import expected, read_scores
 from workbook_builder import clauses, rubric
 from workbook_builder.layout import build_layout
 from workbook_builder.loader import parse_template

@@ -41,9 +41,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .model import Actual, Node
 from .numeric import xl_round
 from .rules.compose import Compose, canonical, params_text
-from .model import Actual, Node
 from .rules.text import fold, points_text
 
 MAX_CLAUSE = 160
@@ -54,7 +54,7 @@ WORK = [0]
 N = r"\d+(?:\.\d+)?"
 CN = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "半": 0.5}
 CNUM = rf"(?:{N}|[一两二三四五六七八九十半])"
-_TRAD = str.maketrans("滿為計項題問與達減無應發現處數級規範標準額範權確認總實際績效評價標識錄記內設目細辦健對還扣個條點規數", 
+_TRAD = str.maketrans("滿為計項題問與達減無應發現處數級規範標準額範權確認總實際績效評價標識錄記內設目細辦健對還扣個條點規數",
                       "满为计项题问与达减无应发现处数级规范标准额范权确认总实际绩效评价标识录记内设目细办健对还扣个条点规数")
 
 #: counted things (count/earn streams) vs measured units (step streams)

@@ -6,16 +6,16 @@ import os
 from pathlib import Path
 
 import pytest
+from engines import FormulasBook, expected, read_scores
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from engines import FormulasBook, expected, read_scores
 from strategies import values_for
+
 from workbook_builder.layout import build_layout
 from workbook_builder.loader import SCHEMA_PATH, load_template
 from workbook_builder.render import build_workbook
 from workbook_builder.rules import rule_for
-from workbook_builder.rules.compose import canonical, json_schema, parse_params, params_text
+from workbook_builder.rules.compose import canonical, json_schema, params_text, parse_params
 
 SHAPES = Path(__file__).resolve().parents[1] / "data" / "compose_shapes.yaml"
 T = load_template(str(SHAPES))

@@ -12,7 +12,8 @@ is a range. The 参数 text is ``键=值`` items separated by ``；``::
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..model import Input
 from ..numeric import SCORE_DECIMALS, VALUE_DECIMALS, as_text, as_value, fmt_num, valid_number_excel, xl_round

@@ -25,7 +25,8 @@ range the evaluator scores within, ``{min: 3, max: 5}`` (points); its faces are 
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ...numeric import fmt_num, xl_round
 from ..text import ParamError, fold, num_text, points_text

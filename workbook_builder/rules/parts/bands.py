@@ -7,11 +7,22 @@ that holds the value wins. An outcome may be a range: “完成率>100%的得3-5
 
 from __future__ import annotations
 
-from . import (OUTCOME_SCHEMA, Part, is_range, outcome_bounds, outcome_check, outcome_py, outcome_text, outcome_words,
-               outcome_xl, parse_comparisons, parse_outcome)
 from ...numeric import fmt_num
 from ..bands import band_bounds, band_contains, band_words
 from ..text import ParamError, fold, num_text
+from . import (
+    OUTCOME_SCHEMA,
+    Part,
+    is_range,
+    outcome_bounds,
+    outcome_check,
+    outcome_py,
+    outcome_text,
+    outcome_words,
+    outcome_xl,
+    parse_comparisons,
+    parse_outcome,
+)
 
 _BAND = {"type": "object", "required": ["score"], "additionalProperties": False,
          "properties": {"min": {"type": "number"}, "max": {"type": "number"}, "min_inclusive": {"type": "boolean"},

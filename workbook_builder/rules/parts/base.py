@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import OUTCOME_SCHEMA, Part, outcome_check, outcome_py, outcome_text, outcome_xl, parse_outcome
 from ...numeric import fmt_num
 from ..text import points_text
+from . import OUTCOME_SCHEMA, Part, outcome_check, outcome_py, outcome_text, outcome_xl, parse_outcome
 
 
 class Base(Part):

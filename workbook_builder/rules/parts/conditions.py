@@ -8,10 +8,25 @@
 
 from __future__ import annotations
 
-from . import (OUTCOME_SCHEMA, Part, compare_py, compare_xl, comparison_text, comparison_words, is_range, outcome_bounds,
-               outcome_check, outcome_py, outcome_text, outcome_words, outcome_xl, parse_comparisons, parse_outcome)
 from ...numeric import fmt_num
 from ..text import ParamError, fold
+from . import (
+    OUTCOME_SCHEMA,
+    Part,
+    compare_py,
+    compare_xl,
+    comparison_text,
+    comparison_words,
+    is_range,
+    outcome_bounds,
+    outcome_check,
+    outcome_py,
+    outcome_text,
+    outcome_words,
+    outcome_xl,
+    parse_comparisons,
+    parse_outcome,
+)
 
 _CMPS = {"type": "array", "minItems": 1, "items": {"type": "array", "minItems": 3, "maxItems": 3}}
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from . import Part
 from ...numeric import fmt_num
-from .steps import cap_xl
 from ..text import ParamError, fold, points_text
+from . import Part
+from .steps import cap_xl
 
 
 class Count(Part):

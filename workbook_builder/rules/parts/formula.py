@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import Part
 from ...numeric import fmt_num
 from ..text import ParamError, fold
+from . import Part
 
 WEIGHT_WORDS = ("该指标分值", "该项分值", "指标分值", "本项分值", "分值", "权重", "赋分值", "满分")
 WEIGHT = re.compile(r"(?:该|本|此)?(?:项|指标|项指标)?(?:的)?(?:分值|权重|赋分值|满分|分数)")

@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import re
 
-from . import (OUTCOME_SCHEMA, Part, is_range, outcome_bounds, outcome_check, outcome_py, outcome_text, outcome_words,
-               outcome_xl, parse_outcome)
 from ..text import ParamError, fold
+from . import (
+    OUTCOME_SCHEMA,
+    Part,
+    is_range,
+    outcome_bounds,
+    outcome_check,
+    outcome_py,
+    outcome_text,
+    outcome_words,
+    outcome_xl,
+    parse_outcome,
+)
 
 
 class Levels(Part):

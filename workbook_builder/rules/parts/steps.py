@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import re
 
-from . import Part
 from ...numeric import fmt_num, xl_round
 from ..text import ParamError, fold, num_text, points_text
+from . import Part
 
 DIRECTIONS = {"above": "超过", "below": "低于", "either": "偏离"}
 STEPS = {"continuous": "", "floor": "整档", "ceil": "不足一档按一档"}
