@@ -28,6 +28,17 @@ def band_bounds(b: dict) -> tuple[float, float, bool, bool]:
     return lo, hi, b.get("min_inclusive", True), b.get("max_inclusive", False)
 
 
+def band_xl(a: str, b: dict) -> str:
+    """The Excel condition that value ``a`` (a cell reference) lies in band ``b``."""
+    lo, hi, li, hinc = band_bounds(b)
+    conds = []
+    if lo != float("-inf"):
+        conds.append(f"{a}{'>=' if li else '>'}{fmt_num(lo)}")
+    if hi != float("inf"):
+        conds.append(f"{a}{'<=' if hinc else '<'}{fmt_num(hi)}")
+    return "TRUE" if not conds else conds[0] if len(conds) == 1 else f"AND({','.join(conds)})"
+
+
 def band_contains(b: dict, x: float) -> bool:
     lo, hi, li, hi_inc = band_bounds(b)
     return (x >= lo if li else x > lo) and (x <= hi if hi_inc else x < hi)
@@ -71,13 +82,7 @@ class Bands(Rule):
         a = r["actual"]
         out = fmt_num(self.params(leaf).get("else", 0))
         for b in reversed(self.params(leaf)["bands"]):
-            lo, hi, li, hinc = band_bounds(b)
-            conds = []
-            if lo != float("-inf"):
-                conds.append(f"{a}{'>=' if li else '>'}{fmt_num(lo)}")
-            if hi != float("inf"):
-                conds.append(f"{a}{'<=' if hinc else '<'}{fmt_num(hi)}")
-            cond = "TRUE" if not conds else conds[0] if len(conds) == 1 else f"AND({','.join(conds)})"
+            cond = band_xl(a, b)
             out = f"IF({cond},{fmt_num(b['score'])},{out})"
         return out
 

@@ -7,8 +7,7 @@ that holds the value wins. An outcome may be a range: “完成率>100%的得3-5
 
 from __future__ import annotations
 
-from ...numeric import fmt_num
-from ..bands import band_bounds, band_contains, band_words
+from ..bands import band_bounds, band_contains, band_words, band_xl
 from ..text import ParamError, fold, num_text
 from . import (
     OUTCOME_SCHEMA,
@@ -78,13 +77,7 @@ class Bands(Part):
         a = r[p["value"]]
         out = outcome_xl(self._else(p), w, r)
         for b in reversed(p["bands"]):
-            lo, hi, li, hinc = band_bounds(b)
-            conds = []
-            if lo != float("-inf"):
-                conds.append(f"{a}{'>=' if li else '>'}{fmt_num(lo)}")
-            if hi != float("inf"):
-                conds.append(f"{a}{'<=' if hinc else '<'}{fmt_num(hi)}")
-            cond = "TRUE" if not conds else conds[0] if len(conds) == 1 else f"AND({','.join(conds)})"
+            cond = band_xl(a, b)
             out = f"IF({cond},{outcome_xl(b['score'], w, r)},{out})"
         return out
 
