@@ -186,6 +186,20 @@ class Part:
         raise NotImplementedError
 
 
+class Chooser(Part):
+    """A part whose score is the outcome it picks from the values (bands, conditions, levels)."""
+
+    def pick(self, p: Mapping[str, Any], env: Mapping[str, Any]) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+    def py(self, p, env, w):
+        return outcome_py(self.pick(p, env), w, env.get("__score__"))
+
+    def bounds(self, p, env, w):
+        o = self.pick(p, env)
+        return outcome_bounds(o, w) if is_range(o) else None
+
+
 # --- the 参数 text of a comparison: 完成率≥95%, 80%≤完成率<95%, 回访次数≥2 ---------------------------
 
 _CMP = r"(≥|≤|>|<|=)"

@@ -11,11 +11,9 @@ from ..bands import band_bounds, band_contains, band_words, band_xl
 from ..text import ParamError, fold, num_text
 from . import (
     OUTCOME_SCHEMA,
-    Part,
+    Chooser,
     is_range,
-    outcome_bounds,
     outcome_check,
-    outcome_py,
     outcome_text,
     outcome_words,
     outcome_xl,
@@ -28,7 +26,7 @@ _BAND = {"type": "object", "required": ["score"], "additionalProperties": False,
                         "max_inclusive": {"type": "boolean"}, "score": OUTCOME_SCHEMA}}
 
 
-class Bands(Part):
+class Bands(Chooser):
     key = "bands"
     label = "分档"
     param_key = "分档"
@@ -66,12 +64,8 @@ class Bands(Part):
                 out.append(f"第 {i1 + 1} 档与第 {i2 + 1} 档重叠")
         return out + outcome_check(self._else(p), w, "其他情况")
 
-    def py(self, p, env, w):
-        return outcome_py(self._pick(p, env[p["value"]]), w, env.get("__score__"))
-
-    def bounds(self, p, env, w):
-        o = self._pick(p, env[p["value"]])
-        return outcome_bounds(o, w) if is_range(o) else None
+    def pick(self, p, env):
+        return self._pick(p, env[p["value"]])
 
     def xl(self, p, r, w):
         a = r[p["value"]]

@@ -12,15 +12,13 @@ from ...numeric import fmt_num
 from ..text import ParamError, fold
 from . import (
     OUTCOME_SCHEMA,
-    Part,
+    Chooser,
     compare_py,
     compare_xl,
     comparison_text,
     comparison_words,
     is_range,
-    outcome_bounds,
     outcome_check,
-    outcome_py,
     outcome_text,
     outcome_words,
     outcome_xl,
@@ -43,7 +41,7 @@ def _holds_xl(c, r) -> str:
     return compare_xl(r[name], op, x)
 
 
-class Conditions(Part):
+class Conditions(Chooser):
     key = "conditions"
     label = "条件"
     param_key = "条件"
@@ -85,12 +83,8 @@ class Conditions(Part):
             out += outcome_check(case["score"], w, f"第 {i + 1} 个条件")
         return out + outcome_check(self._else(p), w, "其他情况")
 
-    def py(self, p, env, w):
-        return outcome_py(self._pick(p, env), w, env.get("__score__"))
-
-    def bounds(self, p, env, w):
-        o = self._pick(p, env)
-        return outcome_bounds(o, w) if is_range(o) else None
+    def pick(self, p, env):
+        return self._pick(p, env)
 
     def xl(self, p, r, w):
         out = outcome_xl(self._else(p), w, r)

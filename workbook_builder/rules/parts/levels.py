@@ -12,11 +12,9 @@ import re
 from ..text import ParamError, fold
 from . import (
     OUTCOME_SCHEMA,
-    Part,
+    Chooser,
     is_range,
-    outcome_bounds,
     outcome_check,
-    outcome_py,
     outcome_text,
     outcome_words,
     outcome_xl,
@@ -24,7 +22,7 @@ from . import (
 )
 
 
-class Levels(Part):
+class Levels(Chooser):
     key = "levels"
     label = "等级"
     param_key = "等级"
@@ -60,12 +58,8 @@ class Levels(Part):
             out += outcome_check(x["score"], w, f"等级“{x['name']}”")
         return out
 
-    def py(self, p, env, w):
-        return outcome_py(self._pick(p, env), w, env.get("__score__"))
-
-    def bounds(self, p, env, w):
-        o = self._pick(p, env)
-        return outcome_bounds(o, w) if is_range(o) else None
+    def pick(self, p, env):
+        return self._pick(p, env)
 
     def xl(self, p, r, w):
         a = r[p["value"]]
